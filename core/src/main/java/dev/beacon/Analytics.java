@@ -1,0 +1,649 @@
+package dev.beacon;
+
+import dev.beacon.internal.Engine;
+import dev.beacon.internal.EngineConfig;
+import dev.beacon.internal.Library;
+import dev.beacon.spi.Transport;
+import dev.beacon.spi.TransportContext;
+import dev.beacon.spi.TransportProvider;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Beacon client: validates, stamps and queues Segment messages, and delivers them in batches
+ * on background threads. Thread-safe; build one per write key and share it.
+ *
+ * <pre>{@code
+ * try (Analytics analytics = Analytics.builder(System.getenv("SEGMENT_WRITE_KEY")).build()) {
+ *   analytics.track("user_123", "Order Completed", Map.of("orderId", "ORD-12345", "revenue", 99.99));
+ * } // close() delivers what is pending, within shutdownTimeout
+ * }</pre>
+ *
+ * <p>Calls never block the caller for long and never throw for operational reasons: a full queue
+ * or a closed client makes a call return {@code false} and counts the drop in {@link #stats()}.
+ * Invalid input throws {@link IllegalArgumentException} naming the field. Accepted messages are
+ * delivered, or handed to the {@link ErrorHandler} with a reason and counted.
+ */
+public final class Analytics implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Analytics.class);
+
+  private final Engine engine;
+  private final URI endpoint;
+  private final boolean syncMode;
+  private final Duration flushTimeout;
+  private final Duration shutdownTimeout;
+  private final Thread shutdownHook;
+
+  private Analytics(Builder b, EngineConfig cfg) {
+    this.endpoint = b.endpoint;
+    this.syncMode = b.syncMode;
+    this.flushTimeout = b.flushTimeout;
+    this.shutdownTimeout = b.shutdownTimeout;
+    this.engine = new Engine(cfg);
+    if (b.shutdownHook) {
+      Thread hook = new Thread(() -> engine.close(shutdownTimeout), "beacon-shutdown-hook");
+      Runtime.getRuntime().addShutdownHook(hook);
+      this.shutdownHook = hook;
+    } else {
+      this.shutdownHook = null;
+    }
+  }
+
+  /**
+   * Starts a client for one Segment source.
+   *
+   * @param writeKey the source's write key (a secret: read it from the environment)
+   * @return a builder with every default set
+   * @throws IllegalArgumentException when the key is null or blank
+   */
+  public static Builder builder(String writeKey) {
+    if (writeKey == null || writeKey.isBlank()) {
+      throw new IllegalArgumentException("writeKey must not be null or blank"
+          + " (is the SEGMENT_WRITE_KEY environment variable set?)");
+    }
+    return new Builder(writeKey);
+  }
+
+  /**
+   * Sends any message built with a builder: the full form with every field.
+   *
+   * @param message a built message
+   * @return true when accepted; false when refused (queue full, client closed), counted in stats
+   * @throws DeliveryException in sync mode, when delivery finally failed
+   */
+  public boolean enqueue(Message message) {
+    Objects.requireNonNull(message, "message");
+    return syncMode ? engine.sendSync(message) : engine.offer(message);
+  }
+
+  /**
+   * Tells Segment who the user is.
+   *
+   * @param userId your stable id for the user
+   * @param traits the user's traits, e.g. email and plan; may be null
+   * @return true when accepted
+   * @throws IllegalArgumentException when userId is blank or a trait cannot be sent as JSON
+   */
+  public boolean identify(String userId, Map<String, ?> traits) {
+    return enqueue(Identify.builder().userId(requireId(userId)).traits(traits).build());
+  }
+
+  /**
+   * Records what the user did.
+   *
+   * @param userId your stable id for the user
+   * @param event the event name, e.g. {@code "Order Completed"}
+   * @param properties the event's properties; may be null
+   * @return true when accepted
+   * @throws IllegalArgumentException when userId or event is blank or a property cannot be sent
+   */
+  public boolean track(String userId, String event, Map<String, ?> properties) {
+    return enqueue(Track.builder(event).userId(requireId(userId)).properties(properties).build());
+  }
+
+  /**
+   * Records what the user did, without properties.
+   *
+   * @param userId your stable id for the user
+   * @param event the event name
+   * @return true when accepted
+   */
+  public boolean track(String userId, String event) {
+    return track(userId, event, null);
+  }
+
+  /**
+   * Records a web page view.
+   *
+   * @param userId your stable id for the user
+   * @param name the page name; may be null
+   * @param properties e.g. url, title, referrer; may be null
+   * @return true when accepted
+   */
+  public boolean page(String userId, String name, Map<String, ?> properties) {
+    return enqueue(Page.builder().userId(requireId(userId)).name(name).properties(properties).build());
+  }
+
+  /**
+   * Records a mobile screen view.
+   *
+   * @param userId your stable id for the user
+   * @param name the screen name; may be null
+   * @param properties the screen's properties; may be null
+   * @return true when accepted
+   */
+  public boolean screen(String userId, String name, Map<String, ?> properties) {
+    return enqueue(Screen.builder().userId(requireId(userId)).name(name).properties(properties).build());
+  }
+
+  /**
+   * Associates the user with a group (account, company, organisation).
+   *
+   * @param userId your stable id for the user
+   * @param groupId the group's id
+   * @param traits the group's traits; may be null
+   * @return true when accepted
+   */
+  public boolean group(String userId, String groupId, Map<String, ?> traits) {
+    return enqueue(Group.builder(groupId).userId(requireId(userId)).traits(traits).build());
+  }
+
+  /**
+   * Merges a previous identity into a user.
+   *
+   * @param userId the user's id from now on
+   * @param previousId the id the user had before (an anonymous id, say)
+   * @return true when accepted
+   */
+  public boolean alias(String userId, String previousId) {
+    return enqueue(Alias.builder(previousId).userId(requireId(userId)).build());
+  }
+
+  private static String requireId(String userId) {
+    if (userId == null || userId.isBlank()) {
+      throw new IllegalArgumentException("userId must not be null or blank"
+          + " (use the message builder to send with an anonymousId only)");
+    }
+    return userId;
+  }
+
+  /**
+   * Sends everything queued now and waits until every message accepted before this call is
+   * delivered or reported failed, at most {@code flushTimeout} (default 60 s).
+   *
+   * @return whether everything was settled, and what is still pending
+   */
+  public FlushResult flush() {
+    return flush(flushTimeout);
+  }
+
+  /**
+   * Same as {@link #flush()} with an explicit bound. Returns at once when there is nothing to
+   * wait for. Called on a Beacon thread (inside the error callback) it never waits.
+   *
+   * @param timeout the longest wait
+   * @return whether everything was settled, and what is still pending
+   */
+  public FlushResult flush(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    return engine.flush(timeout);
+  }
+
+  /**
+   * Returns a snapshot of the counters: accepted, delivered, failed and dropped by reason, queued,
+   * in flight, retries.
+   *
+   * @return the snapshot
+   */
+  public Stats stats() {
+    return engine.stats();
+  }
+
+  /**
+   * Returns whether {@link #close()} was called.
+   *
+   * @return true once closing began
+   */
+  public boolean isClosed() {
+    return engine.isClosed();
+  }
+
+  /**
+   * Stops accepting messages, delivers what is pending within {@code shutdownTimeout} (default
+   * 10 s), reports anything left to the error callback as {@link FailureReason#SHUTDOWN}, closes
+   * the transport and stops Beacon's threads. Safe to call more than once.
+   */
+  @Override
+  public void close() {
+    close(shutdownTimeout);
+  }
+
+  /**
+   * Same as {@link #close()} with an explicit bound.
+   *
+   * @param timeout the longest wait for pending messages
+   * @return whether everything was delivered or reported in time
+   */
+  public FlushResult close(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException alreadyShuttingDown) {
+        // the hook is running or will run; close is idempotent
+      }
+    }
+    return engine.close(timeout);
+  }
+
+  @Override
+  public String toString() {
+    return "Analytics{endpoint=" + endpoint + ", writeKey=<redacted>, syncMode=" + syncMode
+        + ", closed=" + engine.isClosed() + "}";
+  }
+
+  /**
+   * Configures a client. Every option has a documented default; each is validated at
+   * {@link #build()} with a message naming the option and the bad value.
+   */
+  public static final class Builder {
+    /** Default {@link #maxQueueSize(int)}: 10,000, rounded up to a ring of 16,384. */
+    public static final int DEFAULT_MAX_QUEUE_SIZE = 10_000;
+    /** Default {@link #maxQueueBytes(long)}: 64 MiB of estimated serialized messages. */
+    public static final long DEFAULT_MAX_QUEUE_BYTES = 64L * 1024 * 1024;
+    /** Default {@link #flushAt(int)}: 250 messages. */
+    public static final int DEFAULT_FLUSH_AT = 250;
+    /** Default {@link #flushInterval(Duration)}: 5 seconds. */
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(5);
+    /** Segment's limit and the default of {@link #maxBatchMessages(int)}: 2,500. */
+    public static final int MAX_BATCH_MESSAGES = 2500;
+    /** Segment's batch limit, 500 KB: the largest {@link #maxBatchBytes(int)}. */
+    public static final int MAX_BATCH_BYTES = 500 * 1024;
+    /** Default {@link #maxBatchBytes(int)}: 500,000 bytes, leaving room under 500 KB. */
+    public static final int DEFAULT_MAX_BATCH_BYTES = 500_000;
+    /** Default {@link #shutdownTimeout(Duration)}: 10 seconds. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    /** Default {@link #flushTimeout(Duration)}: 60 seconds. */
+    public static final Duration DEFAULT_FLUSH_TIMEOUT = Duration.ofSeconds(60);
+    private static final int MAX_RING = 1 << 24;
+
+    private final String writeKey;
+    private URI endpoint = Region.US.endpoint();
+    private int maxQueueSize = DEFAULT_MAX_QUEUE_SIZE;
+    private long maxQueueBytes = DEFAULT_MAX_QUEUE_BYTES;
+    private int flushAt = DEFAULT_FLUSH_AT;
+    private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+    private int maxBatchMessages = MAX_BATCH_MESSAGES;
+    private int maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
+    private QueueFullPolicy queueFullPolicy = QueueFullPolicy.dropNewest();
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private Duration flushTimeout = DEFAULT_FLUSH_TIMEOUT;
+    private ThreadFactory threadFactory;
+    private Transport transport;
+    private String transportName;
+    private ErrorHandler onError;
+    private boolean debug;
+    private boolean syncMode;
+    private boolean send = true;
+    private boolean shutdownHook = true;
+
+    private Builder(String writeKey) {
+      this.writeKey = writeKey;
+    }
+
+    /**
+     * Sets the API base URI. Default {@code https://api.segment.io}.
+     *
+     * @param endpoint e.g. {@code https://events.eu1.segmentapis.com} or a local collector
+     * @return this builder
+     */
+    public Builder endpoint(URI endpoint) {
+      this.endpoint = endpoint;
+      return this;
+    }
+
+    /**
+     * Sets the endpoint to a Segment region.
+     *
+     * @param region the region your workspace lives in
+     * @return this builder
+     */
+    public Builder region(Region region) {
+      this.endpoint = Objects.requireNonNull(region, "region").endpoint();
+      return this;
+    }
+
+    /**
+     * Sets how many messages may wait in memory (analytics-python's {@code max_queue_size}).
+     * Rounded up to a power of two for the ring. Default 10,000 (a ring of 16,384).
+     *
+     * @param maxQueueSize 1 to 16,777,216
+     * @return this builder
+     */
+    public Builder maxQueueSize(int maxQueueSize) {
+      this.maxQueueSize = maxQueueSize;
+      return this;
+    }
+
+    /**
+     * Bounds the estimated serialized bytes of pending messages (queued, batching, in flight or
+     * being retried). Default 64 MiB.
+     *
+     * @param maxQueueBytes at least 32 KB
+     * @return this builder
+     */
+    public Builder maxQueueBytes(long maxQueueBytes) {
+      this.maxQueueBytes = maxQueueBytes;
+      return this;
+    }
+
+    /**
+     * Sets the batch size that triggers a send when a request slot is free. When all slots are
+     * busy the batch keeps growing up to {@link #maxBatchMessages(int)}. Default 250.
+     *
+     * @param flushAt 1 to maxBatchMessages
+     * @return this builder
+     */
+    public Builder flushAt(int flushAt) {
+      this.flushAt = flushAt;
+      return this;
+    }
+
+    /**
+     * Sets the longest time a message waits in a partial batch. Default 5 s.
+     *
+     * @param flushInterval at least 1 ms
+     * @return this builder
+     */
+    public Builder flushInterval(Duration flushInterval) {
+      this.flushInterval = flushInterval;
+      return this;
+    }
+
+    /**
+     * Sets the most messages per batch request. Default and maximum 2,500 (Segment's limit).
+     *
+     * @param maxBatchMessages 1 to 2,500
+     * @return this builder
+     */
+    public Builder maxBatchMessages(int maxBatchMessages) {
+      this.maxBatchMessages = maxBatchMessages;
+      return this;
+    }
+
+    /**
+     * Sets the largest uncompressed request body, envelope included. Default 500,000 bytes;
+     * maximum 512,000 (Segment's 500 KB).
+     *
+     * @param maxBatchBytes from 32 KB plus the envelope to 500 KB
+     * @return this builder
+     */
+    public Builder maxBatchBytes(int maxBatchBytes) {
+      this.maxBatchBytes = maxBatchBytes;
+      return this;
+    }
+
+    /**
+     * Sets what calls do when the queue is full. Default {@link QueueFullPolicy#dropNewest()}.
+     *
+     * @param policy drop-newest or block with a timeout
+     * @return this builder
+     */
+    public Builder queueFullPolicy(QueueFullPolicy policy) {
+      this.queueFullPolicy = policy;
+      return this;
+    }
+
+    /**
+     * Sets the retry policy. Default {@link RetryPolicy#defaults()}: 500 ms base, 60 s cap, jitter,
+     * 10 retries, 12 h deadline.
+     *
+     * @param retryPolicy the policy
+     * @return this builder
+     */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = retryPolicy;
+      return this;
+    }
+
+    /**
+     * Sets how long {@link Analytics#close()} (and the shutdown hook) waits for pending messages.
+     * Default 10 s.
+     *
+     * @param shutdownTimeout zero or more
+     * @return this builder
+     */
+    public Builder shutdownTimeout(Duration shutdownTimeout) {
+      this.shutdownTimeout = shutdownTimeout;
+      return this;
+    }
+
+    /**
+     * Sets how long {@link Analytics#flush()} and each sync-mode call wait. Default 60 s.
+     *
+     * @param flushTimeout positive
+     * @return this builder
+     */
+    public Builder flushTimeout(Duration flushTimeout) {
+      this.flushTimeout = flushTimeout;
+      return this;
+    }
+
+    /**
+     * Sets the factory of every thread Beacon starts (a consumer, a scheduler, the transport's).
+     * Default: daemon threads named {@code beacon-N-...}.
+     *
+     * @param threadFactory the factory
+     * @return this builder
+     */
+    public Builder threadFactory(ThreadFactory threadFactory) {
+      this.threadFactory = threadFactory;
+      return this;
+    }
+
+    /**
+     * Uses this transport instead of one found with {@link ServiceLoader}. The client closes it.
+     *
+     * @param transport e.g. the testkit's {@code CapturingTransport}
+     * @return this builder
+     */
+    public Builder transport(Transport transport) {
+      this.transport = transport;
+      return this;
+    }
+
+    /**
+     * Chooses among several {@link TransportProvider}s on the class path by name.
+     *
+     * @param name e.g. {@code "http"}
+     * @return this builder
+     */
+    public Builder transportName(String name) {
+      this.transportName = name;
+      return this;
+    }
+
+    /**
+     * Sets the callback for messages that are finally not delivered (analytics-python's
+     * {@code on_error}). Default: a rate-limited warning in the log.
+     *
+     * @param onError the callback
+     * @return this builder
+     */
+    public Builder onError(ErrorHandler onError) {
+      this.onError = onError;
+      return this;
+    }
+
+    /**
+     * Logs every batch, retry and failure at INFO (never the write key). Default false.
+     *
+     * @param debug whether to log debug information
+     * @return this builder
+     */
+    public Builder debug(boolean debug) {
+      this.debug = debug;
+      return this;
+    }
+
+    /**
+     * Makes every call deliver its message before it returns, and throw
+     * {@link DeliveryException} on a final failure. Default false.
+     *
+     * @param syncMode whether calls are synchronous
+     * @return this builder
+     */
+    public Builder syncMode(boolean syncMode) {
+      this.syncMode = syncMode;
+      return this;
+    }
+
+    /**
+     * With false, messages are validated, serialized, batched and counted as
+     * {@link Stats#notSent()}, but never sent (for tests and dry runs). Default true.
+     *
+     * @param send whether to send
+     * @return this builder
+     */
+    public Builder send(boolean send) {
+      this.send = send;
+      return this;
+    }
+
+    /**
+     * Registers a JVM shutdown hook that closes the client (and so delivers pending messages
+     * within {@code shutdownTimeout}) on exit. Default true.
+     *
+     * @param shutdownHook whether to register the hook
+     * @return this builder
+     */
+    public Builder shutdownHook(boolean shutdownHook) {
+      this.shutdownHook = shutdownHook;
+      return this;
+    }
+
+    /**
+     * Validates the options, finds the transport and starts the client.
+     *
+     * @return a running client
+     * @throws IllegalArgumentException naming the first invalid option and its value
+     * @throws IllegalStateException when sending is on and no transport is available
+     */
+    public Analytics build() {
+      if (endpoint == null) {
+        throw new IllegalArgumentException("endpoint must not be null");
+      }
+      if (!endpoint.isAbsolute() || endpoint.getHost() == null) {
+        throw new IllegalArgumentException("endpoint must be an absolute URI with a host but was " + endpoint);
+      }
+      if (maxQueueSize < 1 || maxQueueSize > MAX_RING) {
+        throw new IllegalArgumentException("maxQueueSize must be between 1 and " + MAX_RING + " but was " + maxQueueSize);
+      }
+      if (maxQueueBytes < Message.MAX_MESSAGE_BYTES) {
+        throw new IllegalArgumentException("maxQueueBytes must be at least " + Message.MAX_MESSAGE_BYTES
+            + " but was " + maxQueueBytes);
+      }
+      if (maxBatchMessages < 1 || maxBatchMessages > MAX_BATCH_MESSAGES) {
+        throw new IllegalArgumentException("maxBatchMessages must be between 1 and " + MAX_BATCH_MESSAGES
+            + " but was " + maxBatchMessages);
+      }
+      if (flushAt < 1 || flushAt > maxBatchMessages) {
+        throw new IllegalArgumentException("flushAt must be between 1 and maxBatchMessages (" + maxBatchMessages
+            + ") but was " + flushAt);
+      }
+      int minBatchBytes = Message.MAX_MESSAGE_BYTES + dev.beacon.spi.Batch.ENVELOPE_BYTES;
+      if (maxBatchBytes < minBatchBytes || maxBatchBytes > MAX_BATCH_BYTES) {
+        throw new IllegalArgumentException("maxBatchBytes must be between " + minBatchBytes + " and "
+            + MAX_BATCH_BYTES + " but was " + maxBatchBytes);
+      }
+      requirePositive(flushInterval, "flushInterval");
+      requirePositive(flushTimeout, "flushTimeout");
+      if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
+        throw new IllegalArgumentException("shutdownTimeout must be zero or positive but was " + shutdownTimeout);
+      }
+      if (queueFullPolicy == null) {
+        throw new IllegalArgumentException("queueFullPolicy must not be null");
+      }
+      if (retryPolicy == null) {
+        throw new IllegalArgumentException("retryPolicy must not be null");
+      }
+      ThreadFactory threads = threadFactory != null ? threadFactory : r -> {
+        Thread t = new Thread(r);
+        t.setDaemon(true);
+        return t;
+      };
+      Function<ThreadFactory, Transport> transportFactory = send ? resolveTransport() : null;
+      EngineConfig cfg = new EngineConfig(ringSize(maxQueueSize), maxQueueBytes, flushAt, maxBatchMessages,
+          maxBatchBytes, flushInterval, queueFullPolicy, retryPolicy, onError, threads, transportFactory,
+          send, debug, syncMode, flushTimeout, shutdownTimeout);
+      Analytics analytics = new Analytics(this, cfg);
+      if (debug) {
+        LOG.info("Beacon {} started: endpoint={}, ring={}, flushAt={}, flushInterval={}, syncMode={}, send={}",
+            Library.VERSION, endpoint, cfg.ringSize(), flushAt, flushInterval, syncMode, send);
+      }
+      return analytics;
+    }
+
+    private static void requirePositive(Duration d, String name) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive but was " + d);
+      }
+    }
+
+    static int ringSize(int maxQueueSize) {
+      return maxQueueSize <= 1 ? 1 : Integer.highestOneBit(maxQueueSize - 1) << 1;
+    }
+
+    private Function<ThreadFactory, Transport> resolveTransport() {
+      if (transport != null) {
+        return threads -> transport;
+      }
+      List<TransportProvider> found = new ArrayList<>();
+      for (TransportProvider p : ServiceLoader.load(TransportProvider.class, Analytics.class.getClassLoader())) {
+        found.add(p);
+      }
+      if (found.isEmpty()) {
+        throw new IllegalStateException("No Beacon transport found on the class path: add the dependency"
+            + " dev.beacon:beacon-transport-http, or set one with Analytics.builder(key).transport(...),"
+            + " or use send(false)");
+      }
+      TransportProvider chosen;
+      if (transportName != null) {
+        chosen = found.stream().filter(p -> transportName.equals(p.name())).findFirst().orElseThrow(() ->
+            new IllegalArgumentException("transportName '" + transportName + "' matches none of the transports found: "
+                + found.stream().map(TransportProvider::name).collect(Collectors.joining(", "))));
+      } else {
+        found.sort(Comparator.comparingInt(TransportProvider::priority).reversed()
+            .thenComparing(TransportProvider::name));
+        chosen = found.get(0);
+        if (found.size() > 1) {
+          LOG.warn("Beacon found several transports ({}); using '{}'. Choose one with transportName(...).",
+              found.stream().map(TransportProvider::name).collect(Collectors.joining(", ")), chosen.name());
+        }
+      }
+      URI uri = endpoint;
+      String key = writeKey;
+      boolean dbg = debug;
+      TransportProvider provider = chosen;
+      return threads -> provider.create(new TransportContext(key, uri, dbg, threads,
+          "beacon-java/" + Library.VERSION));
+    }
+
+    @Override
+    public String toString() {
+      return "Analytics.Builder{endpoint=" + endpoint + ", writeKey=<redacted>}";
+    }
+  }
+}

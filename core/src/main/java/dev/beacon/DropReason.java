@@ -1,0 +1,11 @@
+package dev.beacon;
+
+/** Why a call was refused (returned {@code false}); refused messages were never accepted. */
+public enum DropReason {
+  /** The ring was full: {@code maxQueueSize} messages were waiting (or the block timed out). */
+  QUEUE_FULL,
+  /** The queued messages' estimated serialized size reached {@code maxQueueBytes}. */
+  QUEUE_BYTES_FULL,
+  /** The client was closed, or is closing. */
+  CLOSED
+}

@@ -1,0 +1,85 @@
+package dev.beacon;
+
+import java.util.Map;
+
+/**
+ * A snapshot of a client's counters. Conservation holds at every moment:
+ * {@code accepted == delivered + failed + notSent + pending}, and {@code pending == queued + inFlight}.
+ *
+ * @param accepted calls that returned {@code true}
+ * @param delivered messages the API acknowledged
+ * @param failed messages reported to the error callback
+ * @param notSent messages processed with {@code send(false)} and never sent
+ * @param pending accepted messages not yet delivered, failed or processed
+ * @param queued pending messages still in the ring, not yet batched
+ * @param inFlight pending messages in batches being built, sent or retried
+ * @param dropped calls that returned {@code false} (never accepted)
+ * @param droppedByReason {@code dropped}, by reason
+ * @param failedByReason {@code failed}, by reason
+ * @param batches batches delivered
+ * @param requests send attempts made (first attempts and retries)
+ * @param retries send attempts that were retries
+ * @param queuedBytes estimated serialized bytes of pending messages (bounded by maxQueueBytes)
+ * @param callbackErrors exceptions thrown by the error callback
+ */
+public record Stats(
+    long accepted,
+    long delivered,
+    long failed,
+    long notSent,
+    long pending,
+    long queued,
+    long inFlight,
+    long dropped,
+    Map<DropReason, Long> droppedByReason,
+    Map<FailureReason, Long> failedByReason,
+    long batches,
+    long requests,
+    long retries,
+    long queuedBytes,
+    long callbackErrors) {
+
+  /**
+   * Creates a snapshot; the maps are copied.
+   *
+   * @param accepted see the record description
+   * @param delivered see the record description
+   * @param failed see the record description
+   * @param notSent see the record description
+   * @param pending see the record description
+   * @param queued see the record description
+   * @param inFlight see the record description
+   * @param dropped see the record description
+   * @param droppedByReason see the record description
+   * @param failedByReason see the record description
+   * @param batches see the record description
+   * @param requests see the record description
+   * @param retries see the record description
+   * @param queuedBytes see the record description
+   * @param callbackErrors see the record description
+   */
+  public Stats {
+    droppedByReason = Map.copyOf(droppedByReason);
+    failedByReason = Map.copyOf(failedByReason);
+  }
+
+  /**
+   * Returns the drops for one reason.
+   *
+   * @param reason the reason
+   * @return the count, 0 when none
+   */
+  public long dropped(DropReason reason) {
+    return droppedByReason.getOrDefault(reason, 0L);
+  }
+
+  /**
+   * Returns the failures for one reason.
+   *
+   * @param reason the reason
+   * @return the count, 0 when none
+   */
+  public long failed(FailureReason reason) {
+    return failedByReason.getOrDefault(reason, 0L);
+  }
+}

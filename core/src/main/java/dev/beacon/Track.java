@@ -1,0 +1,85 @@
+package dev.beacon;
+
+import dev.beacon.internal.MessageSizes;
+import dev.beacon.internal.Values;
+import java.util.Map;
+
+/** A {@code track} message: what a user did. Build with {@link #builder(String)}. */
+public final class Track extends Message {
+  private final String event;
+  private final Map<String, Object> properties;
+
+  private Track(Builder b) {
+    super(b);
+    this.event = b.event;
+    Values.Snapshot props = Values.snapshotObject(b.properties, "properties");
+    this.properties = props.map();
+    sealSize(MessageSizes.stringBound(event) + props.sizeBound());
+  }
+
+  /**
+   * Starts a track message.
+   *
+   * @param event the event name, in Title Case and past tense, e.g. {@code "Order Completed"}
+   * @return a builder
+   */
+  public static Builder builder(String event) {
+    return new Builder(event);
+  }
+
+  @Override
+  public MessageType type() {
+    return MessageType.TRACK;
+  }
+
+  /**
+   * Returns the event name.
+   *
+   * @return the non-blank event name
+   */
+  public String event() {
+    return event;
+  }
+
+  /**
+   * Returns the event's properties.
+   *
+   * @return an unmodifiable snapshot, empty when none was given
+   */
+  public Map<String, Object> properties() {
+    return properties;
+  }
+
+  @Override
+  String describe() {
+    return ", event=" + event + ", properties=" + properties;
+  }
+
+  /** Builder of {@link Track}. */
+  public static final class Builder extends Message.Builder<Track, Builder> {
+    private final String event;
+    private Map<?, ?> properties;
+
+    private Builder(String event) {
+      this.event = event;
+    }
+
+    /**
+     * Sets the event's properties. Copied deeply at {@link #build()}.
+     *
+     * @param properties a map with string keys; {@code null} for none
+     * @return this builder
+     */
+    public Builder properties(Map<String, ?> properties) {
+      this.properties = properties;
+      return this;
+    }
+
+    @Override
+    public Track build() {
+      requireNonBlank(event, "event");
+      validateIdentity(false);
+      return new Track(this);
+    }
+  }
+}

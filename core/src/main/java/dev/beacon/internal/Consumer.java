@@ -1,0 +1,249 @@
+package dev.beacon.internal;
+
+import com.lmax.disruptor.EventPoller;
+import com.lmax.disruptor.RingBuffer;
+import dev.beacon.FailureReason;
+import dev.beacon.Message;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single consumer: takes messages off the ring with an {@link EventPoller}, serializes them
+ * into the current batch, and cuts batches by count, bytes, interval and flush requests.
+ *
+ * <p>Cutting is either wanted (flushAt reached, interval passed, flush asked, draining), in which
+ * case the batch is sent only if a request slot is free and otherwise keeps growing, or forced
+ * (the next message would break the 2,500-message or 500 KB limit), in which case the consumer
+ * waits for a slot. So batches grow when the network is the bottleneck. Not API.
+ */
+final class Consumer implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.beacon.Analytics");
+
+  private final RingBuffer<Slot> ring;
+  private final EventPoller<Slot> poller;
+  private final Assembler asm = new Assembler();
+  private final Dispatcher dispatcher;
+  private final Tracker tracker;
+  private final Counters counters;
+  private final Reporter reporter;
+  private final int flushAt;
+  private final int maxBatchMessages;
+  private final int maxBatchBytes;
+  private final long intervalNanos;
+
+  private final AtomicLong flushTarget = new AtomicLong(-1);
+  private volatile boolean draining;
+  private volatile boolean halted;
+  private volatile Thread thread;
+  final CountDownLatch exited = new CountDownLatch(1);
+
+  private long batchFirstSeq = -1;
+  private long batchStartNanos;
+  private long lastSeq = -1;
+  private int consumedInPoll;
+  private final EventPoller.Handler<Slot> handler = this::onEvent;
+
+  Consumer(EngineConfig cfg, RingBuffer<Slot> ring, Dispatcher dispatcher, Tracker tracker,
+      Counters counters, Reporter reporter) {
+    this.ring = ring;
+    this.poller = ring.newPoller();
+    ring.addGatingSequences(poller.getSequence());
+    this.dispatcher = dispatcher;
+    this.tracker = tracker;
+    this.counters = counters;
+    this.reporter = reporter;
+    this.flushAt = cfg.flushAt();
+    this.maxBatchMessages = cfg.maxBatchMessages();
+    this.maxBatchBytes = cfg.maxBatchBytes();
+    this.intervalNanos = cfg.flushInterval().toNanos();
+  }
+
+  /** Asks for every message up to {@code seq} to be sent without waiting for the interval. */
+  void requestFlush(long seq) {
+    flushTarget.accumulateAndGet(seq, Math::max);
+    wake();
+  }
+
+  /** Asks the consumer to send everything and stop once the ring is empty. */
+  void drain() {
+    draining = true;
+    wake();
+  }
+
+  /** Stops the consumer as soon as possible; what it still holds is reported as SHUTDOWN. */
+  void halt() {
+    halted = true;
+    wake();
+  }
+
+  private void wake() {
+    Thread t = thread;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
+  }
+
+  @Override
+  public void run() {
+    thread = Thread.currentThread();
+    int idle = 0;
+    try {
+      while (!halted) {
+        EventPoller.PollState state;
+        try {
+          consumedInPoll = 0;
+          state = poller.poll(handler);
+          if (consumedInPoll > 0) {
+            counters.consumed.addAndGet(consumedInPoll);
+            tracker.processed(lastSeq);
+          }
+          if (!asm.isEmpty() && wantsCut(state)) {
+            if (dispatcher.tryAcquire()) {
+              cutAll();
+            }
+          }
+          tracker.progressed();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        } catch (Throwable t) {
+          LOG.error("Beacon's consumer hit an unexpected error and carries on", t);
+          state = EventPoller.PollState.IDLE;
+        }
+        if (state == EventPoller.PollState.PROCESSING) {
+          idle = 0;
+          continue;
+        }
+        if (draining && asm.isEmpty() && ring.getCursor() == lastSeq) {
+          break;
+        }
+        idle++;
+        if (idle <= 8) {
+          Thread.yield();
+        } else {
+          long park = Math.min(2_000_000L, 10_000L << Math.min(idle - 8, 8));
+          LockSupport.parkNanos(this, park);
+        }
+        if (Thread.interrupted() && halted) {
+          break;
+        }
+      }
+    } finally {
+      try {
+        reportLeftovers();
+      } finally {
+        exited.countDown();
+      }
+    }
+  }
+
+  private boolean wantsCut(EventPoller.PollState state) {
+    return asm.count() >= flushAt
+        || flushTarget.get() >= batchFirstSeq
+        || System.nanoTime() - batchStartNanos >= intervalNanos
+        || (draining && state != EventPoller.PollState.PROCESSING);
+  }
+
+  private boolean onEvent(Slot slot, long seq, boolean endOfBatch) throws Exception {
+    Message m = slot.message;
+    slot.message = null;
+    lastSeq = seq;
+    consumedInPoll++;
+    if (m == null) {
+      return true; // never populated; cannot happen with tryPublishEvent, but never trust a slot
+    }
+    if (asm.isEmpty()) {
+      batchFirstSeq = seq;
+      batchStartNanos = System.nanoTime();
+      tracker.assembling(seq);
+    }
+    try {
+      asm.add(m);
+    } catch (Exception e) {
+      counters.queuedBytes.addAndGet(-m.serializedSizeBound());
+      reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(m), "could not serialize: " + e, e);
+      if (asm.isEmpty()) {
+        tracker.cut(seq);
+        tracker.finished(seq);
+      }
+      return true;
+    }
+    int n = asm.count();
+    if (n > 1 && asm.requestBytes() > maxBatchBytes) {
+      // The newest message does not fit: send the others, it starts the next batch.
+      if (!forceCut(n - 1)) {
+        return false;
+      }
+      batchFirstSeq = seq;
+      batchStartNanos = System.nanoTime();
+      tracker.assembling(seq);
+      return false;
+    }
+    if (n >= maxBatchMessages || asm.requestBytes() >= maxBatchBytes) {
+      forceCut(n);
+      return false;
+    }
+    if (n >= flushAt && dispatcher.tryAcquire()) {
+      cutAll();
+      return false;
+    }
+    return true;
+  }
+
+  /** Waits for a request slot, then cuts; false when halted while waiting. */
+  private boolean forceCut(int n) throws InterruptedException {
+    if (!dispatcher.acquire(() -> halted)) {
+      return false;
+    }
+    cut(n);
+    return true;
+  }
+
+  private void cutAll() {
+    cut(asm.count());
+  }
+
+  private void cut(int n) {
+    long first = batchFirstSeq;
+    Assembler.Cut c = asm.cut(n);
+    tracker.cut(first);
+    batchFirstSeq = -1;
+    dispatcher.submit(c.batch(), first, c.reservedBytes());
+  }
+
+  /** After a halt: everything still here or in the ring is reported, never dropped silently. */
+  private void reportLeftovers() {
+    List<Message> left = new ArrayList<>(asm.drainMessages());
+    if (!left.isEmpty() && batchFirstSeq >= 0) {
+      tracker.cut(batchFirstSeq);
+      tracker.finished(batchFirstSeq);
+    }
+    try {
+      poller.poll((slot, seq, end) -> {
+        if (slot.message != null) {
+          left.add(slot.message);
+          slot.message = null;
+        }
+        counters.consumed.incrementAndGet();
+        tracker.processed(seq);
+        return true;
+      });
+    } catch (Exception e) {
+      LOG.warn("Beacon could not read the rest of its queue at shutdown: {}", e.toString());
+    }
+    if (!left.isEmpty()) {
+      long bytes = 0;
+      for (Message m : left) {
+        bytes += m.serializedSizeBound();
+      }
+      counters.queuedBytes.addAndGet(-bytes);
+      reporter.report(FailureReason.SHUTDOWN, 0, left, "not sent before the shutdown timeout", null);
+    }
+    tracker.progressed();
+  }
+}

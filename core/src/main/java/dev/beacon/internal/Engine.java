@@ -1,0 +1,360 @@
+package dev.beacon.internal;
+
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import dev.beacon.DeliveryException;
+import dev.beacon.DropReason;
+import dev.beacon.FailureReason;
+import dev.beacon.FlushResult;
+import dev.beacon.Message;
+import dev.beacon.Stats;
+import dev.beacon.spi.Batch;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delivery engine behind {@code Analytics}: a Disruptor multi-producer ring, one consumer
+ * thread that batches, and a scheduler thread that sends and retries. Not API.
+ */
+public final class Engine {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.beacon.Analytics");
+  private static final AtomicInteger CLIENTS = new AtomicInteger();
+
+  private final EngineConfig cfg;
+  private final Counters counters = new Counters();
+  private final Tracker tracker = new Tracker();
+  private final Reporter reporter;
+  private final RingBuffer<Slot> ring;
+  private final Dispatcher dispatcher;
+  private final dev.beacon.spi.Transport transport;
+  private final Consumer consumer;
+  private final ScheduledThreadPoolExecutor scheduler;
+  private final Thread consumerThread;
+  private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
+  private final LongAdder activeProducers = new LongAdder();
+  private final RateLimitedLog dropLog = new RateLimitedLog(LOG, 10_000_000_000L);
+  private final long blockNanos;
+  private volatile boolean closed;
+  private final AtomicReference<CompletableFuture<FlushResult>> closing = new AtomicReference<>();
+
+  /**
+   * Starts an engine: its threads run until {@link #close(Duration)}.
+   *
+   * @param cfg validated settings
+   */
+  public Engine(EngineConfig cfg) {
+    this.cfg = cfg;
+    this.reporter = new Reporter(counters, cfg.errorHandler());
+    this.blockNanos = cfg.queueFullPolicy().blockTimeout().toNanos();
+    int id = CLIENTS.incrementAndGet();
+    ThreadFactory threads = ownThreadFactory(cfg.threadFactory(), "beacon-" + id + "-");
+    this.scheduler = new ScheduledThreadPoolExecutor(1, threads);
+    scheduler.setRemoveOnCancelPolicy(true);
+    // The wait strategy is unused: the consumer polls, so publishing never signals a lock.
+    this.ring = RingBuffer.createMultiProducer(Slot::new, cfg.ringSize(), new YieldingWaitStrategy());
+    this.transport = cfg.send() && cfg.transportFactory() != null
+        ? cfg.transportFactory().apply(ownThreadFactory(cfg.threadFactory(), "beacon-" + id + "-transport-"))
+        : null;
+    this.dispatcher = new Dispatcher(cfg, transport, counters, tracker, reporter, scheduler);
+    this.consumer = new Consumer(cfg, ring, dispatcher, tracker, counters, reporter);
+    this.consumerThread = threads.newThread(consumer);
+    consumerThread.start();
+  }
+
+  /**
+   * Wraps the user's factory so that threads are recorded as this client's own: calls made on them
+   * (from the error callback, say) never wait for themselves.
+   */
+  private ThreadFactory ownThreadFactory(ThreadFactory base, String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = base.newThread(() -> {
+        ownThreads.add(Thread.currentThread());
+        try {
+          r.run();
+        } finally {
+          ownThreads.remove(Thread.currentThread());
+        }
+      });
+      if (t.getName().startsWith("Thread-") || t.getName().startsWith("pool-")) {
+        t.setName(prefix + n.incrementAndGet());
+      }
+      return t;
+    };
+  }
+
+  private boolean onOwnThread() {
+    return ownThreads.contains(Thread.currentThread());
+  }
+
+  /**
+   * Enqueues a message without blocking (or waiting up to the block timeout).
+   *
+   * @param m a built message
+   * @return true when accepted
+   */
+  public boolean offer(Message m) {
+    activeProducers.increment();
+    try {
+      if (closed) {
+        return drop(DropReason.CLOSED);
+      }
+      long size = m.serializedSizeBound();
+      long deadline = 0;
+      if (counters.queuedBytes.addAndGet(size) > cfg.maxQueueBytes()) {
+        counters.queuedBytes.addAndGet(-size);
+        if (!canBlock()) {
+          return drop(DropReason.QUEUE_BYTES_FULL);
+        }
+        deadline = System.nanoTime() + blockNanos;
+        while (true) {
+          if (closed) {
+            return drop(DropReason.CLOSED);
+          }
+          if (counters.queuedBytes.addAndGet(size) <= cfg.maxQueueBytes()) {
+            break;
+          }
+          counters.queuedBytes.addAndGet(-size);
+          if (System.nanoTime() - deadline >= 0) {
+            return drop(DropReason.QUEUE_BYTES_FULL);
+          }
+          LockSupport.parkNanos(20_000);
+        }
+      }
+      counters.accepted.increment();
+      if (ring.tryPublishEvent(Slot.TRANSLATOR, m)) {
+        return true;
+      }
+      if (canBlock()) {
+        if (deadline == 0) {
+          deadline = System.nanoTime() + blockNanos;
+        }
+        while (!closed && System.nanoTime() - deadline < 0) {
+          LockSupport.parkNanos(20_000);
+          if (ring.tryPublishEvent(Slot.TRANSLATOR, m)) {
+            return true;
+          }
+        }
+      }
+      counters.accepted.decrement();
+      counters.queuedBytes.addAndGet(-size);
+      return drop(closed ? DropReason.CLOSED : DropReason.QUEUE_FULL);
+    } finally {
+      activeProducers.decrement();
+    }
+  }
+
+  private boolean canBlock() {
+    return blockNanos > 0 && !onOwnThread();
+  }
+
+  private boolean drop(DropReason reason) {
+    counters.dropped(reason);
+    if (reason == DropReason.CLOSED) {
+      dropLog.warn("Beacon refused a message: the client is closed");
+    } else {
+      dropLog.warn("Beacon refused a message: {} (maxQueueSize={}, maxQueueBytes={}); see stats()",
+          reason, cfg.ringSize(), cfg.maxQueueBytes());
+    }
+    return false;
+  }
+
+  /**
+   * Delivers one message before returning (sync mode).
+   *
+   * @param m a built message
+   * @return true when delivered; false when refused because the client is closed
+   * @throws DeliveryException when delivery finally failed or was not confirmed within flushTimeout
+   */
+  public boolean sendSync(Message m) {
+    if (closed) {
+      return drop(DropReason.CLOSED);
+    }
+    long size = m.serializedSizeBound();
+    counters.queuedBytes.addAndGet(size);
+    counters.syncAccepted.incrementAndGet();
+    counters.accepted.increment();
+    CompletableFuture<Void> done = dispatcher.submitSync(Batch.of(List.of(m)), size);
+    try {
+      done.get(cfg.flushTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof DeliveryException) {
+        throw (DeliveryException) e.getCause();
+      }
+      throw new DeliveryException(FailureReason.INTERNAL_ERROR, 0, 1, e.getCause().toString(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new DeliveryException(FailureReason.DEADLINE_EXCEEDED, 0, 1,
+          "not confirmed within flushTimeout " + cfg.flushTimeout()
+              + "; it is still being retried and any final failure goes to the error callback", null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DeliveryException(FailureReason.INTERNAL_ERROR, 0, 1,
+          "interrupted while waiting; the message is still being delivered", e);
+    }
+  }
+
+  /**
+   * Waits until every message accepted before the call is delivered or reported.
+   *
+   * @param timeout the longest wait
+   * @return what was achieved
+   */
+  public FlushResult flush(Duration timeout) {
+    long start = System.nanoTime();
+    long failedBefore = counters.failed.get();
+    long target = ring.getCursor();
+    if (target < 0 || tracker.watermark() > target) {
+      return result(true, start, failedBefore);
+    }
+    consumer.requestFlush(target);
+    if (onOwnThread()) {
+      return result(false, start, failedBefore);
+    }
+    boolean done;
+    try {
+      done = tracker.await(target, start + timeout.toNanos());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      done = false;
+    }
+    return result(done, start, failedBefore);
+  }
+
+  private FlushResult result(boolean complete, long startNanos, long failedBefore) {
+    Stats s = counters.snapshot();
+    return new FlushResult(complete, s.pending(), counters.failed.get() - failedBefore,
+        Duration.ofNanos(System.nanoTime() - startNanos));
+  }
+
+  /**
+   * Returns the counters.
+   *
+   * @return a snapshot
+   */
+  public Stats stats() {
+    return counters.snapshot();
+  }
+
+  /**
+   * Returns whether close has begun.
+   *
+   * @return true once closing
+   */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Stops accepting, sends what is pending within the timeout, reports the rest as
+   * {@code SHUTDOWN}, closes the transport and stops every thread. Idempotent: later calls wait
+   * for the first one (bounded by their own timeout).
+   *
+   * @param timeout the longest wait for delivery
+   * @return what was achieved
+   */
+  public FlushResult close(Duration timeout) {
+    long start = System.nanoTime();
+    CompletableFuture<FlushResult> mine = new CompletableFuture<>();
+    CompletableFuture<FlushResult> existing = closing.compareAndExchange(null, mine);
+    if (existing != null) {
+      return awaitClose(existing, timeout, start);
+    }
+    closed = true;
+    if (onOwnThread()) {
+      // Never wait for ourselves: finish the close on a fresh thread.
+      Thread t = new Thread(() -> mine.complete(doClose(timeout, System.nanoTime())), "beacon-closer");
+      t.setDaemon(true);
+      t.start();
+      return result(false, start, counters.failed.get());
+    }
+    FlushResult r = doClose(timeout, start);
+    mine.complete(r);
+    return r;
+  }
+
+  private FlushResult awaitClose(CompletableFuture<FlushResult> f, Duration timeout, long start) {
+    if (onOwnThread()) {
+      return result(f.isDone(), start, counters.failed.get());
+    }
+    try {
+      return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // fall through
+    }
+    return result(false, start, counters.failed.get());
+  }
+
+  private FlushResult doClose(Duration timeout, long start) {
+    long failedBefore = counters.failed.get();
+    long deadline = start + timeout.toNanos();
+    // Producers that passed the closed check before it flipped finish publishing first.
+    while (activeProducers.sum() > 0 && System.nanoTime() - deadline < 0) {
+      Thread.onSpinWait();
+    }
+    long target = ring.getCursor();
+    consumer.drain();
+    boolean complete = false;
+    try {
+      complete = consumer.exited.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+          && tracker.await(target, deadline)
+          && awaitSyncDeliveries(deadline);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!complete) {
+      consumer.halt();
+      try {
+        consumer.exited.await(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      dispatcher.haltAll(TimeUnit.SECONDS.toNanos(2));
+    }
+    if (transport != null) {
+      try {
+        transport.close();
+      } catch (Throwable t) {
+        LOG.warn("Beacon's transport failed to close: {}", t.toString());
+      }
+    }
+    scheduler.shutdownNow();
+    try {
+      scheduler.awaitTermination(2, TimeUnit.SECONDS);
+      consumerThread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    FlushResult r = result(complete, start, failedBefore);
+    if (cfg.debug()) {
+      LOG.info("Beacon closed: {}", stats());
+    }
+    return r;
+  }
+
+  private boolean awaitSyncDeliveries(long deadline) throws InterruptedException {
+    while (counters.snapshot().pending() > 0) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      Thread.sleep(1);
+    }
+    return true;
+  }
+}

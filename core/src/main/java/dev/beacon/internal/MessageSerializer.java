@@ -1,0 +1,200 @@
+package dev.beacon.internal;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.beacon.Alias;
+import dev.beacon.Group;
+import dev.beacon.Identify;
+import dev.beacon.Message;
+import dev.beacon.Page;
+import dev.beacon.Screen;
+import dev.beacon.Track;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes messages as Segment JSON with Jackson's streaming generator. Walks Beacon's snapshot
+ * structures directly (no databind). Not API.
+ */
+public final class MessageSerializer {
+  /** Shared, thread-safe factory. */
+  public static final JsonFactory JSON = JsonFactory.builder().build();
+
+  private MessageSerializer() {}
+
+  /**
+   * Creates a UTF-8 generator on a stream, with no separator between root values.
+   *
+   * @param out where the bytes go
+   * @return a generator the caller closes
+   */
+  public static JsonGenerator generator(OutputStream out) {
+    try {
+      JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8);
+      g.setRootValueSeparator(null);
+      return g;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Returns the exact serialized size of a message in bytes.
+   *
+   * @param m the message
+   * @return its UTF-8 JSON size
+   */
+  public static int serializedSize(Message m) {
+    ByteSink sink = new ByteSink(Message.MAX_MESSAGE_BYTES + 1024);
+    try (JsonGenerator g = generator(sink)) {
+      write(g, m);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return sink.size();
+  }
+
+  /**
+   * Serializes one message to a new byte array (tests and tools).
+   *
+   * @param m the message
+   * @return its UTF-8 JSON
+   */
+  public static byte[] toBytes(Message m) {
+    ByteSink sink = new ByteSink(512);
+    try (JsonGenerator g = generator(sink)) {
+      write(g, m);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return sink.toByteArray();
+  }
+
+  /**
+   * Writes one message object.
+   *
+   * @param g the generator
+   * @param m the message
+   * @throws IOException from the generator
+   */
+  public static void write(JsonGenerator g, Message m) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("type", m.type().wireName());
+    g.writeStringField("messageId", m.messageId());
+    g.writeStringField("timestamp", Timestamps.format(m.timestamp()));
+    if (m.userId() != null) {
+      g.writeStringField("userId", m.userId());
+    }
+    if (m.anonymousId() != null) {
+      g.writeStringField("anonymousId", m.anonymousId());
+    }
+    if (m instanceof Track) {
+      Track t = (Track) m;
+      g.writeStringField("event", t.event());
+      writeMapField(g, "properties", t.properties());
+    } else if (m instanceof Identify) {
+      writeMapField(g, "traits", ((Identify) m).traits());
+    } else if (m instanceof Page) {
+      Page p = (Page) m;
+      optionalString(g, "name", p.name());
+      optionalString(g, "category", p.category());
+      writeMapField(g, "properties", p.properties());
+    } else if (m instanceof Screen) {
+      Screen s = (Screen) m;
+      optionalString(g, "name", s.name());
+      optionalString(g, "category", s.category());
+      writeMapField(g, "properties", s.properties());
+    } else if (m instanceof Group) {
+      Group gr = (Group) m;
+      g.writeStringField("groupId", gr.groupId());
+      writeMapField(g, "traits", gr.traits());
+    } else if (m instanceof Alias) {
+      g.writeStringField("previousId", ((Alias) m).previousId());
+    }
+    g.writeFieldName("context");
+    g.writeStartObject();
+    for (Map.Entry<String, Object> e : m.context().entrySet()) {
+      if (!"library".equals(e.getKey())) {
+        g.writeFieldName(e.getKey());
+        writeValue(g, e.getValue());
+      }
+    }
+    g.writeFieldName("library");
+    g.writeStartObject();
+    g.writeStringField("name", Library.NAME);
+    g.writeStringField("version", Library.VERSION);
+    g.writeEndObject();
+    g.writeEndObject();
+    if (!m.integrations().isEmpty()) {
+      writeMapField(g, "integrations", m.integrations());
+    }
+    g.writeEndObject();
+  }
+
+  private static void optionalString(JsonGenerator g, String name, String value) throws IOException {
+    if (value != null) {
+      g.writeStringField(name, value);
+    }
+  }
+
+  private static void writeMapField(JsonGenerator g, String name, Map<String, Object> map)
+      throws IOException {
+    g.writeFieldName(name);
+    writeMap(g, map);
+  }
+
+  private static void writeMap(JsonGenerator g, Map<?, ?> map) throws IOException {
+    g.writeStartObject();
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      g.writeFieldName((String) e.getKey());
+      writeValue(g, e.getValue());
+    }
+    g.writeEndObject();
+  }
+
+  /**
+   * Writes one snapshot value (see {@link Values}).
+   *
+   * @param g the generator
+   * @param v a snapshot value
+   * @throws IOException from the generator
+   */
+  public static void writeValue(JsonGenerator g, Object v) throws IOException {
+    if (v == null) {
+      g.writeNull();
+    } else if (v instanceof String) {
+      g.writeString((String) v);
+    } else if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      g.writeNumber(((Number) v).intValue());
+    } else if (v instanceof Long) {
+      g.writeNumber((Long) v);
+    } else if (v instanceof Double) {
+      g.writeNumber((Double) v);
+    } else if (v instanceof Float) {
+      g.writeNumber((Float) v);
+    } else if (v instanceof Boolean) {
+      g.writeBoolean((Boolean) v);
+    } else if (v instanceof Map) {
+      writeMap(g, (Map<?, ?>) v);
+    } else if (v instanceof List) {
+      g.writeStartArray();
+      for (Object o : (List<?>) v) {
+        writeValue(g, o);
+      }
+      g.writeEndArray();
+    } else if (v instanceof BigDecimal) {
+      g.writeNumber((BigDecimal) v);
+    } else if (v instanceof BigInteger) {
+      g.writeNumber((BigInteger) v);
+    } else {
+      // Snapshots hold only the types above; anything else is a bug in Values.
+      throw new IllegalStateException("not a snapshot value: " + v.getClass().getName());
+    }
+  }
+}

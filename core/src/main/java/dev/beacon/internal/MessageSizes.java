@@ -1,0 +1,101 @@
+package dev.beacon.internal;
+
+import dev.beacon.Message;
+
+/**
+ * Cheap upper bounds of serialized JSON sizes, so that the 32 KB check costs a scan rather than a
+ * serialization on the caller's thread. Not API.
+ */
+public final class MessageSizes {
+  /**
+   * Bytes for every key and fixed-width value of a message: the field names, {@code type}, the
+   * millisecond timestamp, and the {@code context.library} object Beacon adds.
+   */
+  public static final int FIXED_OVERHEAD = 320 + Library.NAME.length() + Library.VERSION.length();
+
+  private MessageSizes() {}
+
+  /**
+   * Upper bound of a JSON string's UTF-8 size, quotes included; 0 for null (field omitted).
+   *
+   * @param s a string without lone surrogates, or null
+   * @return the bound in bytes
+   */
+  public static int stringBound(String s) {
+    if (s == null) {
+      return 0;
+    }
+    int n = s.length();
+    long bytes = 2;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes += (c < 0x20) ? 6 : (c == '"' || c == '\\') ? 2 : 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else {
+        bytes += 3; // a surrogate pair is 4 bytes in UTF-8: 3 + 3 bounds it
+      }
+    }
+    return (int) Math.min(Integer.MAX_VALUE, bytes);
+  }
+
+  /**
+   * Replaces lone UTF-16 surrogates with U+FFFD so the string always encodes to valid UTF-8.
+   *
+   * @param s any string
+   * @return {@code s} itself when it is well formed, otherwise a repaired copy
+   */
+  public static String sanitize(String s) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+          continue;
+        }
+        return repair(s);
+      }
+    }
+    return s;
+  }
+
+  private static String repair(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        b.append(c).append(s.charAt(++i));
+      } else if (Character.isSurrogate(c)) {
+        b.append('\uFFFD');
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  /**
+   * Returns the size bound of a message after checking Segment's 32 KB limit: when the cheap bound
+   * exceeds the limit, the message is serialized to learn its exact size.
+   *
+   * @param message a fully built message
+   * @param bound the cheap upper bound
+   * @return a bound not above {@link Message#MAX_MESSAGE_BYTES}
+   * @throws IllegalArgumentException when the serialized message exceeds 32 KB, with its size
+   */
+  public static int checkedSizeBound(Message message, int bound) {
+    if (bound <= Message.MAX_MESSAGE_BYTES) {
+      return bound;
+    }
+    int exact = MessageSerializer.serializedSize(message);
+    if (exact > Message.MAX_MESSAGE_BYTES) {
+      throw new IllegalArgumentException(message.type().wireName() + " message is " + exact
+          + " bytes when serialized; Segment accepts at most " + Message.MAX_MESSAGE_BYTES
+          + " bytes (32 KB) per message");
+    }
+    return exact;
+  }
+}

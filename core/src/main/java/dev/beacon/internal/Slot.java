@@ -1,0 +1,12 @@
+package dev.beacon.internal;
+
+import com.lmax.disruptor.EventTranslatorOneArg;
+import dev.beacon.Message;
+
+/** One ring entry. Cleared by the consumer as soon as it is read. Not API. */
+final class Slot {
+  Message message;
+
+  /** Static translator: publishing allocates nothing. */
+  static final EventTranslatorOneArg<Slot, Message> TRANSLATOR = (slot, seq, message) -> slot.message = message;
+}

@@ -1,0 +1,235 @@
+package dev.beacon.internal;
+
+import java.lang.reflect.Array;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.TemporalAccessor;
+import java.time.temporal.TemporalAmount;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Snapshots caller values into immutable JSON-ready structures and bounds their serialized size in
+ * the same pass. Not API: may change without notice.
+ *
+ * <p>After a snapshot, a value is one of: {@code null}, {@link String}, {@link Boolean},
+ * {@link Integer}, {@link Long}, {@link Short}, {@link Byte}, finite {@link Double} or
+ * {@link Float}, {@link BigDecimal}, {@link BigInteger}, an unmodifiable {@code Map<String,Object>}
+ * or an unmodifiable {@code List<Object>} of such values. Strings never hold lone surrogates.
+ */
+public final class Values {
+  /** Deepest nesting accepted; deeper structures are almost certainly a mistake. */
+  public static final int MAX_DEPTH = 64;
+
+  private Values() {}
+
+  /** A snapshot map and an upper bound of its JSON size in bytes. */
+  public record Snapshot(Map<String, Object> map, int sizeBound) {}
+
+  private static final Snapshot EMPTY = new Snapshot(Collections.emptyMap(), 2);
+
+  /**
+   * Snapshots a top-level object field such as {@code properties}.
+   *
+   * @param map the caller's map, or null
+   * @param path the field name used in error messages
+   * @return the immutable copy and its size bound
+   * @throws IllegalArgumentException naming the path of the first unsupported value
+   */
+  public static Snapshot snapshotObject(Map<?, ?> map, String path) {
+    if (map == null || map.isEmpty()) {
+      return EMPTY;
+    }
+    Walker w = new Walker();
+    Map<String, Object> copy = w.map(map, new StringBuilder(path), 0);
+    return new Snapshot(copy, (int) Math.min(Integer.MAX_VALUE, w.bound));
+  }
+
+  private static final class Walker {
+    long bound;
+    private final ArrayList<Object> stack = new ArrayList<>(4);
+
+    private void enter(Object container, StringBuilder path, int depth) {
+      for (Object o : stack) {
+        if (o == container) {
+          throw new IllegalArgumentException(path + ": cyclic reference (a map or list contains itself)");
+        }
+      }
+      if (depth >= MAX_DEPTH) {
+        throw new IllegalArgumentException(path + ": nested deeper than " + MAX_DEPTH + " levels");
+      }
+      stack.add(container);
+    }
+
+    private void leave() {
+      stack.remove(stack.size() - 1);
+    }
+
+    Map<String, Object> map(Map<?, ?> map, StringBuilder path, int depth) {
+      enter(map, path, depth);
+      int mark = path.length();
+      LinkedHashMap<String, Object> copy = new LinkedHashMap<>(Math.max(4, (int) (map.size() / 0.75f) + 1));
+      bound += 2;
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        Object k = e.getKey();
+        if (!(k instanceof String)) {
+          throw new IllegalArgumentException(path + ": keys must be strings but found "
+              + (k == null ? "a null key" : "key of type " + k.getClass().getName()));
+        }
+        String key = MessageSizes.sanitize((String) k);
+        path.append('.').append(key);
+        bound += MessageSizes.stringBound(key) + 2; // "key": and the comma
+        copy.put(key, value(e.getValue(), path, depth + 1));
+        path.setLength(mark);
+      }
+      leave();
+      return Collections.unmodifiableMap(copy);
+    }
+
+    private List<Object> list(Collection<?> c, StringBuilder path, int depth) {
+      enter(c, path, depth);
+      ArrayList<Object> copy = new ArrayList<>(c.size());
+      int mark = path.length();
+      bound += 2;
+      int i = 0;
+      for (Object o : c) {
+        path.append('[').append(i++).append(']');
+        bound += 1;
+        copy.add(value(o, path, depth + 1));
+        path.setLength(mark);
+      }
+      leave();
+      return Collections.unmodifiableList(copy);
+    }
+
+    private List<Object> array(Object array, StringBuilder path, int depth) {
+      enter(array, path, depth);
+      int n = Array.getLength(array);
+      ArrayList<Object> copy = new ArrayList<>(n);
+      int mark = path.length();
+      bound += 2;
+      for (int i = 0; i < n; i++) {
+        path.append('[').append(i).append(']');
+        bound += 1;
+        copy.add(value(Array.get(array, i), path, depth + 1));
+        path.setLength(mark);
+      }
+      leave();
+      return Collections.unmodifiableList(copy);
+    }
+
+    private Object string(String s) {
+      String clean = MessageSizes.sanitize(s);
+      bound += MessageSizes.stringBound(clean);
+      return clean;
+    }
+
+    Object value(Object v, StringBuilder path, int depth) {
+      if (v == null) {
+        bound += 4;
+        return null;
+      }
+      if (v instanceof String) {
+        return string((String) v);
+      }
+      if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+        bound += 20;
+        return v;
+      }
+      if (v instanceof Double) {
+        double d = (Double) v;
+        checkFinite(Double.isNaN(d), Double.isInfinite(d), path);
+        bound += 25;
+        return v;
+      }
+      if (v instanceof Float) {
+        float f = (Float) v;
+        checkFinite(Float.isNaN(f), Float.isInfinite(f), path);
+        bound += 25;
+        return v;
+      }
+      if (v instanceof Boolean) {
+        bound += 5;
+        return v;
+      }
+      if (v instanceof Map) {
+        return map((Map<?, ?>) v, path, depth);
+      }
+      if (v instanceof Collection) {
+        return list((Collection<?>) v, path, depth);
+      }
+      if (v instanceof BigDecimal) {
+        BigDecimal b = (BigDecimal) v;
+        bound += b.toString().length();
+        return b;
+      }
+      if (v instanceof BigInteger) {
+        BigInteger b = (BigInteger) v;
+        bound += b.bitLength() / 3 + 2;
+        return b;
+      }
+      if (v instanceof AtomicInteger || v instanceof AtomicLong) {
+        bound += 20;
+        return ((Number) v).longValue();
+      }
+      if (v instanceof CharSequence || v instanceof Character) {
+        return string(v.toString());
+      }
+      if (v instanceof Enum) {
+        return string(((Enum<?>) v).name());
+      }
+      if (v instanceof UUID) {
+        bound += 38;
+        return v.toString();
+      }
+      if (v instanceof Instant) {
+        return string(Timestamps.format((Instant) v));
+      }
+      if (v instanceof Date) {
+        // java.sql.Date#toInstant throws; the epoch milliseconds work for every Date subclass.
+        return string(Timestamps.format(Instant.ofEpochMilli(((Date) v).getTime())));
+      }
+      if (v instanceof ZonedDateTime) {
+        return string(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format((ZonedDateTime) v));
+      }
+      if (v instanceof TemporalAccessor || v instanceof TemporalAmount) {
+        // LocalDate, OffsetDateTime, Duration, Period...: their toString() is ISO-8601.
+        return string(v.toString());
+      }
+      if (v instanceof Optional) {
+        return value(((Optional<?>) v).orElse(null), path, depth);
+      }
+      if (v.getClass().isArray()) {
+        return array(v, path, depth);
+      }
+      if (v instanceof Number) {
+        throw new IllegalArgumentException(path + ": unsupported number type " + v.getClass().getName()
+            + "; use Integer, Long, Double, BigDecimal or BigInteger");
+      }
+      throw new IllegalArgumentException(path + ": unsupported value type " + v.getClass().getName()
+          + "; use strings, numbers, booleans, null, maps with string keys, lists, sets, arrays,"
+          + " enums, UUID, java.time types or Date");
+    }
+
+    private static void checkFinite(boolean nan, boolean infinite, StringBuilder path) {
+      if (nan) {
+        throw new IllegalArgumentException(path + ": NaN cannot be represented in JSON");
+      }
+      if (infinite) {
+        throw new IllegalArgumentException(path + ": Infinity cannot be represented in JSON");
+      }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.beacon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** analytics-python's {@code send = False}: processed and counted, never sent. */
+class SendFalseTest {
+  @Test
+  void flushOnAnEmptyClientReturnsAtOnce() {
+    try (Analytics a = Analytics.builder("k").send(false).shutdownHook(false).build()) {
+      FlushResult r = a.flush(Duration.ofMinutes(10));
+      assertThat(r.complete()).isTrue();
+      assertThat(r.elapsed()).isLessThan(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void processesAndCountsMessagesWithoutSendingAndFlushReturnsAtOnce() {
+    try (Analytics a = Analytics.builder("k").send(false).flushInterval(Duration.ofHours(1)).shutdownHook(false).build()) {
+      for (int i = 0; i < 1000; i++) {
+        assertThat(a.track("u" + i, "Order Completed", Map.of("i", i))).isTrue();
+      }
+      FlushResult r = a.flush(Duration.ofMinutes(10));
+      assertThat(r.complete()).isTrue();
+      assertThat(r.elapsed()).isLessThan(Duration.ofSeconds(5));
+      Stats s = a.stats();
+      assertThat(s.accepted()).isEqualTo(1000);
+      assertThat(s.notSent()).isEqualTo(1000);
+      assertThat(s.delivered()).isZero();
+      assertThat(s.pending()).isZero();
+      assertThat(s.queuedBytes()).isZero();
+    }
+  }
+}

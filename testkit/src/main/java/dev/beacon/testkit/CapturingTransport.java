@@ -172,6 +172,7 @@ public final class CapturingTransport implements Transport, MessageRecorder {
     }
   }
 
+  /** Forgets everything recorded and any scripted fault, and reopens a closed capture for reuse. */
   @Override
   public void reset() {
     synchronized (lock) {
@@ -180,6 +181,7 @@ public final class CapturingTransport implements Transport, MessageRecorder {
       faults.clear();
       latency = Duration.ZERO;
       attempts = 0;
+      closed = false;
     }
   }
 

@@ -1,0 +1,395 @@
+package dev.beacon.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.segment.analytics.messages.TrackMessage;
+import com.sun.net.httpserver.HttpServer;
+import dev.beacon.Analytics;
+import dev.beacon.QueueFullPolicy;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import okhttp3.OkHttpClient;
+
+/**
+ * Beacon side by side with Segment's analytics-java 3.5.4: the same {@code track} calls (one
+ * event name, five properties, 1,024 users) from 1 and 4 producer threads, to the same loopback
+ * collector, each run in a fresh JVM with the same flags. Whole runs, so not JMH.
+ *
+ * <p>Per run: enqueue calls/s (calls over the time until every producer returned), accepted calls,
+ * events that had arrived at the collector when {@code close()} / {@code shutdown()} returned,
+ * delivered events/s (those events over the time from the first call until close returned),
+ * peak heap in use, process CPU per delivered event, and the collector's CPU over the run.
+ *
+ * <p>Clients: {@code analytics-java} with its default OkHttp client (TCP_NODELAY off),
+ * {@code analytics-java-nodelay} with an OkHttp client whose sockets set TCP_NODELAY (passed
+ * through the public {@code Builder#client}), {@code beacon} with its defaults (drop newest when
+ * the 10,000-message queue is full), and {@code beacon-block} with
+ * {@code QueueFullPolicy.block(30 s)} so that, like analytics-java's unbounded queue, it accepts
+ * every call. Everything else is each library's default.
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.beacon.bench.SideBySide [--events 1000000] [--threads 1,4] [--reps 3]
+ *     [--clients analytics-java,analytics-java-nodelay,beacon,beacon-block] [--out side-by-side.json]
+ *     [--in-process]
+ * </pre>
+ */
+public final class SideBySide {
+  /** The client configurations compared. */
+  public static final List<String> CLIENTS =
+      List.of("analytics-java", "analytics-java-nodelay", "beacon", "beacon-block");
+  /** JVM flags of every child run. */
+  public static final List<String> CHILD_JVM =
+      List.of("-Xms64m", "-Xmx3g", "-XX:+UseG1GC", "-Dsun.net.httpserver.nodelay=true",
+          "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+
+  /** One run's measurements. */
+  public record Run(String client, int threads, long events, long accepted, double enqueueSeconds,
+      double enqueuePerSecond, double closeSeconds, long arrivedAtClose, double deliveredPerSecond,
+      long peakHeapBytes, long cpuNanos, double cpuMicrosPerDelivered, long receiverCpuNanos,
+      long requestsAtClose) {}
+
+  /** Median and range of one configuration over its runs. */
+  public record Summary(String client, int threads, int runs, Map<String, double[]> metrics) {}
+
+  /** Everything one invocation measured. */
+  public record Results(String javaVersion, String vm, List<String> childJvmFlags, long events,
+      List<Run> runs, List<Summary> summaries) {}
+
+  private SideBySide() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && "child".equals(args[0])) {
+      child(args);
+      return;
+    }
+    Map<String, String> o = options(args);
+    long events = Long.parseLong(o.getOrDefault("events", "1000000"));
+    int[] threads = Arrays.stream(o.getOrDefault("threads", "1,4").split(",")).mapToInt(Integer::parseInt).toArray();
+    int reps = Integer.parseInt(o.getOrDefault("reps", "3"));
+    List<String> clients = List.of(o.getOrDefault("clients", String.join(",", CLIENTS)).split(","));
+    File out = new File(o.getOrDefault("out", "side-by-side.json"));
+    Results r = run(events, threads, reps, clients, o.containsKey("in-process"));
+    write(r, out);
+    for (Summary s : r.summaries()) {
+      System.out.printf("%-24s %d thread(s): enqueue %,.0f/s  delivered %,.0f/s  arrived at close %,.0f of %,.0f"
+              + "  peak heap %,.0f MB  CPU %.2f us/event%n",
+          s.client(), s.threads(), s.metrics().get("enqueuePerSecond")[0], s.metrics().get("deliveredPerSecond")[0],
+          s.metrics().get("arrivedAtClose")[0], s.metrics().get("accepted")[0],
+          s.metrics().get("peakHeapBytes")[0] / 1e6, s.metrics().get("cpuMicrosPerDelivered")[0]);
+    }
+    System.out.println("wrote " + out);
+  }
+
+  /**
+   * Runs every configuration {@code reps} times, interleaved so that machine noise spreads evenly.
+   *
+   * @param events calls per run
+   * @param threads producer thread counts
+   * @param reps repetitions
+   * @param clients client configurations from {@link #CLIENTS}
+   * @param inProcess run in this JVM (the smoke test), not in fresh child JVMs
+   * @return every run and the medians
+   */
+  public static Results run(long events, int[] threads, int reps, List<String> clients, boolean inProcess)
+      throws Exception {
+    List<Run> runs = new ArrayList<>();
+    try (Receiver receiver = Collector.start()) {
+      AtomicLong base = new AtomicLong();
+      AtomicLong baseRequests = new AtomicLong();
+      LongSupplier arrived = () -> receiver.events() - base.get();
+      LongSupplier requests = () -> receiver.requests() - baseRequests.get();
+      HttpServer control = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+      control.createContext("/count", ex -> {
+        byte[] body = (arrived.getAsLong() + " " + requests.getAsLong()).getBytes(StandardCharsets.US_ASCII);
+        ex.sendResponseHeaders(200, body.length);
+        ex.getResponseBody().write(body);
+        ex.close();
+      });
+      control.start();
+      String countUrl = "http://127.0.0.1:" + control.getAddress().getPort() + "/count";
+      try {
+        for (int rep = 0; rep < reps; rep++) {
+          for (int t : threads) {
+            for (String client : clients) {
+              quiesce(receiver);
+              base.set(receiver.events());
+              baseRequests.set(receiver.requests());
+              long cpu0 = processCpuNanos();
+              Run run = inProcess
+                  ? measure(client, t, events, receiver.endpoint(), arrived, requests)
+                  : fork(client, t, events, receiver.endpoint(), countUrl);
+              // In a child run this JVM only receives; in-process it cannot be told apart.
+              long receiverCpu = inProcess ? -1 : processCpuNanos() - cpu0;
+              run = withReceiverCpu(run, receiverCpu);
+              runs.add(run);
+              System.out.printf("rep %d: %s%n", rep + 1, run);
+            }
+          }
+        }
+      } finally {
+        control.stop(0);
+      }
+    }
+    return new Results(System.getProperty("java.version"), System.getProperty("java.vm.name"), CHILD_JVM, events,
+        runs, summarize(runs));
+  }
+
+  /** Lets stragglers from a previous run (analytics-java keeps sending after shutdown) land. */
+  private static void quiesce(Receiver receiver) throws InterruptedException {
+    long last = -1;
+    while (receiver.events() != last) {
+      last = receiver.events();
+      Thread.sleep(200);
+    }
+  }
+
+  private static Run withReceiverCpu(Run r, long cpu) {
+    return new Run(r.client(), r.threads(), r.events(), r.accepted(), r.enqueueSeconds(), r.enqueuePerSecond(),
+        r.closeSeconds(), r.arrivedAtClose(), r.deliveredPerSecond(), r.peakHeapBytes(), r.cpuNanos(),
+        r.cpuMicrosPerDelivered(), cpu, r.requestsAtClose());
+  }
+
+  private static Run fork(String client, int threads, long events, URI endpoint, String countUrl) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+    cmd.addAll(CHILD_JVM);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(SideBySide.class.getName());
+    cmd.addAll(List.of("child", client, Integer.toString(threads), Long.toString(events), endpoint.toString(), countUrl));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String result = null;
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.startsWith("RESULT ")) {
+          result = line.substring(7);
+        }
+      }
+    }
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+    }
+    if (result == null) {
+      throw new IllegalStateException(client + " child run failed (exit " + p.exitValue() + ")");
+    }
+    return new ObjectMapper().readValue(result, Run.class);
+  }
+
+  private static void child(String[] args) throws Exception {
+    String client = args[1];
+    int threads = Integer.parseInt(args[2]);
+    long events = Long.parseLong(args[3]);
+    URI endpoint = URI.create(args[4]);
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest ask = HttpRequest.newBuilder(URI.create(args[5])).build();
+    long[] counts = new long[2];
+    Runnable fetch = () -> {
+      try {
+        String[] parts = http.send(ask, HttpResponse.BodyHandlers.ofString()).body().split(" ");
+        counts[0] = Long.parseLong(parts[0]);
+        counts[1] = Long.parseLong(parts[1]);
+      } catch (IOException | InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    fetch.run(); // warm the control connection before the clock starts
+    Run r = measure(client, threads, events, endpoint, () -> {
+      fetch.run();
+      return counts[0];
+    }, () -> counts[1]);
+    System.out.println("RESULT " + new ObjectMapper().writeValueAsString(r));
+    System.out.flush();
+    // analytics-java's network thread may still be sending: stop it here, after the measurement.
+    System.exit(0);
+  }
+
+  /** One run in this JVM: build the client, make the calls, close, read the collector. */
+  static Run measure(String client, int threads, long events, URI endpoint, LongSupplier arrived,
+      LongSupplier requests) throws Exception {
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    Sender sender = sender(client, endpoint);
+    System.gc();
+    try (HeapPeak heap = new HeapPeak()) {
+      long per = events / threads;
+      AtomicLong accepted = new AtomicLong();
+      CountDownLatch go = new CountDownLatch(1);
+      List<Thread> producers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int base = (int) (t * per);
+        Thread th = new Thread(() -> {
+          try {
+            go.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+          long ok = 0;
+          for (int i = base; i < base + per; i++) {
+            ok += sender.track(i) ? 1 : 0;
+          }
+          accepted.addAndGet(ok);
+        }, "producer-" + t);
+        th.start();
+        producers.add(th);
+      }
+      long cpu0 = os.getProcessCpuTime();
+      long t0 = System.nanoTime();
+      go.countDown();
+      for (Thread th : producers) {
+        th.join();
+      }
+      long t1 = System.nanoTime();
+      sender.close();
+      long t2 = System.nanoTime();
+      long got = arrived.getAsLong();
+      long cpu = os.getProcessCpuTime() - cpu0;
+      long total = per * threads;
+      double enq = (t1 - t0) / 1e9;
+      double all = (t2 - t0) / 1e9;
+      return new Run(client, threads, total, accepted.get(), enq, total / enq, (t2 - t1) / 1e9, got,
+          got / all, heap.peakBytes(), cpu, got == 0 ? 0 : cpu / 1e3 / got, -1, requests.getAsLong());
+    }
+  }
+
+  /** One library behind the same two calls. */
+  interface Sender {
+    boolean track(int i);
+
+    void close();
+  }
+
+  static Sender sender(String client, URI endpoint) {
+    switch (client) {
+      case "analytics-java":
+      case "analytics-java-nodelay": {
+        com.segment.analytics.Analytics.Builder b =
+            com.segment.analytics.Analytics.builder("bench-write-key").endpoint(endpoint.toString());
+        if (client.endsWith("nodelay")) {
+          // Same timeouts as analytics-java's default client; only the socket factory differs.
+          b.client(new OkHttpClient.Builder()
+              .connectTimeout(15, TimeUnit.SECONDS)
+              .readTimeout(15, TimeUnit.SECONDS)
+              .writeTimeout(15, TimeUnit.SECONDS)
+              .socketFactory(new NoDelaySocketFactory())
+              .build());
+        }
+        com.segment.analytics.Analytics aj = b.build();
+        return new Sender() {
+          @Override
+          public boolean track(int i) {
+            aj.enqueue(TrackMessage.builder(Workload.EVENT).userId(Workload.userId(i)).properties(Workload.PROPERTIES));
+            return true;
+          }
+
+          @Override
+          public void close() {
+            aj.shutdown();
+          }
+        };
+      }
+      case "beacon":
+      case "beacon-block": {
+        Analytics.Builder b = Analytics.builder("bench-write-key").endpoint(endpoint).shutdownHook(false);
+        if (client.endsWith("block")) {
+          b.queueFullPolicy(QueueFullPolicy.block(Duration.ofSeconds(30)));
+        }
+        Analytics beacon = b.build();
+        return new Sender() {
+          @Override
+          public boolean track(int i) {
+            return beacon.track(Workload.userId(i), Workload.EVENT, Workload.PROPERTIES);
+          }
+
+          @Override
+          public void close() {
+            beacon.close();
+          }
+        };
+      }
+      default:
+        throw new IllegalArgumentException("unknown client '" + client + "'; one of " + CLIENTS);
+    }
+  }
+
+  static List<Summary> summarize(List<Run> runs) {
+    Map<String, List<Run>> groups = new LinkedHashMap<>();
+    for (Run r : runs) {
+      groups.computeIfAbsent(r.client() + "/" + r.threads(), k -> new ArrayList<>()).add(r);
+    }
+    List<Summary> out = new ArrayList<>();
+    for (List<Run> g : groups.values()) {
+      Map<String, double[]> m = new LinkedHashMap<>();
+      m.put("enqueuePerSecond", stats(g, Run::enqueuePerSecond));
+      m.put("accepted", stats(g, r -> r.accepted()));
+      m.put("deliveredPerSecond", stats(g, Run::deliveredPerSecond));
+      m.put("arrivedAtClose", stats(g, r -> r.arrivedAtClose()));
+      m.put("arrivedFraction", stats(g, r -> r.accepted() == 0 ? 0 : (double) r.arrivedAtClose() / r.accepted()));
+      m.put("closeSeconds", stats(g, Run::closeSeconds));
+      m.put("peakHeapBytes", stats(g, r -> r.peakHeapBytes()));
+      m.put("cpuMicrosPerDelivered", stats(g, Run::cpuMicrosPerDelivered));
+      m.put("receiverCpuSeconds", stats(g, r -> r.receiverCpuNanos() / 1e9));
+      m.put("requestsAtClose", stats(g, r -> r.requestsAtClose()));
+      out.add(new Summary(g.get(0).client(), g.get(0).threads(), g.size(), m));
+    }
+    out.sort(Comparator.comparing(Summary::threads).thenComparing(s -> CLIENTS.indexOf(s.client())));
+    return out;
+  }
+
+  /** {median, min, max}. */
+  private static double[] stats(List<Run> g, java.util.function.ToDoubleFunction<Run> f) {
+    double[] v = g.stream().mapToDouble(f).sorted().toArray();
+    int n = v.length;
+    double median = n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return new double[] {median, v[0], v[n - 1]};
+  }
+
+  static void write(Results r, File out) throws IOException {
+    File dir = out.getAbsoluteFile().getParentFile();
+    if (dir != null) {
+      dir.mkdirs();
+    }
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, r);
+  }
+
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  private static Map<String, String> options(String[] args) {
+    Map<String, String> o = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--")) {
+        throw new IllegalArgumentException("unexpected argument " + args[i]);
+      }
+      String key = args[i].substring(2);
+      if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        o.put(key, args[++i]);
+      } else {
+        o.put(key, "true");
+      }
+    }
+    return o;
+  }
+}

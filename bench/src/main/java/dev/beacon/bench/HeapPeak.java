@@ -20,6 +20,7 @@ import javax.management.openmbean.CompositeData;
 final class HeapPeak implements AutoCloseable {
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private final AtomicLong peak = new AtomicLong();
+  private final AtomicLong peakAfterGc = new AtomicLong();
   private final List<Runnable> unregister = new ArrayList<>();
   private final Thread poller;
   private volatile boolean running = true;
@@ -35,6 +36,13 @@ final class HeapPeak implements AutoCloseable {
           }
         }
         peak.accumulateAndGet(used, Math::max);
+        long after = 0;
+        for (Map.Entry<String, MemoryUsage> e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+          if (!isNonHeap(e.getKey())) {
+            after += e.getValue().getUsed();
+          }
+        }
+        peakAfterGc.accumulateAndGet(after, Math::max);
       }
     };
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -71,6 +79,11 @@ final class HeapPeak implements AutoCloseable {
   long peakBytes() {
     peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
     return peak.get();
+  }
+
+  /** The most heap still in use right after a collection: an upper bound of the live set. */
+  long peakAfterGcBytes() {
+    return peakAfterGc.get();
   }
 
   @Override

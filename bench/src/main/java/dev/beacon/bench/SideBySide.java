@@ -66,8 +66,8 @@ public final class SideBySide {
   /** One run's measurements. */
   public record Run(String client, int threads, long events, long accepted, double enqueueSeconds,
       double enqueuePerSecond, double closeSeconds, long arrivedAtClose, double deliveredPerSecond,
-      long peakHeapBytes, long cpuNanos, double cpuMicrosPerDelivered, long receiverCpuNanos,
-      long requestsAtClose) {}
+      long peakHeapBytes, long peakHeapAfterGcBytes, long heapBeforeBytes, long cpuNanos,
+      double cpuMicrosPerDelivered, long receiverCpuNanos, long requestsAtClose) {}
 
   /** Median and range of one configuration over its runs. */
   public record Summary(String client, int threads, int runs, Map<String, double[]> metrics) {}
@@ -91,6 +91,15 @@ public final class SideBySide {
     File out = new File(o.getOrDefault("out", "side-by-side.json"));
     Results r = run(events, threads, reps, clients, o.containsKey("in-process"));
     write(r, out);
+    if (o.containsKey("profile")) {
+      // One more run, not counted, with Flight Recorder on: where does Beacon's time go?
+      File jfr = new File(o.get("profile")).getAbsoluteFile();
+      try (Receiver receiver = Collector.start()) {
+        Run p = fork(o.getOrDefault("profile-client", "beacon-block"), 1, events, receiver.endpoint(), null,
+            List.of("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile"));
+        System.out.println("profiled run (not counted): " + p + " -> " + jfr);
+      }
+    }
     for (Summary s : r.summaries()) {
       System.out.printf("%-24s %d thread(s): enqueue %,.0f/s  delivered %,.0f/s  arrived at close %,.0f of %,.0f"
               + "  peak heap %,.0f MB  CPU %.2f us/event%n",
@@ -166,18 +175,26 @@ public final class SideBySide {
 
   private static Run withReceiverCpu(Run r, long cpu) {
     return new Run(r.client(), r.threads(), r.events(), r.accepted(), r.enqueueSeconds(), r.enqueuePerSecond(),
-        r.closeSeconds(), r.arrivedAtClose(), r.deliveredPerSecond(), r.peakHeapBytes(), r.cpuNanos(),
+        r.closeSeconds(), r.arrivedAtClose(), r.deliveredPerSecond(), r.peakHeapBytes(), r.peakHeapAfterGcBytes(),
+        r.heapBeforeBytes(), r.cpuNanos(),
         r.cpuMicrosPerDelivered(), cpu, r.requestsAtClose());
   }
 
   private static Run fork(String client, int threads, long events, URI endpoint, String countUrl) throws Exception {
+    return fork(client, threads, events, endpoint, countUrl, List.of());
+  }
+
+  private static Run fork(String client, int threads, long events, URI endpoint, String countUrl,
+      List<String> extraJvm) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     cmd.addAll(CHILD_JVM);
+    cmd.addAll(extraJvm);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(SideBySide.class.getName());
-    cmd.addAll(List.of("child", client, Integer.toString(threads), Long.toString(events), endpoint.toString(), countUrl));
+    cmd.addAll(List.of("child", client, Integer.toString(threads), Long.toString(events), endpoint.toString(),
+        countUrl == null ? "none" : countUrl));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String result = null;
     try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -203,9 +220,13 @@ public final class SideBySide {
     long events = Long.parseLong(args[3]);
     URI endpoint = URI.create(args[4]);
     HttpClient http = HttpClient.newHttpClient();
-    HttpRequest ask = HttpRequest.newBuilder(URI.create(args[5])).build();
+    boolean counted = !"none".equals(args[5]);
+    HttpRequest ask = counted ? HttpRequest.newBuilder(URI.create(args[5])).build() : null;
     long[] counts = new long[2];
     Runnable fetch = () -> {
+      if (!counted) {
+        return;
+      }
       try {
         String[] parts = http.send(ask, HttpResponse.BodyHandlers.ofString()).body().split(" ");
         counts[0] = Long.parseLong(parts[0]);
@@ -232,6 +253,7 @@ public final class SideBySide {
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     Sender sender = sender(client, endpoint);
     System.gc();
+    long heapBefore = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     try (HeapPeak heap = new HeapPeak()) {
       long per = events / threads;
       AtomicLong accepted = new AtomicLong();
@@ -269,7 +291,7 @@ public final class SideBySide {
       double enq = (t1 - t0) / 1e9;
       double all = (t2 - t0) / 1e9;
       return new Run(client, threads, total, accepted.get(), enq, total / enq, (t2 - t1) / 1e9, got,
-          got / all, heap.peakBytes(), cpu, got == 0 ? 0 : cpu / 1e3 / got, -1, requests.getAsLong());
+          got / all, heap.peakBytes(), heap.peakAfterGcBytes(), heapBefore, cpu, got == 0 ? 0 : cpu / 1e3 / got, -1, requests.getAsLong());
     }
   }
 
@@ -348,6 +370,7 @@ public final class SideBySide {
       m.put("arrivedFraction", stats(g, r -> r.accepted() == 0 ? 0 : (double) r.arrivedAtClose() / r.accepted()));
       m.put("closeSeconds", stats(g, Run::closeSeconds));
       m.put("peakHeapBytes", stats(g, r -> r.peakHeapBytes()));
+      m.put("peakHeapAfterGcBytes", stats(g, r -> r.peakHeapAfterGcBytes()));
       m.put("cpuMicrosPerDelivered", stats(g, Run::cpuMicrosPerDelivered));
       m.put("receiverCpuSeconds", stats(g, r -> r.receiverCpuNanos() / 1e9));
       m.put("requestsAtClose", stats(g, r -> r.requestsAtClose()));

@@ -31,6 +31,8 @@ final class Consumer implements Runnable {
   private final Tracker tracker;
   private final Counters counters;
   private final Reporter reporter;
+  /** The journaling stage when a spool is configured, else null. */
+  private final Journal journal;
   private final int flushAt;
   private final int maxBatchMessages;
   private final int maxBatchBytes;
@@ -49,7 +51,8 @@ final class Consumer implements Runnable {
   private final EventPoller.Handler<Slot> handler = this::onEvent;
 
   Consumer(EngineConfig cfg, RingBuffer<Slot> ring, Dispatcher dispatcher, Tracker tracker,
-      Counters counters, Reporter reporter) {
+      Counters counters, Reporter reporter, Journal journal) {
+    this.journal = journal;
     this.ring = ring;
     this.poller = ring.newPoller();
     ring.addGatingSequences(poller.getSequence());
@@ -99,6 +102,9 @@ final class Consumer implements Runnable {
           consumedInPoll = 0;
           state = poller.poll(handler);
           if (consumedInPoll > 0) {
+            if (journal != null) {
+              journal.commit(lastSeq);
+            }
             counters.consumed.addAndGet(consumedInPoll);
             tracker.processed(lastSeq);
           }
@@ -157,6 +163,21 @@ final class Consumer implements Runnable {
     if (m == null) {
       return true; // never populated; cannot happen with tryPublishEvent, but never trust a slot
     }
+    if (journal != null) {
+      boolean spooled;
+      try {
+        spooled = journal.tryAppend(m);
+      } catch (Exception e) {
+        counters.queuedBytes.addAndGet(-m.serializedSizeBound());
+        reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(m), "could not serialize: " + e, e);
+        return true;
+      }
+      if (spooled) {
+        // On disk now: it no longer counts against the memory bound.
+        counters.queuedBytes.addAndGet(-m.serializedSizeBound());
+        return true;
+      }
+    }
     if (asm.isEmpty()) {
       batchFirstSeq = seq;
       batchStartNanos = System.nanoTime();
@@ -213,7 +234,7 @@ final class Consumer implements Runnable {
     Assembler.Cut c = asm.cut(n);
     tracker.cut(first);
     batchFirstSeq = -1;
-    dispatcher.submit(c.batch(), first, c.reservedBytes());
+    dispatcher.submit(c.batch(), c.reservedBytes(), () -> tracker.finished(first), false);
   }
 
   /** After a halt: everything still here or in the ring is reported, never dropped silently. */

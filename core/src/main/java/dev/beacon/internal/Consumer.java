@@ -47,6 +47,7 @@ final class Consumer implements Runnable {
   private long batchFirstSeq = -1;
   private long batchStartNanos;
   private long lastSeq = -1;
+  private long memoryPathSeq = -1;
   private int consumedInPoll;
   private final EventPoller.Handler<Slot> handler = this::onEvent;
 
@@ -177,6 +178,10 @@ final class Consumer implements Runnable {
         counters.queuedBytes.addAndGet(-m.serializedSizeBound());
         return true;
       }
+      // Memory path (spool degraded): the producer waiting for this sequence may go on now, before
+      // a forced cut below waits for a request slot.
+      journal.commit(seq - 1);
+      memoryPathSeq = seq;
     }
     if (asm.isEmpty()) {
       batchFirstSeq = seq;
@@ -193,6 +198,9 @@ final class Consumer implements Runnable {
         tracker.finished(seq);
       }
       return true;
+    }
+    if (memoryPathSeq == seq) {
+      journal.commit(seq);
     }
     int n = asm.count();
     if (n > 1 && asm.requestBytes() > maxBatchBytes) {

@@ -137,27 +137,27 @@ public final class Engine {
       if (closed) {
         return drop(DropReason.CLOSED);
       }
-      if (journal != null && journal.full()) {
+      long size = m.serializedSizeBound();
+      if (journal != null && !journal.reserve(size)) {
         return drop(DropReason.SPOOL_FULL);
       }
-      long size = m.serializedSizeBound();
       long deadline = 0;
       if (counters.queuedBytes.addAndGet(size) > cfg.maxQueueBytes()) {
         counters.queuedBytes.addAndGet(-size);
         if (!canBlock()) {
-          return drop(DropReason.QUEUE_BYTES_FULL);
+          return dropReserved(DropReason.QUEUE_BYTES_FULL, size);
         }
         deadline = System.nanoTime() + blockNanos;
         while (true) {
           if (closed) {
-            return drop(DropReason.CLOSED);
+            return dropReserved(DropReason.CLOSED, size);
           }
           if (counters.queuedBytes.addAndGet(size) <= cfg.maxQueueBytes()) {
             break;
           }
           counters.queuedBytes.addAndGet(-size);
           if (System.nanoTime() - deadline >= 0) {
-            return drop(DropReason.QUEUE_BYTES_FULL);
+            return dropReserved(DropReason.QUEUE_BYTES_FULL, size);
           }
           LockSupport.parkNanos(20_000);
         }
@@ -179,6 +179,9 @@ public final class Engine {
       }
       counters.accepted.decrement();
       counters.queuedBytes.addAndGet(-size);
+      if (journal != null) {
+        journal.release(size);
+      }
       return drop(closed ? DropReason.CLOSED : DropReason.QUEUE_FULL);
     } finally {
       activeProducers.decrement();
@@ -230,6 +233,13 @@ public final class Engine {
 
   private boolean canBlock() {
     return blockNanos > 0 && !onOwnThread();
+  }
+
+  private boolean dropReserved(DropReason reason, long size) {
+    if (journal != null) {
+      journal.release(size);
+    }
+    return drop(reason);
   }
 
   private boolean drop(DropReason reason) {

@@ -91,7 +91,7 @@ public final class SideBySide {
     File out = new File(o.getOrDefault("out", "side-by-side.json"));
     Results r = run(events, threads, reps, clients, o.containsKey("in-process"));
     write(r, out);
-    if (o.containsKey("profile")) {
+    if (o.containsKey("profile") && clients.contains(o.getOrDefault("profile-client", "beacon-block"))) {
       // One more run, not counted, with Flight Recorder on: where does Beacon's time go?
       File jfr = new File(o.get("profile")).getAbsoluteFile();
       try (Receiver receiver = Collector.start()) {

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,8 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Stage: batch assembly and the request body, per message, for a batch of {@value #MESSAGES}
  * messages (about 340 KB, under Segment's 500 KB): {@link Batch#of} (serialize and cut),
  * {@link Batch#writeTo} into a buffer (the uncompressed body), and into a
- * {@link GZIPOutputStream} at level 1 and 6. The {@code bodyBytes} counter is the body size per
- * message written (compare raw and gzip).
+ * {@link GZIPOutputStream} at level 1 and 6. (The report measures the body sizes separately.)
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -43,26 +41,6 @@ public class BatchBenchmark {
   private Batch batch;
   private ByteSink sink;
   private final Instant sentAt = Instant.parse("2026-11-28T12:00:00.000Z");
-
-  /** Body bytes written per message, as a per-invocation average. */
-  @AuxCounters(AuxCounters.Type.EVENTS)
-  @State(Scope.Thread)
-  public static class Body {
-    public long bodyBytes;
-    long invocations;
-
-    @Setup(Level.Iteration)
-    public void reset() {
-      bodyBytes = 0;
-      invocations = 0;
-    }
-
-    void record(int bytes) {
-      // Keep a running per-message average so the counter reads as bytes per message.
-      invocations++;
-      bodyBytes = bytes / MESSAGES;
-    }
-  }
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -79,31 +57,29 @@ public class BatchBenchmark {
 
   @Benchmark
   @OperationsPerInvocation(MESSAGES)
-  public int writeRaw(Body body) throws IOException {
+  public int writeRaw() throws IOException {
     sink.truncate(0);
     batch.writeTo(sink, sentAt);
-    body.record(sink.size());
     return sink.size();
   }
 
   @Benchmark
   @OperationsPerInvocation(MESSAGES)
-  public int writeGzip1(Body body) throws IOException {
-    return gzip(1, body);
+  public int writeGzip1() throws IOException {
+    return gzip(1);
   }
 
   @Benchmark
   @OperationsPerInvocation(MESSAGES)
-  public int writeGzip6(Body body) throws IOException {
-    return gzip(6, body);
+  public int writeGzip6() throws IOException {
+    return gzip(6);
   }
 
-  private int gzip(int level, Body body) throws IOException {
+  private int gzip(int level) throws IOException {
     sink.truncate(0);
     try (OutputStream out = new LeveledGzip(sink, level)) {
       batch.writeTo(out, sentAt);
     }
-    body.record(sink.size());
     return sink.size();
   }
 

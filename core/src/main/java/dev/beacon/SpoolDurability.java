@@ -1,0 +1,25 @@
+package dev.beacon;
+
+/**
+ * How durable an accepted message is when a spool directory is set (see
+ * {@code Analytics.Builder#spoolDirectory}).
+ */
+public enum SpoolDurability {
+  /**
+   * The default: a call returns {@code true} only once its message is written to the journal's
+   * memory-mapped file, so it survives the process being killed ({@code kill -9}) from that moment.
+   * An operating-system crash or power loss can lose what the OS had not yet written back.
+   */
+  PROCESS_CRASH,
+  /**
+   * Also survives an operating-system crash: every group of appends is forced to the device
+   * ({@code msync}) before the callers waiting on it return. Slower; see docs/spool.md.
+   */
+  OS_CRASH,
+  /**
+   * Opt-in and faster: calls return as soon as the message is in the in-memory ring, and the
+   * journal is written a moment later. Messages accepted but not yet journaled — at most the ring's
+   * capacity, typically the last few milliseconds of calls — are lost if the process dies.
+   */
+  BUFFERED
+}

@@ -152,7 +152,7 @@ class SpoolEngineTest {
   void failuresOfSpooledBatchesAreReportedAndAcknowledged() {
     CapturingTransport capture = new CapturingTransport().failNext(1, Fault.permanent(400));
     List<Message> failed = new CopyOnWriteArrayList<>();
-    try (Analytics a = builder(capture).spool(new MemorySpool(disk, 64L << 20)).flushAt(5)
+    try (Analytics a = builder(capture).spool(new MemorySpool(disk, 64L << 20)).flushAt(5).flushInterval(Duration.ofHours(1))
         .onError((e, m) -> failed.addAll(m)).build()) {
       List<String> ids = track(a, 5);
       a.flush(WAIT);

@@ -527,6 +527,8 @@ public final class Report {
     stage("Batch.writeTo, uncompressed body, per message", "BatchBenchmark.writeRaw", 1);
     stage("Batch.writeTo through gzip level 1, per message", "BatchBenchmark.writeGzip1", 1);
     stage("Batch.writeTo through gzip level 6, per message", "BatchBenchmark.writeGzip6", 1);
+    stage("Timestamp: core Timestamps.format (DateTimeFormatter)", "TimestampsBenchmark.coreFormatter", 1);
+    stage("Timestamp: candidate direct writer (bench, suggested change)", "TimestampsBenchmark.candidate", 1);
     stage("Message id: FastIds.randomUuid()", "FastIdsBenchmark.fastIds_1thread", 1);
     stage("Message id: FastIds.randomUuid()", "FastIdsBenchmark.fastIds_2threads", 2);
     stage("Message id: UUID.randomUUID().toString()", "FastIdsBenchmark.jdkRandomUuid_1thread", 1);

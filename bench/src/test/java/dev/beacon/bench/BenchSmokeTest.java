@@ -42,7 +42,7 @@ class BenchSmokeTest {
         .build();
     Collection<RunResult> results = new Runner(opts).run();
 
-    assertThat(results).as("benchmarks run (each parameter combination counts)").hasSizeGreaterThanOrEqualTo(36);
+    assertThat(results).as("benchmarks run (each parameter combination counts)").hasSizeGreaterThanOrEqualTo(38);
     for (RunResult r : results) {
       assertThat(r.getPrimaryResult().getSampleCount()).as(r.getParams().getBenchmark()).isPositive();
     }
@@ -64,6 +64,6 @@ class BenchSmokeTest {
   void jmhListsEveryBenchmarkClass() throws Exception {
     List<String> names = Files.readAllLines(Path.of("target/classes/META-INF/BenchmarkList"));
     assertThat(String.join("\n", names)).contains("TrackBenchmark", "PipelineBenchmark", "MessageBuildBenchmark",
-        "SerializerBenchmark", "BatchBenchmark", "FastIdsBenchmark");
+        "SerializerBenchmark", "BatchBenchmark", "FastIdsBenchmark", "TimestampsBenchmark");
   }
 }

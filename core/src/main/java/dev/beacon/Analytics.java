@@ -3,10 +3,16 @@ package dev.beacon;
 import dev.beacon.internal.Engine;
 import dev.beacon.internal.EngineConfig;
 import dev.beacon.internal.Library;
+import dev.beacon.spi.Spool;
+import dev.beacon.spi.SpoolContext;
+import dev.beacon.spi.SpoolLockedException;
+import dev.beacon.spi.SpoolProvider;
 import dev.beacon.spi.Transport;
 import dev.beacon.spi.TransportContext;
 import dev.beacon.spi.TransportProvider;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,9 +56,10 @@ public final class Analytics implements AutoCloseable {
     this.syncMode = b.syncMode;
     this.flushTimeout = b.flushTimeout;
     this.shutdownTimeout = b.shutdownTimeout;
-    this.engine = new Engine(cfg);
+    this.engine = new Engine(cfg, b.degradedAtStart);
     if (b.shutdownHook) {
-      Thread hook = new Thread(() -> engine.close(shutdownTimeout), "beacon-shutdown-hook");
+      Thread hook = engine.newThread(() -> engine.close(shutdownTimeout));
+      hook.setName("beacon-shutdown-hook");
       Runtime.getRuntime().addShutdownHook(hook);
       this.shutdownHook = hook;
     } else {
@@ -276,6 +283,8 @@ public final class Analytics implements AutoCloseable {
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     /** Default {@link #flushTimeout(Duration)}: 60 seconds. */
     public static final Duration DEFAULT_FLUSH_TIMEOUT = Duration.ofSeconds(60);
+    /** Default {@link #maxSpoolBytes(long)}: 1 GiB of journal not yet delivered. */
+    public static final long DEFAULT_MAX_SPOOL_BYTES = 1L << 30;
     private static final int MAX_RING = 1 << 24;
 
     private final String writeKey;
@@ -298,6 +307,10 @@ public final class Analytics implements AutoCloseable {
     private boolean syncMode;
     private boolean send = true;
     private boolean shutdownHook = true;
+    private Path spoolDirectory;
+    private Spool spool;
+    private long maxSpoolBytes = DEFAULT_MAX_SPOOL_BYTES;
+    private SpoolDurability spoolDurability = SpoolDurability.PROCESS_CRASH;
 
     private Builder(String writeKey) {
       this.writeKey = writeKey;
@@ -364,7 +377,7 @@ public final class Analytics implements AutoCloseable {
     /**
      * Sets the longest time a message waits in a partial batch. Default 5 s.
      *
-     * @param flushInterval at least 1 ms
+     * @param flushInterval positive
      * @return this builder
      */
     public Builder flushInterval(Duration flushInterval) {
@@ -499,8 +512,13 @@ public final class Analytics implements AutoCloseable {
     }
 
     /**
-     * Makes every call deliver its message before it returns, and throw
-     * {@link DeliveryException} on a final failure. Default false.
+     * Makes every call deliver its message before it returns (one message per request, through
+     * the same retry policy), and throw {@link DeliveryException} on a final failure, which is also
+     * counted and passed to the error callback. When delivery is not confirmed within
+     * {@code flushTimeout}, the call throws {@link DeliveryException} with reason
+     * {@link FailureReason#DEADLINE_EXCEEDED} and status 0 while the message stays pending; its final
+     * outcome is counted and reported like any other. A call made inside the error callback does
+     * not wait. The spool is not used in sync mode. Default false.
      *
      * @param syncMode whether calls are synchronous
      * @return this builder
@@ -531,6 +549,55 @@ public final class Analytics implements AutoCloseable {
      */
     public Builder shutdownHook(boolean shutdownHook) {
       this.shutdownHook = shutdownHook;
+      return this;
+    }
+
+    /**
+     * Journals every accepted message in this directory before the call returns, so that it
+     * survives a crash or restart of the process (at-least-once delivery; see docs/spool.md).
+     * Needs {@code dev.beacon:beacon-persistence-chronicle} on the class path. Default: none
+     * (memory only). The write key is never written there.
+     *
+     * @param directory a directory used by this client alone
+     * @return this builder
+     */
+    public Builder spoolDirectory(Path directory) {
+      this.spoolDirectory = directory;
+      return this;
+    }
+
+    /**
+     * Uses this spool instead of one opened by a {@link SpoolProvider} in
+     * {@link #spoolDirectory(Path)}. The client closes it.
+     *
+     * @param spool an open spool
+     * @return this builder
+     */
+    public Builder spool(Spool spool) {
+      this.spool = spool;
+      return this;
+    }
+
+    /**
+     * Bounds the journal not yet delivered; when it is reached, calls return {@code false} and
+     * count {@link DropReason#SPOOL_FULL}. Default 1 GiB.
+     *
+     * @param maxSpoolBytes at least 1 MiB
+     * @return this builder
+     */
+    public Builder maxSpoolBytes(long maxSpoolBytes) {
+      this.maxSpoolBytes = maxSpoolBytes;
+      return this;
+    }
+
+    /**
+     * Sets when a call returns with a spool. Default {@link SpoolDurability#PROCESS_CRASH}.
+     *
+     * @param durability the guarantee
+     * @return this builder
+     */
+    public Builder spoolDurability(SpoolDurability durability) {
+      this.spoolDurability = durability;
       return this;
     }
 
@@ -584,10 +651,17 @@ public final class Analytics implements AutoCloseable {
         t.setDaemon(true);
         return t;
       };
+      if (maxSpoolBytes < (1 << 20)) {
+        throw new IllegalArgumentException("maxSpoolBytes must be at least 1048576 but was " + maxSpoolBytes);
+      }
+      if (spoolDurability == null) {
+        throw new IllegalArgumentException("spoolDurability must not be null");
+      }
       Function<ThreadFactory, Transport> transportFactory = send ? resolveTransport() : null;
+      Spool openSpool = spool != null ? spool : spoolDirectory != null ? openSpool() : null;
       EngineConfig cfg = new EngineConfig(ringSize(maxQueueSize), maxQueueBytes, flushAt, maxBatchMessages,
           maxBatchBytes, flushInterval, queueFullPolicy, retryPolicy, onError, threads, transportFactory,
-          send, debug, syncMode, flushTimeout, shutdownTimeout);
+          send, debug, syncMode, flushTimeout, shutdownTimeout, openSpool, spoolDurability);
       Analytics analytics = new Analytics(this, cfg);
       if (debug) {
         LOG.info("Beacon {} started: endpoint={}, ring={}, flushAt={}, flushInterval={}, syncMode={}, send={}",
@@ -605,6 +679,31 @@ public final class Analytics implements AutoCloseable {
     static int ringSize(int maxQueueSize) {
       return maxQueueSize <= 1 ? 1 : Integer.highestOneBit(maxQueueSize - 1) << 1;
     }
+
+    private Spool openSpool() {
+      List<SpoolProvider> found = new ArrayList<>();
+      for (SpoolProvider p : ServiceLoader.load(SpoolProvider.class, Analytics.class.getClassLoader())) {
+        found.add(p);
+      }
+      if (found.isEmpty()) {
+        throw new IllegalStateException("spoolDirectory is set but no Beacon spool is on the class path: add the"
+            + " dependency dev.beacon:beacon-persistence-chronicle");
+      }
+      found.sort(Comparator.comparing(SpoolProvider::name));
+      try {
+        return found.get(0).open(new SpoolContext(spoolDirectory, maxSpoolBytes, spoolDurability));
+      } catch (SpoolLockedException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      } catch (IOException | RuntimeException e) {
+        // Never stop the host application for this: run in memory, loudly.
+        LOG.error("Beacon could not open its spool in {} ({}); running in memory only, without crash"
+            + " protection. See stats().spoolDegraded().", spoolDirectory, e.toString());
+        degradedAtStart = true;
+        return null;
+      }
+    }
+
+    private boolean degradedAtStart;
 
     private Function<ThreadFactory, Transport> resolveTransport() {
       if (transport != null) {

@@ -6,6 +6,8 @@ public enum DropReason {
   QUEUE_FULL,
   /** The queued messages' estimated serialized size reached {@code maxQueueBytes}. */
   QUEUE_BYTES_FULL,
+  /** The spool's backlog on disk reached {@code maxSpoolBytes}. */
+  SPOOL_FULL,
   /** The client was closed, or is closing. */
   CLOSED
 }

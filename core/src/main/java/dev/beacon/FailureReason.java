@@ -14,6 +14,11 @@ public enum FailureReason {
   DEADLINE_EXCEEDED,
   /** The client closed and its shutdown timeout passed before delivery. */
   SHUTDOWN,
+  /**
+   * Records in the spool were damaged (bad checksum, torn write) and skipped; the error callback
+   * gets the count with no messages, since their content is lost.
+   */
+  SPOOL_CORRUPT,
   /** An unexpected error inside Beacon or the transport. */
   INTERNAL_ERROR
 }

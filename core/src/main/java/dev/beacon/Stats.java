@@ -4,15 +4,17 @@ import java.util.Map;
 
 /**
  * A snapshot of a client's counters. Conservation holds at every moment:
- * {@code accepted == delivered + failed + notSent + pending}, and {@code pending == queued + inFlight}.
+ * {@code accepted + recovered == delivered + failed + notSent + pending}, and
+ * {@code pending == queued + inFlight}.
  *
  * @param accepted calls that returned {@code true}
+ * @param recovered messages found in the spool at start, left by an earlier run
  * @param delivered messages the API acknowledged
  * @param failed messages reported to the error callback
  * @param notSent messages processed with {@code send(false)} and never sent
  * @param pending accepted messages not yet delivered, failed or processed
  * @param queued pending messages still in the ring, not yet batched
- * @param inFlight pending messages in batches being built, sent or retried
+ * @param inFlight pending messages in batches being built, sent or retried, or waiting in the spool
  * @param dropped calls that returned {@code false} (never accepted)
  * @param droppedByReason {@code dropped}, by reason
  * @param failedByReason {@code failed}, by reason
@@ -21,9 +23,12 @@ import java.util.Map;
  * @param retries send attempts that were retries
  * @param queuedBytes estimated serialized bytes of pending messages (bounded by maxQueueBytes)
  * @param callbackErrors exceptions thrown by the error callback
+ * @param spooled messages in the spool not yet delivered or reported (0 without a spool)
+ * @param spoolDegraded true while the spool cannot be written and messages are kept in memory only
  */
 public record Stats(
     long accepted,
+    long recovered,
     long delivered,
     long failed,
     long notSent,
@@ -37,12 +42,15 @@ public record Stats(
     long requests,
     long retries,
     long queuedBytes,
-    long callbackErrors) {
+    long callbackErrors,
+    long spooled,
+    boolean spoolDegraded) {
 
   /**
-   * Creates a snapshot; the maps are copied.
+   * Creates a snapshot; the maps are copied, in the order of their enums.
    *
    * @param accepted see the record description
+   * @param recovered see the record description
    * @param delivered see the record description
    * @param failed see the record description
    * @param notSent see the record description
@@ -57,10 +65,18 @@ public record Stats(
    * @param retries see the record description
    * @param queuedBytes see the record description
    * @param callbackErrors see the record description
+   * @param spooled see the record description
+   * @param spoolDegraded see the record description
    */
   public Stats {
-    droppedByReason = Map.copyOf(droppedByReason);
-    failedByReason = Map.copyOf(failedByReason);
+    droppedByReason = ordered(droppedByReason, DropReason.class);
+    failedByReason = ordered(failedByReason, FailureReason.class);
+  }
+
+  private static <K extends Enum<K>> Map<K, Long> ordered(Map<K, Long> m, Class<K> type) {
+    java.util.EnumMap<K, Long> copy = new java.util.EnumMap<>(type);
+    copy.putAll(m);
+    return java.util.Collections.unmodifiableMap(copy);
   }
 
   /**

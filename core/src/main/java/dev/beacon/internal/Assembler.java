@@ -18,6 +18,9 @@ final class Assembler {
   private final ArrayList<Message> messages = new ArrayList<>();
   private int[] starts = new int[256];
   private int[] ends = new int[256];
+  /** Spool position of each raw record; unused for messages from the ring. */
+  private long[] positions = new long[256];
+  private boolean raw;
   private long reservedBytes;
 
   int count() {
@@ -50,10 +53,7 @@ final class Assembler {
    */
   void add(Message m) throws IOException {
     int n = messages.size();
-    if (n == starts.length) {
-      starts = Arrays.copyOf(starts, n * 2);
-      ends = Arrays.copyOf(ends, n * 2);
-    }
+    grow(n);
     int start = sink.size();
     try {
       MessageSerializer.write(gen, m);
@@ -70,19 +70,48 @@ final class Assembler {
     reservedBytes += m.serializedSizeBound();
   }
 
+  private void grow(int n) {
+    if (n == starts.length) {
+      starts = Arrays.copyOf(starts, n * 2);
+      ends = Arrays.copyOf(ends, n * 2);
+      positions = Arrays.copyOf(positions, n * 2);
+    }
+  }
+
+  /**
+   * Adds one already serialized message read back from the spool; it is decoded only if needed.
+   *
+   * @param position the record's spool position
+   */
+  void addRaw(byte[] bytes, int offset, int length, long position) {
+    int n = messages.size();
+    grow(n);
+    starts[n] = sink.size();
+    sink.write(bytes, offset, length);
+    ends[n] = sink.size();
+    positions[n] = position;
+    messages.add(null);
+    raw = true;
+  }
+
   /** The first {@code n} messages as a batch; the rest stay (only the last one may stay). */
   Cut cut(int n) {
     if (n < messages.size() - 1 || n <= 0) {
       throw new IllegalArgumentException("can cut all messages or all but the last, not " + n);
     }
-    List<Message> taken = List.copyOf(messages.subList(0, n));
     int bytesEnd = ends[n - 1];
-    Batch batch = Batch.ofSerialized(taken, Arrays.copyOf(sink.array(), bytesEnd),
-        Arrays.copyOf(starts, n), Arrays.copyOf(ends, n));
+    byte[] bytes = Arrays.copyOf(sink.array(), bytesEnd);
+    int[] s = Arrays.copyOf(starts, n);
+    int[] e = Arrays.copyOf(ends, n);
+    List<Message> taken = raw ? new LazyMessages(bytes, s, e) : List.copyOf(messages.subList(0, n));
+    Batch batch = Batch.ofSerialized(taken, bytes, s, e);
     long reserved = 0;
-    for (Message m : taken) {
-      reserved += m.serializedSizeBound();
+    if (!raw) {
+      for (Message m : taken) {
+        reserved += m.serializedSizeBound();
+      }
     }
+    long lastPosition = positions[n - 1];
     if (n == messages.size()) {
       messages.clear();
       sink.truncate(0);
@@ -95,12 +124,13 @@ final class Assembler {
       messages.add(last);
       starts[0] = 0;
       ends[0] = len;
+      positions[0] = positions[n];
     }
     reservedBytes -= reserved;
-    return new Cut(batch, reserved);
+    return new Cut(batch, reserved, lastPosition);
   }
 
-  /** Everything not yet cut, for reporting at shutdown. */
+  /** Everything not yet cut, for reporting at shutdown (ring messages only). */
   List<Message> drainMessages() {
     List<Message> all = List.copyOf(messages);
     messages.clear();
@@ -109,6 +139,9 @@ final class Assembler {
     return all;
   }
 
-  /** A batch and the queue bytes its messages reserved. */
-  record Cut(Batch batch, long reservedBytes) {}
+  /**
+   * A batch, the queue bytes its messages reserved, and (for spooled records) the spool position
+   * of its last record.
+   */
+  record Cut(Batch batch, long reservedBytes, long lastPosition) {}
 }

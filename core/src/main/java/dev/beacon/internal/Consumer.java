@@ -31,6 +31,8 @@ final class Consumer implements Runnable {
   private final Tracker tracker;
   private final Counters counters;
   private final Reporter reporter;
+  /** The journaling stage when a spool is configured, else null. */
+  private final Journal journal;
   private final int flushAt;
   private final int maxBatchMessages;
   private final int maxBatchBytes;
@@ -45,11 +47,13 @@ final class Consumer implements Runnable {
   private long batchFirstSeq = -1;
   private long batchStartNanos;
   private long lastSeq = -1;
+  private long memoryPathSeq = -1;
   private int consumedInPoll;
   private final EventPoller.Handler<Slot> handler = this::onEvent;
 
   Consumer(EngineConfig cfg, RingBuffer<Slot> ring, Dispatcher dispatcher, Tracker tracker,
-      Counters counters, Reporter reporter) {
+      Counters counters, Reporter reporter, Journal journal) {
+    this.journal = journal;
     this.ring = ring;
     this.poller = ring.newPoller();
     ring.addGatingSequences(poller.getSequence());
@@ -99,6 +103,9 @@ final class Consumer implements Runnable {
           consumedInPoll = 0;
           state = poller.poll(handler);
           if (consumedInPoll > 0) {
+            if (journal != null) {
+              journal.commit(lastSeq);
+            }
             counters.consumed.addAndGet(consumedInPoll);
             tracker.processed(lastSeq);
           }
@@ -157,6 +164,25 @@ final class Consumer implements Runnable {
     if (m == null) {
       return true; // never populated; cannot happen with tryPublishEvent, but never trust a slot
     }
+    if (journal != null) {
+      boolean spooled;
+      try {
+        spooled = journal.tryAppend(m);
+      } catch (Exception e) {
+        counters.queuedBytes.addAndGet(-m.serializedSizeBound());
+        reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(m), "could not serialize: " + e, e);
+        return true;
+      }
+      if (spooled) {
+        // On disk now: it no longer counts against the memory bound.
+        counters.queuedBytes.addAndGet(-m.serializedSizeBound());
+        return true;
+      }
+      // Memory path (spool degraded): the producer waiting for this sequence may go on now, before
+      // a forced cut below waits for a request slot.
+      journal.commit(seq - 1);
+      memoryPathSeq = seq;
+    }
     if (asm.isEmpty()) {
       batchFirstSeq = seq;
       batchStartNanos = System.nanoTime();
@@ -172,6 +198,9 @@ final class Consumer implements Runnable {
         tracker.finished(seq);
       }
       return true;
+    }
+    if (memoryPathSeq == seq) {
+      journal.commit(seq);
     }
     int n = asm.count();
     if (n > 1 && asm.requestBytes() > maxBatchBytes) {
@@ -213,10 +242,13 @@ final class Consumer implements Runnable {
     Assembler.Cut c = asm.cut(n);
     tracker.cut(first);
     batchFirstSeq = -1;
-    dispatcher.submit(c.batch(), first, c.reservedBytes());
+    dispatcher.submit(c.batch(), c.reservedBytes(), () -> tracker.finished(first), false);
   }
 
-  /** After a halt: everything still here or in the ring is reported, never dropped silently. */
+  /**
+   * After a halt: what is still in the ring goes to the spool when there is one (it is sent on the
+   * next start); everything else is reported as SHUTDOWN, never dropped silently.
+   */
   private void reportLeftovers() {
     List<Message> left = new ArrayList<>(asm.drainMessages());
     if (!left.isEmpty() && batchFirstSeq >= 0) {
@@ -225,16 +257,25 @@ final class Consumer implements Runnable {
     }
     try {
       poller.poll((slot, seq, end) -> {
-        if (slot.message != null) {
-          left.add(slot.message);
-          slot.message = null;
-        }
+        Message m = slot.message;
+        slot.message = null;
         counters.consumed.incrementAndGet();
         tracker.processed(seq);
+        lastSeq = seq;
+        if (m != null) {
+          if (journal != null && journalLeftover(m)) {
+            counters.queuedBytes.addAndGet(-m.serializedSizeBound());
+          } else {
+            left.add(m);
+          }
+        }
         return true;
       });
     } catch (Exception e) {
       LOG.warn("Beacon could not read the rest of its queue at shutdown: {}", e.toString());
+    }
+    if (journal != null) {
+      journal.commit(lastSeq);
     }
     if (!left.isEmpty()) {
       long bytes = 0;
@@ -245,5 +286,13 @@ final class Consumer implements Runnable {
       reporter.report(FailureReason.SHUTDOWN, 0, left, "not sent before the shutdown timeout", null);
     }
     tracker.progressed();
+  }
+
+  private boolean journalLeftover(Message m) {
+    try {
+      return journal.tryAppend(m);
+    } catch (Exception e) {
+      return false;
+    }
   }
 }

@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The client's counters. Producers touch only striped adders. Not API. */
+/**
+ * The client's counters. Producers touch striped adders, plus the {@code queuedBytes} bound,
+ * which must be one atomic value to be checked and reserved in one step. Not API.
+ */
 final class Counters {
   final LongAdder accepted = new LongAdder();
   final AtomicLong syncAccepted = new AtomicLong();
@@ -21,6 +24,10 @@ final class Counters {
   final AtomicLong retries = new AtomicLong();
   final AtomicLong callbackErrors = new AtomicLong();
   final AtomicLong queuedBytes = new AtomicLong();
+  final AtomicLong recovered = new AtomicLong();
+  volatile boolean spoolDegraded;
+  /** Reads the spool backlog in records; 0 without a spool. */
+  volatile java.util.function.LongSupplier spooled = () -> 0;
   private final EnumMap<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
   private final EnumMap<FailureReason, AtomicLong> failedBy = new EnumMap<>(FailureReason.class);
 
@@ -53,8 +60,9 @@ final class Counters {
     long ns = notSent.get();
     long cons = consumed.get();
     long sync = syncAccepted.get();
+    long rec = recovered.get();
     long acc = accepted.sum();
-    long pending = Math.max(0, acc - del - fail - ns);
+    long pending = Math.max(0, acc + rec - del - fail - ns);
     long queued = Math.min(pending, Math.max(0, acc - sync - cons));
     EnumMap<DropReason, Long> drops = new EnumMap<>(DropReason.class);
     long droppedTotal = 0;
@@ -67,7 +75,8 @@ final class Counters {
     for (Map.Entry<FailureReason, AtomicLong> e : failedBy.entrySet()) {
       fails.put(e.getKey(), e.getValue().get());
     }
-    return new Stats(acc, del, fail, ns, pending, queued, pending - queued, droppedTotal, drops, fails,
-        batches.get(), requests.get(), retries.get(), Math.max(0, queuedBytes.get()), callbackErrors.get());
+    return new Stats(acc, rec, del, fail, ns, pending, queued, pending - queued, droppedTotal, drops, fails,
+        batches.get(), requests.get(), retries.get(), Math.max(0, queuedBytes.get()), callbackErrors.get(),
+        Math.max(0, spooled.getAsLong()), spoolDegraded);
   }
 }

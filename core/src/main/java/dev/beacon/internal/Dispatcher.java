@@ -40,7 +40,6 @@ final class Dispatcher {
   private final boolean send;
   private final boolean debug;
   private final Counters counters;
-  private final Tracker tracker;
   private final Reporter reporter;
   private final ScheduledExecutorService scheduler;
   private final Semaphore permits;
@@ -49,14 +48,13 @@ final class Dispatcher {
   /** Deliveries not finished yet; scheduler thread only. */
   private final Set<Delivery> active = new HashSet<>();
 
-  Dispatcher(EngineConfig cfg, Transport transport, Counters counters, Tracker tracker, Reporter reporter,
+  Dispatcher(EngineConfig cfg, Transport transport, Counters counters, Reporter reporter,
       ScheduledExecutorService scheduler) {
     this.transport = transport;
     this.policy = cfg.retryPolicy();
     this.send = cfg.send() && transport != null;
     this.debug = cfg.debug();
     this.counters = counters;
-    this.tracker = tracker;
     this.reporter = reporter;
     this.scheduler = scheduler;
     int concurrency = transport == null ? 1 : Math.max(1, transport.maxConcurrentRequests());
@@ -69,6 +67,16 @@ final class Dispatcher {
     return permits.tryAcquire();
   }
 
+  /** Waits for a request slot until the deadline; false when it passed first. */
+  boolean acquireUntil(long deadlineNanos) {
+    try {
+      return permits.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** Waits for a request slot; false when {@code halted} turned true first. */
   boolean acquire(BooleanSupplier halted) throws InterruptedException {
     while (!halted.getAsBoolean()) {
@@ -79,12 +87,18 @@ final class Dispatcher {
     return false;
   }
 
-  /** Sends a cut batch; the caller holds a permit, which this returns when the batch finishes. */
-  void submit(Batch batch, long firstSeq, long reservedBytes) {
+  /**
+   * Sends a cut batch; the caller holds a permit, which this returns when the batch finishes.
+   *
+   * @param onFinish runs on the scheduler thread once every message is delivered or reported
+   * @param spooled the batch was read from the spool: at a halt it is left there for the next
+   *     start instead of being reported as {@code SHUTDOWN}
+   */
+  void submit(Batch batch, long reservedBytes, Runnable onFinish, boolean spooled) {
     if (!send) {
       counters.notSent.addAndGet(batch.size());
       counters.queuedBytes.addAndGet(-reservedBytes);
-      tracker.finished(firstSeq);
+      onFinish.run();
       permits.release();
       if (debug) {
         LOG.info("send(false): processed a batch of {} message(s), {} bytes, not sent", batch.size(),
@@ -92,24 +106,34 @@ final class Dispatcher {
       }
       return;
     }
-    Delivery d = new Delivery(batch, firstSeq, reservedBytes, null);
+    Delivery d = new Delivery(batch, reservedBytes, onFinish, spooled, null);
     try {
       scheduler.execute(() -> start(d));
     } catch (RejectedExecutionException e) {
-      failAll(d, FailureReason.SHUTDOWN, "client closed before the batch could be sent");
+      if (spooled) {
+        release(d);
+      } else {
+        failAll(d, FailureReason.SHUTDOWN, "client closed before the batch could be sent");
+      }
     }
   }
 
-  /** Sends one message's batch right away for sync mode; no permit, not in the ring. */
-  CompletableFuture<Void> submitSync(Batch batch, long reservedBytes) {
+  /**
+   * Sends one message's batch right away for sync mode (not through the ring).
+   *
+   * @param holdsPermit the caller acquired a request slot, returned when the batch finishes
+   */
+  CompletableFuture<Void> submitSync(Batch batch, long reservedBytes, boolean holdsPermit) {
     CompletableFuture<Void> done = new CompletableFuture<>();
+    Runnable onFinish = holdsPermit ? permits::release : () -> { };
     if (!send) {
       counters.notSent.addAndGet(batch.size());
       counters.queuedBytes.addAndGet(-reservedBytes);
+      onFinish.run();
       done.complete(null);
       return done;
     }
-    Delivery d = new Delivery(batch, -1, reservedBytes, done);
+    Delivery d = new Delivery(batch, reservedBytes, onFinish, false, done);
     try {
       scheduler.execute(() -> start(d));
     } catch (RejectedExecutionException e) {
@@ -147,9 +171,15 @@ final class Dispatcher {
       f = CompletableFuture.failedFuture(t);
     }
     p.attempts++;
-    d.inflight = f;
-    f.orTimeout(attemptTimeoutNanos, TimeUnit.NANOSECONDS)
-        .whenCompleteAsync((r, t) -> onResult(d, p, r, t), scheduler);
+    CompletableFuture<SendResult> attempt = f;
+    d.inflight = attempt;
+    ScheduledFuture<?> timeout = scheduler.schedule(
+        () -> attempt.completeExceptionally(new TimeoutException("attempt timed out")),
+        attemptTimeoutNanos, TimeUnit.NANOSECONDS);
+    attempt.whenCompleteAsync((r, t) -> {
+      timeout.cancel(false);
+      onResult(d, p, r, t);
+    }, scheduler);
   }
 
   private void onResult(Delivery d, Part p, SendResult r, Throwable t) {
@@ -249,7 +279,6 @@ final class Dispatcher {
 
   private void fail(Delivery d, Part p, FailureReason reason, int status, String detail, Throwable cause) {
     d.parts.remove(p);
-    d.failed = true;
     var error = reporter.report(reason, status, p.batch.messages(), detail, cause);
     if (d.sync != null) {
       d.sync.completeExceptionally(error);
@@ -264,12 +293,32 @@ final class Dispatcher {
     d.done = true;
     active.remove(d);
     counters.queuedBytes.addAndGet(-d.reservedBytes);
-    if (d.firstSeq >= 0) {
-      tracker.finished(d.firstSeq);
-      permits.release();
+    try {
+      d.onFinish.run();
+    } finally {
+      if (d.sync == null) {
+        permits.release();
+      } else {
+        d.sync.complete(null);
+      }
     }
-    if (d.sync != null) {
-      d.sync.complete(null);
+  }
+
+  /** Gives up on a spooled delivery at a halt: it stays in the spool, unacknowledged. */
+  private void release(Delivery d) {
+    if (d.done) {
+      return;
+    }
+    d.done = true;
+    active.remove(d);
+    if (d.timer != null) {
+      d.timer.cancel(false);
+    }
+    if (d.inflight != null) {
+      d.inflight.cancel(true);
+    }
+    if (d.sync == null) {
+      permits.release();
     }
   }
 
@@ -301,7 +350,11 @@ final class Dispatcher {
   void haltAll(long timeoutNanos) {
     Runnable halt = () -> {
       for (Delivery d : new ArrayList<>(active)) {
-        failAll(d, FailureReason.SHUTDOWN, "not delivered before the shutdown timeout");
+        if (d.spooled) {
+          release(d);
+        } else {
+          failAll(d, FailureReason.SHUTDOWN, "not delivered before the shutdown timeout");
+        }
       }
     };
     try {
@@ -322,19 +375,20 @@ final class Dispatcher {
 
   /** One batch handed to the dispatcher, possibly split into parts after a 413. */
   private static final class Delivery {
-    final long firstSeq;
     final long reservedBytes;
+    final Runnable onFinish;
+    final boolean spooled;
     final CompletableFuture<Void> sync;
     final ArrayDeque<Part> parts = new ArrayDeque<>(2);
     final long startNanos = System.nanoTime();
     CompletableFuture<SendResult> inflight;
     ScheduledFuture<?> timer;
     boolean done;
-    boolean failed;
 
-    Delivery(Batch batch, long firstSeq, long reservedBytes, CompletableFuture<Void> sync) {
-      this.firstSeq = firstSeq;
+    Delivery(Batch batch, long reservedBytes, Runnable onFinish, boolean spooled, CompletableFuture<Void> sync) {
       this.reservedBytes = reservedBytes;
+      this.onFinish = onFinish;
+      this.spooled = spooled;
       this.sync = sync;
       parts.add(new Part(batch));
     }

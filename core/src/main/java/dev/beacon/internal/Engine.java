@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class Engine {
   private static final Logger LOG = LoggerFactory.getLogger("dev.beacon.Analytics");
   private static final AtomicInteger CLIENTS = new AtomicInteger();
+  /** What close may take beyond its timeout to stop threads and release resources. */
+  private static final long HALT_GRACE_NANOS = 300_000_000L;
 
   private final EngineConfig cfg;
   private final Counters counters = new Counters();
@@ -42,9 +44,14 @@ public final class Engine {
   private final Dispatcher dispatcher;
   private final dev.beacon.spi.Transport transport;
   private final Consumer consumer;
+  private final Journal journal;
+  private final SpoolSender spoolSender;
+  private final Thread senderThread;
+  private final boolean waitForJournal;
   private final ScheduledThreadPoolExecutor scheduler;
   private final Thread consumerThread;
   private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
+  private final ThreadFactory threads;
   private final LongAdder activeProducers = new LongAdder();
   private final RateLimitedLog dropLog = new RateLimitedLog(LOG, 10_000_000_000L);
   private final long blockNanos;
@@ -55,13 +62,15 @@ public final class Engine {
    * Starts an engine: its threads run until {@link #close(Duration)}.
    *
    * @param cfg validated settings
+   * @param spoolDegraded true when a spool was asked for but could not be opened
    */
-  public Engine(EngineConfig cfg) {
+  public Engine(EngineConfig cfg, boolean spoolDegraded) {
+    counters.spoolDegraded = spoolDegraded;
     this.cfg = cfg;
     this.reporter = new Reporter(counters, cfg.errorHandler());
     this.blockNanos = cfg.queueFullPolicy().blockTimeout().toNanos();
     int id = CLIENTS.incrementAndGet();
-    ThreadFactory threads = ownThreadFactory(cfg.threadFactory(), "beacon-" + id + "-");
+    this.threads = ownThreadFactory(cfg.threadFactory(), "beacon-" + id + "-");
     this.scheduler = new ScheduledThreadPoolExecutor(1, threads);
     scheduler.setRemoveOnCancelPolicy(true);
     // The wait strategy is unused: the consumer polls, so publishing never signals a lock.
@@ -69,10 +78,28 @@ public final class Engine {
     this.transport = cfg.send() && cfg.transportFactory() != null
         ? cfg.transportFactory().apply(ownThreadFactory(cfg.threadFactory(), "beacon-" + id + "-transport-"))
         : null;
-    this.dispatcher = new Dispatcher(cfg, transport, counters, tracker, reporter, scheduler);
-    this.consumer = new Consumer(cfg, ring, dispatcher, tracker, counters, reporter);
+    this.dispatcher = new Dispatcher(cfg, transport, counters, reporter, scheduler);
+    if (cfg.spool() != null) {
+      SpoolSender[] sender = new SpoolSender[1];
+      this.journal = new Journal(cfg.spool(), counters, () -> sender[0].wake());
+      this.spoolSender = new SpoolSender(cfg, cfg.spool(), journal, dispatcher, counters, reporter);
+      sender[0] = spoolSender;
+      counters.recovered.set(cfg.spool().recoveredRecords());
+      counters.spooled = () -> journal.totalRecords() - spoolSender.done();
+      this.waitForJournal = cfg.spoolDurability() != dev.beacon.SpoolDurability.BUFFERED;
+      this.senderThread = threads.newThread(spoolSender);
+    } else {
+      this.journal = null;
+      this.spoolSender = null;
+      this.senderThread = null;
+      this.waitForJournal = false;
+    }
+    this.consumer = new Consumer(cfg, ring, dispatcher, tracker, counters, reporter, journal);
     this.consumerThread = threads.newThread(consumer);
     consumerThread.start();
+    if (senderThread != null) {
+      senderThread.start();
+    }
   }
 
   /**
@@ -114,29 +141,32 @@ public final class Engine {
         return drop(DropReason.CLOSED);
       }
       long size = m.serializedSizeBound();
+      if (journal != null && !journal.reserve(size)) {
+        return drop(DropReason.SPOOL_FULL);
+      }
       long deadline = 0;
       if (counters.queuedBytes.addAndGet(size) > cfg.maxQueueBytes()) {
         counters.queuedBytes.addAndGet(-size);
         if (!canBlock()) {
-          return drop(DropReason.QUEUE_BYTES_FULL);
+          return dropReserved(DropReason.QUEUE_BYTES_FULL, size);
         }
         deadline = System.nanoTime() + blockNanos;
         while (true) {
           if (closed) {
-            return drop(DropReason.CLOSED);
+            return dropReserved(DropReason.CLOSED, size);
           }
           if (counters.queuedBytes.addAndGet(size) <= cfg.maxQueueBytes()) {
             break;
           }
           counters.queuedBytes.addAndGet(-size);
           if (System.nanoTime() - deadline >= 0) {
-            return drop(DropReason.QUEUE_BYTES_FULL);
+            return dropReserved(DropReason.QUEUE_BYTES_FULL, size);
           }
           LockSupport.parkNanos(20_000);
         }
       }
       counters.accepted.increment();
-      if (ring.tryPublishEvent(Slot.TRANSLATOR, m)) {
+      if (publish(m)) {
         return true;
       }
       if (canBlock()) {
@@ -145,21 +175,74 @@ public final class Engine {
         }
         while (!closed && System.nanoTime() - deadline < 0) {
           LockSupport.parkNanos(20_000);
-          if (ring.tryPublishEvent(Slot.TRANSLATOR, m)) {
+          if (publish(m)) {
             return true;
           }
         }
       }
       counters.accepted.decrement();
       counters.queuedBytes.addAndGet(-size);
+      if (journal != null) {
+        journal.release(size);
+      }
       return drop(closed ? DropReason.CLOSED : DropReason.QUEUE_FULL);
     } finally {
       activeProducers.decrement();
     }
   }
 
+  /** Publishes into the ring; with a spool, returns only once the message is journaled. */
+  private boolean publish(Message m) {
+    if (!waitForJournal) {
+      return ring.tryPublishEvent(Slot.TRANSLATOR, m);
+    }
+    long seq;
+    try {
+      seq = ring.tryNext();
+    } catch (com.lmax.disruptor.InsufficientCapacityException full) {
+      return false;
+    }
+    try {
+      ring.get(seq).message = m;
+    } finally {
+      ring.publish(seq);
+    }
+    awaitJournaled(seq);
+    return true;
+  }
+
+  /**
+   * Waits for the consumer's group commit to cover {@code seq}: spin briefly, then yield, then
+   * park. The consumer never stops while the client is open and journals everything left in the
+   * ring when it closes, so the wait ends; on our own threads we do not wait at all.
+   */
+  private void awaitJournaled(long seq) {
+    if (onOwnThread()) {
+      return;
+    }
+    for (int i = 0; journal.journaledSeq() < seq; i++) {
+      if (i < 64) {
+        Thread.onSpinWait();
+      } else if (i < 128) {
+        Thread.yield();
+      } else {
+        LockSupport.parkNanos(20_000);
+        if (consumer.exited.getCount() == 0) {
+          return; // halted: whatever is left in the ring is reported by the consumer
+        }
+      }
+    }
+  }
+
   private boolean canBlock() {
     return blockNanos > 0 && !onOwnThread();
+  }
+
+  private boolean dropReserved(DropReason reason, long size) {
+    if (journal != null) {
+      journal.release(size);
+    }
+    return drop(reason);
   }
 
   private boolean drop(DropReason reason) {
@@ -185,12 +268,24 @@ public final class Engine {
       return drop(DropReason.CLOSED);
     }
     long size = m.serializedSizeBound();
+    boolean own = onOwnThread();
+    long deadline = System.nanoTime() + cfg.flushTimeout().toNanos();
+    // A request slot, like any batch: concurrent sync callers respect maxConcurrentRequests.
+    if (!own && !dispatcher.acquireUntil(deadline)) {
+      throw new DeliveryException(FailureReason.DEADLINE_EXCEEDED, 0, 1,
+          "no request slot within flushTimeout " + cfg.flushTimeout() + "; the message was not sent", null);
+    }
     counters.queuedBytes.addAndGet(size);
     counters.syncAccepted.incrementAndGet();
     counters.accepted.increment();
-    CompletableFuture<Void> done = dispatcher.submitSync(Batch.of(List.of(m)), size);
+    CompletableFuture<Void> done = dispatcher.submitSync(Batch.of(List.of(m)), size, !own);
+    if (own) {
+      // Called from the error callback: waiting would block the thread that delivers. The outcome
+      // is counted and reported to the callback like any other.
+      return true;
+    }
     try {
-      done.get(cfg.flushTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       return true;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof DeliveryException) {
@@ -218,6 +313,10 @@ public final class Engine {
     long start = System.nanoTime();
     long failedBefore = counters.failed.get();
     long target = ring.getCursor();
+    long deadline = start + timeout.toNanos();
+    if (journal != null) {
+      return flushSpooled(target, start, deadline, failedBefore);
+    }
     if (target < 0 || tracker.watermark() > target) {
       return result(true, start, failedBefore);
     }
@@ -227,10 +326,32 @@ public final class Engine {
     }
     boolean done;
     try {
-      done = tracker.await(target, start + timeout.toNanos());
+      done = tracker.await(target, deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       done = false;
+    }
+    return result(done, start, failedBefore);
+  }
+
+  /** Flush with a spool: journal everything up to target, then wait for the sender to finish it. */
+  private FlushResult flushSpooled(long target, long start, long deadline, long failedBefore) {
+    consumer.requestFlush(target);
+    if (onOwnThread()) {
+      return result(false, start, failedBefore);
+    }
+    boolean done = false;
+    try {
+      while (journal.journaledSeq() < target && System.nanoTime() - deadline < 0) {
+        LockSupport.parkNanos(50_000);
+      }
+      long records = journal.totalRecords();
+      spoolSender.requestFlush(records);
+      done = journal.journaledSeq() >= target
+          && spoolSender.await(records, deadline)
+          && tracker.await(target, deadline);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     return result(done, start, failedBefore);
   }
@@ -248,6 +369,16 @@ public final class Engine {
    */
   public Stats stats() {
     return counters.snapshot();
+  }
+
+  /**
+   * Creates an unstarted thread with the client's thread factory (for the shutdown hook).
+   *
+   * @param task what it runs
+   * @return the thread
+   */
+  public Thread newThread(Runnable task) {
+    return cfg.threadFactory().newThread(task);
   }
 
   /**
@@ -277,7 +408,7 @@ public final class Engine {
     closed = true;
     if (onOwnThread()) {
       // Never wait for ourselves: finish the close on a fresh thread.
-      Thread t = new Thread(() -> mine.complete(doClose(timeout, System.nanoTime())), "beacon-closer");
+      Thread t = threads.newThread(() -> mine.complete(doClose(timeout, System.nanoTime())));
       t.setDaemon(true);
       t.start();
       return result(false, start, counters.failed.get());
@@ -313,31 +444,45 @@ public final class Engine {
     boolean complete = false;
     try {
       complete = consumer.exited.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-          && tracker.await(target, deadline)
-          && awaitSyncDeliveries(deadline);
+          && tracker.await(target, deadline);
+      if (spoolSender != null && consumer.exited.getCount() == 0) {
+        spoolSender.drain();
+        complete = spoolSender.exited.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+            && complete;
+      }
+      complete = complete && awaitSyncDeliveries(deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     if (!complete) {
       consumer.halt();
+      if (spoolSender != null) {
+        spoolSender.halt();
+      }
       try {
-        consumer.exited.await(2, TimeUnit.SECONDS);
+        consumer.exited.await(HALT_GRACE_NANOS, TimeUnit.NANOSECONDS);
+        if (spoolSender != null) {
+          spoolSender.exited.await(HALT_GRACE_NANOS, TimeUnit.NANOSECONDS);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      dispatcher.haltAll(TimeUnit.SECONDS.toNanos(2));
+      // Spooled batches still in flight stay in the spool for the next start; the rest is reported.
+      dispatcher.haltAll(HALT_GRACE_NANOS);
     }
     if (transport != null) {
-      try {
-        transport.close();
-      } catch (Throwable t) {
-        LOG.warn("Beacon's transport failed to close: {}", t.toString());
-      }
+      closeBounded("transport", transport::close);
     }
     scheduler.shutdownNow();
+    if (cfg.spool() != null) {
+      closeBounded("spool", cfg.spool()::close);
+    }
     try {
-      scheduler.awaitTermination(2, TimeUnit.SECONDS);
-      consumerThread.join(2000);
+      scheduler.awaitTermination(HALT_GRACE_NANOS, TimeUnit.NANOSECONDS);
+      consumerThread.join(HALT_GRACE_NANOS / 1_000_000);
+      if (senderThread != null) {
+        senderThread.join(HALT_GRACE_NANOS / 1_000_000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -346,6 +491,31 @@ public final class Engine {
       LOG.info("Beacon closed: {}", stats());
     }
     return r;
+  }
+
+  /**
+   * Closes a resource on a helper thread and waits at most {@link #HALT_GRACE_NANOS}, so that a
+   * resource that hangs cannot hold {@code close()} past its timeout.
+   */
+  private void closeBounded(String what, Runnable close) {
+    Thread t = threads.newThread(() -> {
+      try {
+        close.run();
+      } catch (Throwable e) {
+        LOG.warn("Beacon's {} failed to close: {}", what, e.toString());
+      }
+    });
+    t.setDaemon(true);
+    t.start();
+    try {
+      t.join(HALT_GRACE_NANOS / 1_000_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (t.isAlive()) {
+      LOG.warn("Beacon's {} did not close within {} ms; leaving it to finish in the background", what,
+          HALT_GRACE_NANOS / 1_000_000);
+    }
   }
 
   private boolean awaitSyncDeliveries(long deadline) throws InterruptedException {

@@ -3,6 +3,8 @@ package dev.beacon.internal;
 import dev.beacon.ErrorHandler;
 import dev.beacon.QueueFullPolicy;
 import dev.beacon.RetryPolicy;
+import dev.beacon.SpoolDurability;
+import dev.beacon.spi.Spool;
 import dev.beacon.spi.Transport;
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
@@ -28,6 +30,8 @@ import java.util.function.Function;
  * @param syncMode deliver each call before it returns
  * @param flushTimeout the wait of {@code flush()} and of sync-mode calls
  * @param shutdownTimeout the wait of {@code close()}
+ * @param spool the opened spool, or null for memory only
+ * @param spoolDurability when a call returns with a spool
  */
 public record EngineConfig(
     int ringSize,
@@ -45,4 +49,6 @@ public record EngineConfig(
     boolean debug,
     boolean syncMode,
     Duration flushTimeout,
-    Duration shutdownTimeout) {}
+    Duration shutdownTimeout,
+    Spool spool,
+    SpoolDurability spoolDurability) {}

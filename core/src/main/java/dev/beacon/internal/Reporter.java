@@ -25,7 +25,12 @@ final class Reporter {
 
   DeliveryException report(FailureReason reason, int status, List<Message> messages, String detail,
       Throwable cause) {
-    int n = messages.size();
+    return report(reason, status, messages.size(), messages, detail, cause);
+  }
+
+  /** Reports {@code n} failed messages, of which {@code messages} are known (damaged records are not). */
+  DeliveryException report(FailureReason reason, int status, int n, List<Message> messages, String detail,
+      Throwable cause) {
     counters.failed(reason, n);
     DeliveryException error = new DeliveryException(reason, status, n, detail, cause);
     if (reason == FailureReason.UNAUTHORIZED && authErrorLogged.compareAndSet(false, true)) {

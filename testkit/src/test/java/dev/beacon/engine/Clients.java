@@ -23,10 +23,10 @@ final class Clients {
         .retryPolicy(FAST_RETRIES).flushInterval(Duration.ofMillis(20));
   }
 
-  /** accepted == delivered + failed + notSent + pending, and pending == queued + inFlight. */
+  /** accepted + recovered == delivered + failed + notSent + pending, and pending == queued + inFlight. */
   static Stats assertConserved(Analytics a) {
     Stats s = a.stats();
-    assertThat(s.accepted()).as("conservation in %s", s)
+    assertThat(s.accepted() + s.recovered()).as("conservation in %s", s)
         .isEqualTo(s.delivered() + s.failed() + s.notSent() + s.pending());
     assertThat(s.pending()).isEqualTo(s.queued() + s.inFlight());
     return s;

@@ -1,0 +1,268 @@
+package dev.beacon.internal;
+
+import dev.beacon.FailureReason;
+import dev.beacon.spi.Spool;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the spool from the acknowledged position, cuts the records into batches (the same
+ * wanted/forced rules as the consumer) and hands them to the dispatcher. Acknowledges a batch's
+ * last position only once it and every batch before it are delivered or reported — never on
+ * read. Owns the spool's reading side (one thread). Not API.
+ */
+final class SpoolSender implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.beacon.Analytics");
+
+  private final Spool spool;
+  private final Journal journal;
+  private final Dispatcher dispatcher;
+  private final Counters counters;
+  private final Reporter reporter;
+  private final int flushAt;
+  private final int maxBatchMessages;
+  private final int maxBatchBytes;
+  private final long intervalNanos;
+  private final RateLimitedLog ackLog = new RateLimitedLog(LOG, 10_000_000_000L);
+
+  private final Assembler asm = new Assembler();
+  private final ArrayDeque<Ticket> tickets = new ArrayDeque<>();
+  private final AtomicLong flushTarget = new AtomicLong(-1);
+  private final Object progress = new Object();
+  private volatile long done;
+  private volatile boolean draining;
+  private volatile boolean halted;
+  private volatile Thread thread;
+  final CountDownLatch exited = new CountDownLatch(1);
+
+  private long readOrdinal;
+  private long batchFirstOrdinal = -1;
+  private long batchStartNanos;
+  private long corruptSeen;
+
+  SpoolSender(EngineConfig cfg, Spool spool, Journal journal, Dispatcher dispatcher, Counters counters,
+      Reporter reporter) {
+    this.spool = spool;
+    this.journal = journal;
+    this.dispatcher = dispatcher;
+    this.counters = counters;
+    this.reporter = reporter;
+    this.flushAt = cfg.flushAt();
+    this.maxBatchMessages = cfg.maxBatchMessages();
+    this.maxBatchBytes = cfg.maxBatchBytes();
+    this.intervalNanos = cfg.flushInterval().toNanos();
+  }
+
+  /** Records of this run's spool stream known to be finished (delivered, reported or skipped). */
+  long done() {
+    return done;
+  }
+
+  void wake() {
+    Thread t = thread;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
+  }
+
+  void requestFlush(long total) {
+    flushTarget.accumulateAndGet(total, Math::max);
+    wake();
+  }
+
+  void drain() {
+    draining = true;
+    wake();
+  }
+
+  void halt() {
+    halted = true;
+    wake();
+  }
+
+  /** Waits until {@link #done()} reaches {@code target}. */
+  boolean await(long target, long deadlineNanos) throws InterruptedException {
+    synchronized (progress) {
+      while (done < target) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        progress.wait(Math.max(1, Math.min(20, left / 1_000_000)));
+      }
+      return true;
+    }
+  }
+
+  private void advance(long newDone) {
+    if (newDone > done) {
+      synchronized (progress) {
+        done = newDone;
+        progress.notifyAll();
+      }
+    }
+  }
+
+  @Override
+  public void run() {
+    thread = Thread.currentThread();
+    int idle = 0;
+    try {
+      while (!halted) {
+        boolean readAny = false;
+        try {
+          acknowledgeFinished();
+          long mark = journal.totalRecords();
+          boolean caughtUp = true;
+          while (!halted) {
+            if (!spool.read(this::onRecord)) {
+              break;
+            }
+            readAny = true;
+            if (afterRecord()) {
+              caughtUp = false;
+              break;
+            }
+          }
+          reportCorrupt();
+          if (!asm.isEmpty() && wantsCut(caughtUp) && dispatcher.tryAcquire()) {
+            cut(asm.count());
+          }
+          if (caughtUp && asm.isEmpty() && tickets.isEmpty()) {
+            advance(mark); // everything appended before mark was read, and everything read is done
+            if (draining && journal.totalRecords() == mark && !halted) {
+              break;
+            }
+          }
+        } catch (IOException | RuntimeException e) {
+          ackLog.warn("Beacon could not read its spool: {}", e.toString());
+        }
+        if (readAny) {
+          idle = 0;
+          continue;
+        }
+        idle++;
+        LockSupport.parkNanos(this, Math.min(2_000_000L, 20_000L << Math.min(idle, 7)));
+      }
+    } finally {
+      exited.countDown();
+    }
+  }
+
+  private void onRecord(long position, byte[] bytes, int offset, int length) {
+    if (asm.isEmpty()) {
+      batchFirstOrdinal = readOrdinal;
+      batchStartNanos = System.nanoTime();
+    }
+    asm.addRaw(bytes, offset, length, position);
+    readOrdinal++;
+  }
+
+  /** Applies the forced and wanted cuts after one record; true when the read loop should yield. */
+  private boolean afterRecord() {
+    int n = asm.count();
+    if (n > 1 && asm.requestBytes() > maxBatchBytes) {
+      if (acquire()) {
+        long first = readOrdinal - 1;
+        cut(n - 1);
+        batchFirstOrdinal = first;
+        batchStartNanos = System.nanoTime();
+      }
+      return true;
+    }
+    if (n >= maxBatchMessages || asm.requestBytes() >= maxBatchBytes) {
+      if (acquire()) {
+        cut(n);
+      }
+      return true;
+    }
+    if (n >= flushAt && dispatcher.tryAcquire()) {
+      cut(n);
+      return true;
+    }
+    return false;
+  }
+
+  private boolean wantsCut(boolean caughtUp) {
+    return asm.count() >= flushAt
+        || flushTarget.get() > batchFirstOrdinal
+        || System.nanoTime() - batchStartNanos >= intervalNanos
+        || (draining && caughtUp);
+  }
+
+  /** Waits for a request slot, acknowledging finished batches meanwhile; false when halted. */
+  private boolean acquire() {
+    while (!halted) {
+      if (dispatcher.tryAcquire()) {
+        return true;
+      }
+      acknowledgeFinished();
+      LockSupport.parkNanos(this, 200_000L);
+    }
+    return false;
+  }
+
+  private void cut(int n) {
+    Assembler.Cut c = asm.cut(n);
+    Ticket t = new Ticket(c.lastPosition(), c.batch().size());
+    tickets.addLast(t);
+    batchFirstOrdinal = -1;
+    dispatcher.submit(c.batch(), 0, () -> {
+      t.done = true;
+      wake();
+    }, true);
+  }
+
+  /** Acknowledges the longest run of finished batches at the head, in order. */
+  private void acknowledgeFinished() {
+    long last = Long.MIN_VALUE;
+    int n = 0;
+    while (!tickets.isEmpty() && tickets.peekFirst().done) {
+      Ticket t = tickets.pollFirst();
+      last = t.lastPosition;
+      n += t.count;
+    }
+    if (n == 0) {
+      return;
+    }
+    try {
+      spool.acknowledge(last);
+    } catch (IOException | RuntimeException e) {
+      // Not fatal: the records are delivered; after a restart they would be sent again (at-least-once).
+      ackLog.warn("Beacon could not persist its spool position: {}", e.toString());
+    }
+    advance(done + n);
+  }
+
+  private void reportCorrupt() {
+    long c = spool.corruptRecords();
+    if (c > corruptSeen) {
+      int n = (int) Math.min(Integer.MAX_VALUE, c - corruptSeen);
+      corruptSeen = c;
+      reporter.report(FailureReason.SPOOL_CORRUPT, 0, n, List.of(),
+          n + " damaged record(s) in the spool were skipped", null);
+    }
+  }
+
+  /** Records still held by the sender: read but unfinished, or in the batch being built. */
+  long held() {
+    return asm.count();
+  }
+
+  private static final class Ticket {
+    final long lastPosition;
+    final int count;
+    volatile boolean done;
+
+    Ticket(long lastPosition, int count) {
+      this.lastPosition = lastPosition;
+      this.count = count;
+    }
+  }
+}

@@ -81,7 +81,7 @@ final class CountingReceiver implements Receiver {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
-  @Override
+ 
   public long events() {
     return events.get();
   }

@@ -3,7 +3,6 @@ package dev.beacon.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.segment.analytics.messages.TrackMessage;
-import com.sun.net.httpserver.HttpServer;
 import dev.beacon.Analytics;
 import dev.beacon.QueueFullPolicy;
 import java.io.BufferedReader;
@@ -11,12 +10,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import okhttp3.OkHttpClient;
 
 /**
@@ -37,7 +30,8 @@ import okhttp3.OkHttpClient;
  * collector, each run in a fresh JVM with the same flags. Whole runs, so not JMH.
  *
  * <p>Per run: enqueue calls/s (calls over the time until every producer returned), accepted calls,
- * events that had arrived at the collector when {@code close()} / {@code shutdown()} returned,
+ * events the collector had acknowledged (2xx) when {@code close()} / {@code shutdown()} returned
+ * (counted by the client: analytics-java's success callback, Beacon's {@code stats().delivered()}),
  * delivered events/s (those events over the time from the first call until close returned),
  * peak heap in use, process CPU per delivered event, and the collector's CPU over the run.
  *
@@ -58,6 +52,8 @@ public final class SideBySide {
   /** The client configurations compared. */
   public static final List<String> CLIENTS =
       List.of("analytics-java", "analytics-java-nodelay", "beacon", "beacon-block");
+  /** The write key both clients use and the collector checks. */
+  static final String WRITE_KEY = "bench-write-key";
   /** JVM flags of every child run. */
   public static final List<String> CHILD_JVM =
       List.of("-Xms64m", "-Xmx3g", "-XX:+UseG1GC", "-Dsun.net.httpserver.nodelay=true",
@@ -67,7 +63,7 @@ public final class SideBySide {
   public record Run(String client, int threads, long events, long accepted, double enqueueSeconds,
       double enqueuePerSecond, double closeSeconds, long arrivedAtClose, double deliveredPerSecond,
       long peakHeapBytes, long peakHeapAfterGcBytes, long heapBeforeBytes, long cpuNanos,
-      double cpuMicrosPerDelivered, long receiverCpuNanos, long requestsAtClose) {}
+      double cpuMicrosPerDelivered, long receiverCpuNanos, long collectorRequests) {}
 
   /** Median and range of one configuration over its runs. */
   public record Summary(String client, int threads, int runs, Map<String, double[]> metrics) {}
@@ -95,7 +91,7 @@ public final class SideBySide {
       // One more run, not counted, with Flight Recorder on: where does Beacon's time go?
       File jfr = new File(o.get("profile")).getAbsoluteFile();
       try (Receiver receiver = Collector.start()) {
-        Run p = fork(o.getOrDefault("profile-client", "beacon-block"), 1, events, receiver.endpoint(), null,
+        Run p = fork(o.getOrDefault("profile-client", "beacon-block"), 1, events, receiver.endpoint(),
             List.of("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile"));
         System.out.println("profiled run (not counted): " + p + " -> " + jfr);
       }
@@ -124,40 +120,22 @@ public final class SideBySide {
       throws Exception {
     List<Run> runs = new ArrayList<>();
     try (Receiver receiver = Collector.start()) {
-      AtomicLong base = new AtomicLong();
-      AtomicLong baseRequests = new AtomicLong();
-      LongSupplier arrived = () -> receiver.events() - base.get();
-      LongSupplier requests = () -> receiver.requests() - baseRequests.get();
-      HttpServer control = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-      control.createContext("/count", ex -> {
-        byte[] body = (arrived.getAsLong() + " " + requests.getAsLong()).getBytes(StandardCharsets.US_ASCII);
-        ex.sendResponseHeaders(200, body.length);
-        ex.getResponseBody().write(body);
-        ex.close();
-      });
-      control.start();
-      String countUrl = "http://127.0.0.1:" + control.getAddress().getPort() + "/count";
-      try {
-        for (int rep = 0; rep < reps; rep++) {
-          for (int t : threads) {
-            for (String client : clients) {
-              quiesce(receiver);
-              base.set(receiver.events());
-              baseRequests.set(receiver.requests());
-              long cpu0 = processCpuNanos();
-              Run run = inProcess
-                  ? measure(client, t, events, receiver.endpoint(), arrived, requests)
-                  : fork(client, t, events, receiver.endpoint(), countUrl);
-              // In a child run this JVM only receives; in-process it cannot be told apart.
-              long receiverCpu = inProcess ? -1 : processCpuNanos() - cpu0;
-              run = withReceiverCpu(run, receiverCpu);
-              runs.add(run);
-              System.out.printf("rep %d: %s%n", rep + 1, run);
-            }
+      for (int rep = 0; rep < reps; rep++) {
+        for (int t : threads) {
+          for (String client : clients) {
+            quiesce(receiver);
+            long requests0 = receiver.requests();
+            long cpu0 = processCpuNanos();
+            Run run = inProcess
+                ? measure(client, t, events, receiver.endpoint())
+                : fork(client, t, events, receiver.endpoint(), List.of());
+            // In a child run this JVM only receives; in-process the two cannot be told apart.
+            long receiverCpu = inProcess ? -1 : processCpuNanos() - cpu0;
+            run = withReceiver(run, receiverCpu, receiver.requests() - requests0);
+            runs.add(run);
+            System.out.printf("rep %d: %s%n", rep + 1, run);
           }
         }
-      } finally {
-        control.stop(0);
       }
     }
     return new Results(System.getProperty("java.version"), System.getProperty("java.vm.name"), CHILD_JVM, events,
@@ -167,25 +145,20 @@ public final class SideBySide {
   /** Lets stragglers from a previous run (analytics-java keeps sending after shutdown) land. */
   private static void quiesce(Receiver receiver) throws InterruptedException {
     long last = -1;
-    while (receiver.events() != last) {
-      last = receiver.events();
+    while (receiver.requests() != last) {
+      last = receiver.requests();
       Thread.sleep(200);
     }
   }
 
-  private static Run withReceiverCpu(Run r, long cpu) {
+  private static Run withReceiver(Run r, long cpu, long requests) {
     return new Run(r.client(), r.threads(), r.events(), r.accepted(), r.enqueueSeconds(), r.enqueuePerSecond(),
         r.closeSeconds(), r.arrivedAtClose(), r.deliveredPerSecond(), r.peakHeapBytes(), r.peakHeapAfterGcBytes(),
-        r.heapBeforeBytes(), r.cpuNanos(),
-        r.cpuMicrosPerDelivered(), cpu, r.requestsAtClose());
+        r.heapBeforeBytes(), r.cpuNanos(), r.cpuMicrosPerDelivered(), cpu, requests);
   }
 
-  private static Run fork(String client, int threads, long events, URI endpoint, String countUrl) throws Exception {
-    return fork(client, threads, events, endpoint, countUrl, List.of());
-  }
-
-  private static Run fork(String client, int threads, long events, URI endpoint, String countUrl,
-      List<String> extraJvm) throws Exception {
+  private static Run fork(String client, int threads, long events, URI endpoint, List<String> extraJvm)
+      throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     cmd.addAll(CHILD_JVM);
@@ -193,8 +166,7 @@ public final class SideBySide {
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(SideBySide.class.getName());
-    cmd.addAll(List.of("child", client, Integer.toString(threads), Long.toString(events), endpoint.toString(),
-        countUrl == null ? "none" : countUrl));
+    cmd.addAll(List.of("child", client, Integer.toString(threads), Long.toString(events), endpoint.toString()));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String result = null;
     try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -215,31 +187,7 @@ public final class SideBySide {
   }
 
   private static void child(String[] args) throws Exception {
-    String client = args[1];
-    int threads = Integer.parseInt(args[2]);
-    long events = Long.parseLong(args[3]);
-    URI endpoint = URI.create(args[4]);
-    HttpClient http = HttpClient.newHttpClient();
-    boolean counted = !"none".equals(args[5]);
-    HttpRequest ask = counted ? HttpRequest.newBuilder(URI.create(args[5])).build() : null;
-    long[] counts = new long[2];
-    Runnable fetch = () -> {
-      if (!counted) {
-        return;
-      }
-      try {
-        String[] parts = http.send(ask, HttpResponse.BodyHandlers.ofString()).body().split(" ");
-        counts[0] = Long.parseLong(parts[0]);
-        counts[1] = Long.parseLong(parts[1]);
-      } catch (IOException | InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    };
-    fetch.run(); // warm the control connection before the clock starts
-    Run r = measure(client, threads, events, endpoint, () -> {
-      fetch.run();
-      return counts[0];
-    }, () -> counts[1]);
+    Run r = measure(args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]), URI.create(args[4]));
     System.out.println("RESULT " + new ObjectMapper().writeValueAsString(r));
     System.out.flush();
     // analytics-java's network thread may still be sending: stop it here, after the measurement.
@@ -247,8 +195,7 @@ public final class SideBySide {
   }
 
   /** One run in this JVM: build the client, make the calls, close, read the collector. */
-  static Run measure(String client, int threads, long events, URI endpoint, LongSupplier arrived,
-      LongSupplier requests) throws Exception {
+  static Run measure(String client, int threads, long events, URI endpoint) throws Exception {
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     Sender sender = sender(client, endpoint);
@@ -277,6 +224,7 @@ public final class SideBySide {
         producers.add(th);
       }
       long cpu0 = os.getProcessCpuTime();
+      // The clock starts with the first call; building the client is not counted.
       long t0 = System.nanoTime();
       go.countDown();
       for (Thread th : producers) {
@@ -285,13 +233,13 @@ public final class SideBySide {
       long t1 = System.nanoTime();
       sender.close();
       long t2 = System.nanoTime();
-      long got = arrived.getAsLong();
+      long got = sender.delivered();
       long cpu = os.getProcessCpuTime() - cpu0;
       long total = per * threads;
       double enq = (t1 - t0) / 1e9;
       double all = (t2 - t0) / 1e9;
       return new Run(client, threads, total, accepted.get(), enq, total / enq, (t2 - t1) / 1e9, got,
-          got / all, heap.peakBytes(), heap.peakAfterGcBytes(), heapBefore, cpu, got == 0 ? 0 : cpu / 1e3 / got, -1, requests.getAsLong());
+          got / all, heap.peakBytes(), heap.peakAfterGcBytes(), heapBefore, cpu, got == 0 ? 0 : cpu / 1e3 / got, -1, -1);
     }
   }
 
@@ -300,14 +248,31 @@ public final class SideBySide {
     boolean track(int i);
 
     void close();
+
+    /** Events the collector acknowledged with a 2xx so far. */
+    long delivered();
   }
 
   static Sender sender(String client, URI endpoint) {
     switch (client) {
       case "analytics-java":
       case "analytics-java-nodelay": {
-        com.segment.analytics.Analytics.Builder b =
-            com.segment.analytics.Analytics.builder("bench-write-key").endpoint(endpoint.toString());
+        AtomicLong acked = new AtomicLong();
+        // Segment's /v1/import (analytics-java's default path) is the legacy alias of /v1/batch,
+        // the path the collector serves; the request bodies are the same.
+        com.segment.analytics.Analytics.Builder b = com.segment.analytics.Analytics.builder(WRITE_KEY)
+            .setUploadURL(endpoint + "/v1/batch")
+            .callback(new com.segment.analytics.Callback() {
+              @Override
+              public void success(com.segment.analytics.messages.Message message) {
+                acked.incrementAndGet();
+              }
+
+              @Override
+              public void failure(com.segment.analytics.messages.Message message, Throwable throwable) {
+                // not delivered: not counted
+              }
+            });
         if (client.endsWith("nodelay")) {
           // Same timeouts as analytics-java's default client; only the socket factory differs.
           b.client(new OkHttpClient.Builder()
@@ -329,11 +294,16 @@ public final class SideBySide {
           public void close() {
             aj.shutdown();
           }
+
+          @Override
+          public long delivered() {
+            return acked.get();
+          }
         };
       }
       case "beacon":
       case "beacon-block": {
-        Analytics.Builder b = Analytics.builder("bench-write-key").endpoint(endpoint).shutdownHook(false);
+        Analytics.Builder b = Analytics.builder(WRITE_KEY).endpoint(endpoint).shutdownHook(false);
         if (client.endsWith("block")) {
           b.queueFullPolicy(QueueFullPolicy.block(Duration.ofSeconds(30)));
         }
@@ -347,6 +317,11 @@ public final class SideBySide {
           @Override
           public void close() {
             beacon.close();
+          }
+
+          @Override
+          public long delivered() {
+            return beacon.stats().delivered();
           }
         };
       }
@@ -373,7 +348,7 @@ public final class SideBySide {
       m.put("peakHeapAfterGcBytes", stats(g, r -> r.peakHeapAfterGcBytes()));
       m.put("cpuMicrosPerDelivered", stats(g, Run::cpuMicrosPerDelivered));
       m.put("receiverCpuSeconds", stats(g, r -> r.receiverCpuNanos() / 1e9));
-      m.put("requestsAtClose", stats(g, r -> r.requestsAtClose()));
+      m.put("collectorRequests", stats(g, r -> r.collectorRequests()));
       out.add(new Summary(g.get(0).client(), g.get(0).threads(), g.size(), m));
     }
     out.sort(Comparator.comparing(Summary::threads).thenComparing(s -> CLIENTS.indexOf(s.client())));

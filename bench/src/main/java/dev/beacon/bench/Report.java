@@ -301,6 +301,9 @@ public final class Report {
           .append(ratio(b, a)).append("; ");
       delOk &= b / a >= 10;
     }
+    double ceiling = 1 / (1 / score("SerializerBenchmark.serialize_1thread") + 1 / score("BatchBenchmark.writeGzip1"));
+    del.append("serialize + gzip-1 ceiling ").append(n(ceiling)).append("/s: Beacon reaches ")
+        .append(pct(median("beacon-block", 1, "deliveredPerSecond") / ceiling)).append(" of it (1 thread)");
     line("| Delivered events/s ≥ 10× analytics-java with TCP_NODELAY | " + del + " | " + met(delOk) + " |");
     StringBuilder heap = new StringBuilder();
     boolean heapOk = true;

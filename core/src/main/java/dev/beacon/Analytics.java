@@ -58,7 +58,8 @@ public final class Analytics implements AutoCloseable {
     this.shutdownTimeout = b.shutdownTimeout;
     this.engine = new Engine(cfg, b.degradedAtStart);
     if (b.shutdownHook) {
-      Thread hook = new Thread(() -> engine.close(shutdownTimeout), "beacon-shutdown-hook");
+      Thread hook = engine.newThread(() -> engine.close(shutdownTimeout));
+      hook.setName("beacon-shutdown-hook");
       Runtime.getRuntime().addShutdownHook(hook);
       this.shutdownHook = hook;
     } else {
@@ -376,7 +377,7 @@ public final class Analytics implements AutoCloseable {
     /**
      * Sets the longest time a message waits in a partial batch. Default 5 s.
      *
-     * @param flushInterval at least 1 ms
+     * @param flushInterval positive
      * @return this builder
      */
     public Builder flushInterval(Duration flushInterval) {
@@ -511,8 +512,13 @@ public final class Analytics implements AutoCloseable {
     }
 
     /**
-     * Makes every call deliver its message before it returns, and throw
-     * {@link DeliveryException} on a final failure. Default false.
+     * Makes every call deliver its message before it returns (one message per request, through
+     * the same retry policy), and throw {@link DeliveryException} on a final failure, which is also
+     * counted and passed to the error callback. When delivery is not confirmed within
+     * {@code flushTimeout}, the call throws {@link DeliveryException} with reason
+     * {@link FailureReason#DEADLINE_EXCEEDED} and status 0 while the message stays pending; its final
+     * outcome is counted and reported like any other. A call made inside the error callback does
+     * not wait. The spool is not used in sync mode. Default false.
      *
      * @param syncMode whether calls are synchronous
      * @return this builder

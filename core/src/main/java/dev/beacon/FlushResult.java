@@ -9,7 +9,8 @@ import java.time.Duration;
  *     failed; false when the timeout passed first (or the call came from a Beacon thread, which
  *     must not wait)
  * @param pending messages accepted but not yet delivered or reported when the call returned
- * @param failedDuringWait messages reported to the error callback while the call waited
+ * @param failedDuringWait messages reported to the error callback while the call waited (this may
+ *     include messages accepted after the call began)
  * @param elapsed how long the call took
  */
 public record FlushResult(boolean complete, long pending, long failedDuringWait, Duration elapsed) {

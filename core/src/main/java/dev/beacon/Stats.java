@@ -47,7 +47,7 @@ public record Stats(
     boolean spoolDegraded) {
 
   /**
-   * Creates a snapshot; the maps are copied.
+   * Creates a snapshot; the maps are copied, in the order of their enums.
    *
    * @param accepted see the record description
    * @param recovered see the record description
@@ -69,8 +69,14 @@ public record Stats(
    * @param spoolDegraded see the record description
    */
   public Stats {
-    droppedByReason = Map.copyOf(droppedByReason);
-    failedByReason = Map.copyOf(failedByReason);
+    droppedByReason = ordered(droppedByReason, DropReason.class);
+    failedByReason = ordered(failedByReason, FailureReason.class);
+  }
+
+  private static <K extends Enum<K>> Map<K, Long> ordered(Map<K, Long> m, Class<K> type) {
+    java.util.EnumMap<K, Long> copy = new java.util.EnumMap<>(type);
+    copy.putAll(m);
+    return java.util.Collections.unmodifiableMap(copy);
   }
 
   /**

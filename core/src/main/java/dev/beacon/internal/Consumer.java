@@ -47,6 +47,7 @@ final class Consumer implements Runnable {
   private long batchFirstSeq = -1;
   private long batchStartNanos;
   private long lastSeq = -1;
+  private long memoryPathSeq = -1;
   private int consumedInPoll;
   private final EventPoller.Handler<Slot> handler = this::onEvent;
 
@@ -177,6 +178,10 @@ final class Consumer implements Runnable {
         counters.queuedBytes.addAndGet(-m.serializedSizeBound());
         return true;
       }
+      // Memory path (spool degraded): the producer waiting for this sequence may go on now, before
+      // a forced cut below waits for a request slot.
+      journal.commit(seq - 1);
+      memoryPathSeq = seq;
     }
     if (asm.isEmpty()) {
       batchFirstSeq = seq;
@@ -193,6 +198,9 @@ final class Consumer implements Runnable {
         tracker.finished(seq);
       }
       return true;
+    }
+    if (memoryPathSeq == seq) {
+      journal.commit(seq);
     }
     int n = asm.count();
     if (n > 1 && asm.requestBytes() > maxBatchBytes) {
@@ -237,7 +245,10 @@ final class Consumer implements Runnable {
     dispatcher.submit(c.batch(), c.reservedBytes(), () -> tracker.finished(first), false);
   }
 
-  /** After a halt: everything still here or in the ring is reported, never dropped silently. */
+  /**
+   * After a halt: what is still in the ring goes to the spool when there is one (it is sent on the
+   * next start); everything else is reported as SHUTDOWN, never dropped silently.
+   */
   private void reportLeftovers() {
     List<Message> left = new ArrayList<>(asm.drainMessages());
     if (!left.isEmpty() && batchFirstSeq >= 0) {
@@ -246,16 +257,25 @@ final class Consumer implements Runnable {
     }
     try {
       poller.poll((slot, seq, end) -> {
-        if (slot.message != null) {
-          left.add(slot.message);
-          slot.message = null;
-        }
+        Message m = slot.message;
+        slot.message = null;
         counters.consumed.incrementAndGet();
         tracker.processed(seq);
+        lastSeq = seq;
+        if (m != null) {
+          if (journal != null && journalLeftover(m)) {
+            counters.queuedBytes.addAndGet(-m.serializedSizeBound());
+          } else {
+            left.add(m);
+          }
+        }
         return true;
       });
     } catch (Exception e) {
       LOG.warn("Beacon could not read the rest of its queue at shutdown: {}", e.toString());
+    }
+    if (journal != null) {
+      journal.commit(lastSeq);
     }
     if (!left.isEmpty()) {
       long bytes = 0;
@@ -266,5 +286,13 @@ final class Consumer implements Runnable {
       reporter.report(FailureReason.SHUTDOWN, 0, left, "not sent before the shutdown timeout", null);
     }
     tracker.progressed();
+  }
+
+  private boolean journalLeftover(Message m) {
+    try {
+      return journal.tryAppend(m);
+    } catch (Exception e) {
+      return false;
+    }
   }
 }

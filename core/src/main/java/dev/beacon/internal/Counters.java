@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The client's counters. Producers touch only striped adders. Not API. */
+/**
+ * The client's counters. Producers touch striped adders, plus the {@code queuedBytes} bound,
+ * which must be one atomic value to be checked and reserved in one step. Not API.
+ */
 final class Counters {
   final LongAdder accepted = new LongAdder();
   final AtomicLong syncAccepted = new AtomicLong();

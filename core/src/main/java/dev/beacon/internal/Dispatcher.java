@@ -67,6 +67,16 @@ final class Dispatcher {
     return permits.tryAcquire();
   }
 
+  /** Waits for a request slot until the deadline; false when it passed first. */
+  boolean acquireUntil(long deadlineNanos) {
+    try {
+      return permits.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** Waits for a request slot; false when {@code halted} turned true first. */
   boolean acquire(BooleanSupplier halted) throws InterruptedException {
     while (!halted.getAsBoolean()) {
@@ -108,16 +118,22 @@ final class Dispatcher {
     }
   }
 
-  /** Sends one message's batch right away for sync mode; no permit, not in the ring. */
-  CompletableFuture<Void> submitSync(Batch batch, long reservedBytes) {
+  /**
+   * Sends one message's batch right away for sync mode (not through the ring).
+   *
+   * @param holdsPermit the caller acquired a request slot, returned when the batch finishes
+   */
+  CompletableFuture<Void> submitSync(Batch batch, long reservedBytes, boolean holdsPermit) {
     CompletableFuture<Void> done = new CompletableFuture<>();
+    Runnable onFinish = holdsPermit ? permits::release : () -> { };
     if (!send) {
       counters.notSent.addAndGet(batch.size());
       counters.queuedBytes.addAndGet(-reservedBytes);
+      onFinish.run();
       done.complete(null);
       return done;
     }
-    Delivery d = new Delivery(batch, reservedBytes, null, false, done);
+    Delivery d = new Delivery(batch, reservedBytes, onFinish, false, done);
     try {
       scheduler.execute(() -> start(d));
     } catch (RejectedExecutionException e) {
@@ -155,9 +171,15 @@ final class Dispatcher {
       f = CompletableFuture.failedFuture(t);
     }
     p.attempts++;
-    d.inflight = f;
-    f.orTimeout(attemptTimeoutNanos, TimeUnit.NANOSECONDS)
-        .whenCompleteAsync((r, t) -> onResult(d, p, r, t), scheduler);
+    CompletableFuture<SendResult> attempt = f;
+    d.inflight = attempt;
+    ScheduledFuture<?> timeout = scheduler.schedule(
+        () -> attempt.completeExceptionally(new TimeoutException("attempt timed out")),
+        attemptTimeoutNanos, TimeUnit.NANOSECONDS);
+    attempt.whenCompleteAsync((r, t) -> {
+      timeout.cancel(false);
+      onResult(d, p, r, t);
+    }, scheduler);
   }
 
   private void onResult(Delivery d, Part p, SendResult r, Throwable t) {
@@ -271,13 +293,13 @@ final class Dispatcher {
     d.done = true;
     active.remove(d);
     counters.queuedBytes.addAndGet(-d.reservedBytes);
-    if (d.sync != null) {
-      d.sync.complete(null);
-    } else {
-      try {
-        d.onFinish.run();
-      } finally {
+    try {
+      d.onFinish.run();
+    } finally {
+      if (d.sync == null) {
         permits.release();
+      } else {
+        d.sync.complete(null);
       }
     }
   }
@@ -295,7 +317,9 @@ final class Dispatcher {
     if (d.inflight != null) {
       d.inflight.cancel(true);
     }
-    permits.release();
+    if (d.sync == null) {
+      permits.release();
+    }
   }
 
   /** Fails every part left and finishes; safe from any thread once the scheduler is stopped. */

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class Engine {
   private static final Logger LOG = LoggerFactory.getLogger("dev.beacon.Analytics");
   private static final AtomicInteger CLIENTS = new AtomicInteger();
+  /** What close may take beyond its timeout to stop threads and release resources. */
+  private static final long HALT_GRACE_NANOS = 300_000_000L;
 
   private final EngineConfig cfg;
   private final Counters counters = new Counters();
@@ -49,6 +51,7 @@ public final class Engine {
   private final ScheduledThreadPoolExecutor scheduler;
   private final Thread consumerThread;
   private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
+  private final ThreadFactory threads;
   private final LongAdder activeProducers = new LongAdder();
   private final RateLimitedLog dropLog = new RateLimitedLog(LOG, 10_000_000_000L);
   private final long blockNanos;
@@ -67,7 +70,7 @@ public final class Engine {
     this.reporter = new Reporter(counters, cfg.errorHandler());
     this.blockNanos = cfg.queueFullPolicy().blockTimeout().toNanos();
     int id = CLIENTS.incrementAndGet();
-    ThreadFactory threads = ownThreadFactory(cfg.threadFactory(), "beacon-" + id + "-");
+    this.threads = ownThreadFactory(cfg.threadFactory(), "beacon-" + id + "-");
     this.scheduler = new ScheduledThreadPoolExecutor(1, threads);
     scheduler.setRemoveOnCancelPolicy(true);
     // The wait strategy is unused: the consumer polls, so publishing never signals a lock.
@@ -137,27 +140,27 @@ public final class Engine {
       if (closed) {
         return drop(DropReason.CLOSED);
       }
-      if (journal != null && journal.full()) {
+      long size = m.serializedSizeBound();
+      if (journal != null && !journal.reserve(size)) {
         return drop(DropReason.SPOOL_FULL);
       }
-      long size = m.serializedSizeBound();
       long deadline = 0;
       if (counters.queuedBytes.addAndGet(size) > cfg.maxQueueBytes()) {
         counters.queuedBytes.addAndGet(-size);
         if (!canBlock()) {
-          return drop(DropReason.QUEUE_BYTES_FULL);
+          return dropReserved(DropReason.QUEUE_BYTES_FULL, size);
         }
         deadline = System.nanoTime() + blockNanos;
         while (true) {
           if (closed) {
-            return drop(DropReason.CLOSED);
+            return dropReserved(DropReason.CLOSED, size);
           }
           if (counters.queuedBytes.addAndGet(size) <= cfg.maxQueueBytes()) {
             break;
           }
           counters.queuedBytes.addAndGet(-size);
           if (System.nanoTime() - deadline >= 0) {
-            return drop(DropReason.QUEUE_BYTES_FULL);
+            return dropReserved(DropReason.QUEUE_BYTES_FULL, size);
           }
           LockSupport.parkNanos(20_000);
         }
@@ -179,6 +182,9 @@ public final class Engine {
       }
       counters.accepted.decrement();
       counters.queuedBytes.addAndGet(-size);
+      if (journal != null) {
+        journal.release(size);
+      }
       return drop(closed ? DropReason.CLOSED : DropReason.QUEUE_FULL);
     } finally {
       activeProducers.decrement();
@@ -232,6 +238,13 @@ public final class Engine {
     return blockNanos > 0 && !onOwnThread();
   }
 
+  private boolean dropReserved(DropReason reason, long size) {
+    if (journal != null) {
+      journal.release(size);
+    }
+    return drop(reason);
+  }
+
   private boolean drop(DropReason reason) {
     counters.dropped(reason);
     if (reason == DropReason.CLOSED) {
@@ -255,12 +268,24 @@ public final class Engine {
       return drop(DropReason.CLOSED);
     }
     long size = m.serializedSizeBound();
+    boolean own = onOwnThread();
+    long deadline = System.nanoTime() + cfg.flushTimeout().toNanos();
+    // A request slot, like any batch: concurrent sync callers respect maxConcurrentRequests.
+    if (!own && !dispatcher.acquireUntil(deadline)) {
+      throw new DeliveryException(FailureReason.DEADLINE_EXCEEDED, 0, 1,
+          "no request slot within flushTimeout " + cfg.flushTimeout() + "; the message was not sent", null);
+    }
     counters.queuedBytes.addAndGet(size);
     counters.syncAccepted.incrementAndGet();
     counters.accepted.increment();
-    CompletableFuture<Void> done = dispatcher.submitSync(Batch.of(List.of(m)), size);
+    CompletableFuture<Void> done = dispatcher.submitSync(Batch.of(List.of(m)), size, !own);
+    if (own) {
+      // Called from the error callback: waiting would block the thread that delivers. The outcome
+      // is counted and reported to the callback like any other.
+      return true;
+    }
     try {
-      done.get(cfg.flushTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       return true;
     } catch (ExecutionException e) {
       if (e.getCause() instanceof DeliveryException) {
@@ -347,6 +372,16 @@ public final class Engine {
   }
 
   /**
+   * Creates an unstarted thread with the client's thread factory (for the shutdown hook).
+   *
+   * @param task what it runs
+   * @return the thread
+   */
+  public Thread newThread(Runnable task) {
+    return cfg.threadFactory().newThread(task);
+  }
+
+  /**
    * Returns whether close has begun.
    *
    * @return true once closing
@@ -373,7 +408,7 @@ public final class Engine {
     closed = true;
     if (onOwnThread()) {
       // Never wait for ourselves: finish the close on a fresh thread.
-      Thread t = new Thread(() -> mine.complete(doClose(timeout, System.nanoTime())), "beacon-closer");
+      Thread t = threads.newThread(() -> mine.complete(doClose(timeout, System.nanoTime())));
       t.setDaemon(true);
       t.start();
       return result(false, start, counters.failed.get());
@@ -425,36 +460,28 @@ public final class Engine {
         spoolSender.halt();
       }
       try {
-        consumer.exited.await(2, TimeUnit.SECONDS);
+        consumer.exited.await(HALT_GRACE_NANOS, TimeUnit.NANOSECONDS);
         if (spoolSender != null) {
-          spoolSender.exited.await(2, TimeUnit.SECONDS);
+          spoolSender.exited.await(HALT_GRACE_NANOS, TimeUnit.NANOSECONDS);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
       // Spooled batches still in flight stay in the spool for the next start; the rest is reported.
-      dispatcher.haltAll(TimeUnit.SECONDS.toNanos(2));
+      dispatcher.haltAll(HALT_GRACE_NANOS);
     }
     if (transport != null) {
-      try {
-        transport.close();
-      } catch (Throwable t) {
-        LOG.warn("Beacon's transport failed to close: {}", t.toString());
-      }
+      closeBounded("transport", transport::close);
     }
     scheduler.shutdownNow();
     if (cfg.spool() != null) {
-      try {
-        cfg.spool().close();
-      } catch (Throwable t) {
-        LOG.warn("Beacon's spool failed to close: {}", t.toString());
-      }
+      closeBounded("spool", cfg.spool()::close);
     }
     try {
-      scheduler.awaitTermination(2, TimeUnit.SECONDS);
-      consumerThread.join(2000);
+      scheduler.awaitTermination(HALT_GRACE_NANOS, TimeUnit.NANOSECONDS);
+      consumerThread.join(HALT_GRACE_NANOS / 1_000_000);
       if (senderThread != null) {
-        senderThread.join(2000);
+        senderThread.join(HALT_GRACE_NANOS / 1_000_000);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -464,6 +491,31 @@ public final class Engine {
       LOG.info("Beacon closed: {}", stats());
     }
     return r;
+  }
+
+  /**
+   * Closes a resource on a helper thread and waits at most {@link #HALT_GRACE_NANOS}, so that a
+   * resource that hangs cannot hold {@code close()} past its timeout.
+   */
+  private void closeBounded(String what, Runnable close) {
+    Thread t = threads.newThread(() -> {
+      try {
+        close.run();
+      } catch (Throwable e) {
+        LOG.warn("Beacon's {} failed to close: {}", what, e.toString());
+      }
+    });
+    t.setDaemon(true);
+    t.start();
+    try {
+      t.join(HALT_GRACE_NANOS / 1_000_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (t.isAlive()) {
+      LOG.warn("Beacon's {} did not close within {} ms; leaving it to finish in the background", what,
+          HALT_GRACE_NANOS / 1_000_000);
+    }
   }
 
   private boolean awaitSyncDeliveries(long deadline) throws InterruptedException {

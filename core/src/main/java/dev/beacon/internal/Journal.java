@@ -46,8 +46,26 @@ final class Journal {
     return journaledSeq;
   }
 
-  boolean full() {
-    return spool.pendingBytes() >= spool.maxBytes();
+  /** Bytes promised to producers that passed the check and are not appended yet. */
+  private final AtomicLong reserved = new AtomicLong();
+
+  /**
+   * Reserves room for a message about to be published, so that concurrent producers cannot
+   * overshoot {@code maxSpoolBytes} between the check and the append.
+   *
+   * @return false when the spool is full
+   */
+  boolean reserve(long bytes) {
+    long r = reserved.addAndGet(bytes);
+    if (spool.pendingBytes() + r > spool.maxBytes()) {
+      reserved.addAndGet(-bytes);
+      return false;
+    }
+    return true;
+  }
+
+  void release(long bytes) {
+    reserved.addAndGet(-bytes);
   }
 
   /**
@@ -58,6 +76,7 @@ final class Journal {
    * @throws IOException when the message cannot be serialized (not a spool failure)
    */
   boolean tryAppend(Message m) throws IOException {
+    release(m.serializedSizeBound());
     if (degraded && !recovered()) {
       return false;
     }

@@ -33,7 +33,7 @@ class RetryAndFailureTest {
   private final List<Report> reports = new CopyOnWriteArrayList<>();
 
   private Analytics.Builder client(Transport t) {
-    return builder(t).flushAt(5).onError((e, m) -> reports.add(new Report(e, m)));
+    return builder(t).flushAt(5).flushInterval(Duration.ofHours(1)).onError((e, m) -> reports.add(new Report(e, m)));
   }
 
   private static List<String> track5(Analytics a) {
@@ -119,7 +119,7 @@ class RetryAndFailureTest {
   @Test
   void splitsATooLargeBatchInHalvesUntilItFits() {
     CapturingTransport capture = new CapturingTransport().failNext(2, Fault.tooLarge());
-    try (Analytics a = builder(capture).flushAt(8).onError((e, m) -> reports.add(new Report(e, m))).build()) {
+    try (Analytics a = builder(capture).flushAt(8).flushInterval(Duration.ofHours(1)).onError((e, m) -> reports.add(new Report(e, m))).build()) {
       for (int i = 0; i < 8; i++) {
         a.track("u", "E" + i);
       }

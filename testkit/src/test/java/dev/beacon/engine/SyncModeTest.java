@@ -52,4 +52,23 @@ class SyncModeTest {
       assertThat(assertConserved(a).failed()).isEqualTo(1);
     }
   }
+
+  @Test
+  void aSyncCallInsideTheErrorCallbackDoesNotWaitForItself() {
+    CapturingTransport capture = new CapturingTransport().failNext(1, Fault.permanent(400));
+    AtomicInteger inner = new AtomicInteger();
+    Analytics[] self = new Analytics[1];
+    try (Analytics a = builder(capture).syncMode(true).flushTimeout(java.time.Duration.ofMinutes(5))
+        .onError((e, m) -> {
+          if (inner.getAndIncrement() == 0) {
+            self[0].track("u", "From Callback");
+          }
+        }).build()) {
+      self[0] = a;
+      assertThatThrownBy(() -> a.track("u", "E")).isInstanceOfSatisfying(DeliveryException.class,
+          e -> assertThat(e.reason()).isEqualTo(FailureReason.REJECTED));
+      a.flush(java.time.Duration.ofSeconds(10));
+    }
+    assertThat(capture.messages()).extracting(m -> m.event()).containsExactly("From Callback");
+  }
 }

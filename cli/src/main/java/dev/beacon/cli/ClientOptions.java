@@ -1,0 +1,64 @@
+package dev.beacon.cli;
+
+import dev.beacon.Analytics;
+import dev.beacon.Region;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where and how to send: shared by the commands that send. */
+final class ClientOptions {
+  @Option(names = "--endpoint", paramLabel = "URI",
+      description = "API base URI (default: the region's, https://api.segment.io)")
+  URI endpoint;
+
+  @Option(names = "--region", paramLabel = "US|EU", description = "Segment region: ${COMPLETION-CANDIDATES}")
+  Region region;
+
+  @Option(names = "--write-key-file", paramLabel = "FILE",
+      description = "file holding the write key (default: the SEGMENT_WRITE_KEY environment variable;"
+          + " never pass the key itself on the command line, where ps shows it)")
+  Path writeKeyFile;
+
+  @Option(names = "--debug", description = "log every batch and retry (never the write key)")
+  boolean debug;
+
+  @Option(names = "--verbose", description = "show stack traces of errors")
+  boolean verbose;
+
+  /** Reads the write key; {@link ExitCodes#USAGE} when there is none. */
+  String writeKey() {
+    if (writeKeyFile != null) {
+      try {
+        String key = Files.readString(writeKeyFile, StandardCharsets.UTF_8).strip();
+        if (key.isEmpty()) {
+          throw new CliException(ExitCodes.USAGE, "the write key file " + writeKeyFile + " is empty");
+        }
+        return key;
+      } catch (IOException e) {
+        throw new CliException(ExitCodes.FATAL, "cannot read the write key file " + writeKeyFile + ": "
+            + e.getMessage(), e);
+      }
+    }
+    String env = System.getenv("SEGMENT_WRITE_KEY");
+    if (env == null || env.isBlank()) {
+      throw new CliException(ExitCodes.USAGE,
+          "no write key: set SEGMENT_WRITE_KEY or pass --write-key-file FILE");
+    }
+    return env.strip();
+  }
+
+  URI endpointOrDefault() {
+    if (endpoint != null) {
+      return endpoint;
+    }
+    return region != null ? region.endpoint() : Region.US.endpoint();
+  }
+
+  Analytics.Builder builder(String writeKey) {
+    return Analytics.builder(writeKey).endpoint(endpointOrDefault()).debug(debug).shutdownHook(false);
+  }
+}

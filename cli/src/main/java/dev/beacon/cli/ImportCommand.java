@@ -1,0 +1,275 @@
+package dev.beacon.cli;
+
+import dev.beacon.Analytics;
+import dev.beacon.FailureReason;
+import dev.beacon.FlushResult;
+import dev.beacon.Message;
+import dev.beacon.MessageIds;
+import dev.beacon.QueueFullPolicy;
+import dev.beacon.Stats;
+import dev.beacon.internal.MessageCodec;
+import java.io.BufferedReader;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code beacon import}: sends newline-delimited JSON files of Segment messages (the objects of a
+ * {@code /v1/batch} body, one per line) through the engine.
+ */
+@Command(name = "import", mixinStandardHelpOptions = true,
+    description = {"Send newline-delimited JSON files of Segment messages, one message per line.",
+        "Every line is validated with Beacon's rules; invalid lines are reported with file and line"
+            + " number and skipped (or stop the import with --strict).",
+        "Lines without a messageId get a stable one derived from the line's content, so importing"
+            + " the same file twice does not create new events downstream."})
+final class ImportCommand implements Callable<Integer> {
+  private static final int MAX_REPORTED_ERRORS = 50;
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  ClientOptions client;
+
+  @Parameters(paramLabel = "FILE", arity = "1..*", description = "NDJSON files, or - for standard input")
+  List<String> files;
+
+  @Option(names = "--dry-run", description = "validate every line, send nothing")
+  boolean dryRun;
+
+  @Option(names = "--strict", description = "stop at the first invalid line (exit code 3)")
+  boolean strict;
+
+  @Option(names = "--spool", paramLabel = "DIR",
+      description = "journal accepted messages in DIR so that an interrupted import resumes without loss"
+          + " when run again (needs the Chronicle spool module)")
+  Path spool;
+
+  @Option(names = "--flush-at", paramLabel = "N", defaultValue = "1000",
+      description = "messages per batch request (default: ${DEFAULT-VALUE}, at most 2500)")
+  int flushAt;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT10M",
+      description = "how long to wait for delivery after the last line (ISO-8601, default: ${DEFAULT-VALUE})")
+  Duration timeout;
+
+  @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "show progress on standard error (a bar on a terminal, periodic lines otherwise)")
+  boolean progress;
+
+  private final Map<FailureReason, AtomicLong> failures = new ConcurrentHashMap<>();
+  private long read;
+  private long invalid;
+  private long accepted;
+  private long refused;
+  private long skippedByCheckpoint;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    long start = System.nanoTime();
+    String key = dryRun ? "dry-run" : client.writeKey();
+    Checkpoints checkpoints = spool != null && !dryRun ? new Checkpoints(spool.resolve("import-checkpoints")) : null;
+    Analytics.Builder b = client.builder(key)
+        .flushAt(Math.min(Math.max(1, flushAt), 2500))
+        .queueFullPolicy(QueueFullPolicy.block(Duration.ofDays(1)))
+        .shutdownTimeout(timeout)
+        .send(!dryRun)
+        .onError((e, msgs) -> failures.computeIfAbsent(e.reason(), r -> new AtomicLong()).addAndGet(e.messageCount()));
+    if (spool != null && !dryRun) {
+      b.spoolDirectory(spool.resolve("journal"));
+    }
+    Analytics analytics;
+    try {
+      analytics = b.build();
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      throw new CliException(ExitCodes.FATAL, e.getMessage(), e);
+    }
+    long totalBytes = totalBytes();
+    AtomicLong bytesRead = new AtomicLong();
+    Progress bar = progress ? Progress.start(err, "import", totalBytes, () -> statusLine(analytics)) : Progress.none(err);
+    FlushResult closed;
+    try {
+      for (String f : files) {
+        if (!importFile(f, analytics, bytesRead, bar, err, checkpoints)) {
+          break;
+        }
+      }
+    } finally {
+      if (!dryRun) {
+        bar.message("delivering the last batches...");
+      }
+      closed = analytics.close(timeout);
+      bar.close();
+    }
+    Stats s = analytics.stats();
+    double secs = (System.nanoTime() - start) / 1e9;
+    out.printf("read %d line(s): %d invalid, %d %s%s%n", read, invalid, accepted, dryRun ? "valid" : "accepted",
+        skippedByCheckpoint > 0 ? ", " + skippedByCheckpoint + " skipped as already imported (resume)" : "");
+    if (!dryRun) {
+      out.printf("delivered %d, failed %d%s, pending %d, refused %d%n", s.delivered(), s.failed(),
+          failures.isEmpty() ? "" : " " + failureSummary(), s.pending(), refused);
+      out.printf("requests %d (%d retries), batches %d%n", s.requests(), s.retries(), s.batches());
+    }
+    out.printf("time %.1f s, %.0f lines/s%n", secs, read / Math.max(secs, 1e-9));
+    if (!dryRun && (s.failed() > 0 || s.pending() > 0 || refused > 0 || !closed.complete())) {
+      if (s.pending() > 0 && spool != null) {
+        out.printf("%d message(s) remain in the spool %s: run the same command again to send them%n",
+            s.pending(), spool);
+      }
+      return ExitCodes.NOT_DELIVERED;
+    }
+    return invalid > 0 ? ExitCodes.INVALID_INPUT : ExitCodes.OK;
+  }
+
+  private String failureSummary() {
+    Map<FailureReason, Long> m = new EnumMap<>(FailureReason.class);
+    failures.forEach((k, v) -> m.put(k, v.get()));
+    return m.toString();
+  }
+
+  private String statusLine(Analytics analytics) {
+    Stats s = analytics.stats();
+    return dryRun ? "valid " + accepted + " invalid " + invalid
+        : "sent " + s.accepted() + " delivered " + s.delivered() + " failed " + s.failed() + " invalid " + invalid;
+  }
+
+  private long totalBytes() {
+    long total = 0;
+    for (String f : files) {
+      if ("-".equals(f)) {
+        return -1;
+      }
+      try {
+        total += Files.size(Path.of(f));
+      } catch (IOException e) {
+        // reported when the file is opened
+      }
+    }
+    return total;
+  }
+
+  /** Returns false when the import must stop (--strict). */
+  private boolean importFile(String name, Analytics analytics, AtomicLong bytesRead, Progress bar,
+      PrintWriter err, Checkpoints checkpoints) {
+    String label = "-".equals(name) ? "<stdin>" : name;
+    InputStream raw;
+    Checkpoints.Entry checkpoint = null;
+    try {
+      if ("-".equals(name)) {
+        raw = System.in;
+      } else {
+        Path path = Path.of(name);
+        raw = Files.newInputStream(path);
+        if (checkpoints != null) {
+          checkpoint = checkpoints.entry(path);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      throw new CliException(ExitCodes.FATAL, "cannot read " + label + ": no such file", e);
+    } catch (IOException e) {
+      throw new CliException(ExitCodes.FATAL, "cannot read " + label + ": " + e.getMessage(), e);
+    }
+    long resumeAfter = checkpoint == null ? 0 : checkpoint.linesDone();
+    InputStream counting = new FilterInputStream(raw) {
+      @Override
+      public int read() throws IOException {
+        int b = super.read();
+        if (b >= 0) {
+          bar.stepTo(bytesRead.incrementAndGet());
+        }
+        return b;
+      }
+
+      @Override
+      public int read(byte[] buf, int off, int len) throws IOException {
+        int n = super.read(buf, off, len);
+        if (n > 0) {
+          bar.stepTo(bytesRead.addAndGet(n));
+        }
+        return n;
+      }
+    };
+    long lineNo = 0;
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(counting, StandardCharsets.UTF_8), 1 << 16)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        lineNo++;
+        if (lineNo == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
+          line = line.substring(1);
+        }
+        if (line.isBlank()) {
+          continue;
+        }
+        if (lineNo <= resumeAfter) {
+          skippedByCheckpoint++;
+          continue;
+        }
+        read++;
+        Message m;
+        try {
+          m = parse(line);
+        } catch (IllegalArgumentException e) {
+          invalid++;
+          if (invalid <= MAX_REPORTED_ERRORS) {
+            bar.println(label + ":" + lineNo + ": " + e.getMessage());
+          } else if (invalid == MAX_REPORTED_ERRORS + 1) {
+            bar.println("(further invalid lines are counted, not shown)");
+          }
+          if (strict) {
+            bar.println("stopping at the first invalid line (--strict)");
+            return false;
+          }
+          continue;
+        }
+        if (dryRun || analytics.enqueue(m)) {
+          accepted++;
+        } else {
+          refused++;
+          checkpoint = null; // a refused line was not journaled: never skip past it on a re-run
+        }
+        if (checkpoint != null && lineNo % 10_000 == 0) {
+          checkpoint.save(lineNo);
+        }
+      }
+      if (checkpoint != null) {
+        checkpoint.save(lineNo);
+      }
+    } catch (IOException e) {
+      throw new CliException(ExitCodes.FATAL, "cannot read " + label + " at line " + (lineNo + 1) + ": "
+          + e.getMessage(), e);
+    }
+    return true;
+  }
+
+  /** Parses and validates one line; a missing messageId becomes a stable id of the line's content. */
+  static Message parse(String line) {
+    byte[] bytes = line.strip().getBytes(StandardCharsets.UTF_8);
+    Map<String, Object> json = MessageCodec.parseObject(bytes, 0, bytes.length);
+    if (json.get("messageId") == null) {
+      json.put("messageId", MessageIds.stable("beacon-import", line.strip()));
+    }
+    return MessageCodec.fromMap(json);
+  }
+}

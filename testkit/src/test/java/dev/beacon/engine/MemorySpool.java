@@ -1,0 +1,122 @@
+package dev.beacon.engine;
+
+import dev.beacon.spi.Spool;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A spool whose "disk" is a {@link Disk} object that outlives the spool, so a test can close a
+ * client and open another on the same records, as after a restart. For engine tests only.
+ */
+final class MemorySpool implements Spool {
+  /** What survives a restart: the records and the acknowledged position. */
+  static final class Disk {
+    final List<byte[]> records = new ArrayList<>();
+    long acked = -1;
+    volatile boolean failing;
+  }
+
+  private final Disk disk;
+  private final long maxBytes;
+  private final long recovered;
+  private long next;
+  private boolean closed;
+
+  MemorySpool(Disk disk, long maxBytes) {
+    this.disk = disk;
+    this.maxBytes = maxBytes;
+    synchronized (disk) {
+      this.next = disk.acked + 1;
+      this.recovered = disk.records.size() - next;
+    }
+  }
+
+  @Override
+  public void append(byte[] bytes, int offset, int length) throws IOException {
+    if (disk.failing) {
+      throw new IOException("No space left on device (simulated)");
+    }
+    synchronized (disk) {
+      if (pendingBytes() + length > maxBytes) {
+        throw new IOException("spool full");
+      }
+      disk.records.add(Arrays.copyOfRange(bytes, offset, offset + length));
+    }
+  }
+
+  @Override
+  public void commit() throws IOException {
+    if (disk.failing) {
+      throw new IOException("No space left on device (simulated)");
+    }
+  }
+
+  @Override
+  public boolean read(RecordHandler handler) {
+    byte[] r;
+    long pos;
+    synchronized (disk) {
+      if (next >= disk.records.size()) {
+        return false;
+      }
+      pos = next++;
+      r = disk.records.get((int) pos);
+    }
+    handler.onRecord(pos, r, 0, r.length);
+    return true;
+  }
+
+  @Override
+  public void acknowledge(long position) {
+    synchronized (disk) {
+      disk.acked = Math.max(disk.acked, position);
+    }
+  }
+
+  @Override
+  public long pendingBytes() {
+    synchronized (disk) {
+      long sum = 0;
+      for (int i = (int) (disk.acked + 1); i < disk.records.size(); i++) {
+        sum += disk.records.get(i).length;
+      }
+      return sum;
+    }
+  }
+
+  @Override
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  @Override
+  public long corruptRecords() {
+    return 0;
+  }
+
+  @Override
+  public long quarantinedFiles() {
+    return 0;
+  }
+
+  @Override
+  public long recoveredRecords() {
+    return recovered;
+  }
+
+  @Override
+  public boolean writable() {
+    return !disk.failing;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+}

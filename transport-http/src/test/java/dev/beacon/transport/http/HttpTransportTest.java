@@ -138,6 +138,33 @@ class HttpTransportTest {
   }
 
   @Test
+  void sendsThroughAnHttpProxy() throws Exception {
+    // The collector plays the proxy: a proxied plaintext request carries the absolute target URI,
+    // and nothing listens on the target itself.
+    java.net.URI target = java.net.URI.create("http://localhost:9");
+    try (HttpTransport t = HttpTransport.builder(KEY).endpoint(target)
+        .proxy("127.0.0.1", collector.server().port()).build()) {
+      assertThat(t.toString()).contains("proxy=127.0.0.1:" + collector.server().port());
+      assertThat(t.send(oneTrack()).get(20, TimeUnit.SECONDS).outcome()).isEqualTo(SendResult.Outcome.DELIVERED);
+    }
+    assertThat(collector.server().messages()).hasSize(1);
+  }
+
+  @Test
+  void usesASuppliedClientAndLeavesItOpen() throws Exception {
+    try (org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient own =
+        org.apache.hc.client5.http.impl.async.HttpAsyncClients.createDefault()) {
+      HttpTransport t = HttpTransport.builder(KEY).endpoint(collector.uri()).httpClient(own).build();
+      assertThat(t.send(oneTrack()).get(20, TimeUnit.SECONDS).outcome()).isEqualTo(SendResult.Outcome.DELIVERED);
+      t.close();
+      assertThat(own.getStatus()).isEqualTo(org.apache.hc.core5.reactor.IOReactorStatus.ACTIVE);
+      assertThatThrownBy(() -> HttpTransport.builder(KEY).httpClient(own).proxy("p", 8080).build())
+          .hasMessageContaining("proxy cannot be combined with httpClient");
+    }
+    assertThat(collector.server().messages()).hasSize(1);
+  }
+
+  @Test
   void validatesEverySettingAtBuildNamingIt() {
     assertThatThrownBy(() -> HttpTransport.builder(" ")).hasMessageContaining("writeKey");
     assertThatThrownBy(() -> HttpTransport.builder(KEY).connectTimeout(Duration.ZERO).build())

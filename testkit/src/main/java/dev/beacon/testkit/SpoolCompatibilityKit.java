@@ -238,7 +238,7 @@ public abstract class SpoolCompatibilityKit {
   public void secondOpenOfTheSameDirectoryFailsWithAClearMessage() throws IOException {
     openTracked(LARGE);
     assertThatThrownBy(() -> open(directory, LARGE, SpoolDurability.PROCESS_CRASH).close())
-        .isInstanceOf(IOException.class)
+        .isInstanceOf(dev.beacon.spi.SpoolLockedException.class)
         .hasMessageContaining(directory.getFileName().toString());
   }
 

@@ -34,6 +34,20 @@ public final class WireFormat {
   }
 
   /**
+   * Writes a parsed JSON object back as compact JSON text (one line).
+   *
+   * @param json an object as maps, lists and scalars
+   * @return the JSON text
+   */
+  public static String toJson(Map<String, Object> json) {
+    try {
+      return MAPPER.writeValueAsString(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
    * Parses a {@code /v1/batch} body into its messages.
    *
    * @param body UTF-8 JSON {@code {"batch":[...],"sentAt":"..."}}

@@ -1,5 +1,6 @@
 package dev.beacon.spool.chronicle;
 
+import dev.beacon.spi.SpoolLockedException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -38,15 +39,17 @@ final class DirectoryLock implements AutoCloseable {
       lock = channel.tryLock();
     } catch (OverlappingFileLockException e) {
       channel.close();
-      throw new IOException("Spool directory " + directory
-          + " is already open by another spool in this JVM; one spool (one client) per directory", e);
+      SpoolLockedException locked = new SpoolLockedException("Spool directory " + directory
+          + " is already open by another spool in this JVM; one spool (one client) per directory");
+      locked.initCause(e);
+      throw locked;
     } catch (IOException e) {
       channel.close();
       throw new IOException("Spool directory " + directory + " cannot be locked (" + e + ")", e);
     }
     if (lock == null) {
       channel.close();
-      throw new IOException("Spool directory " + directory
+      throw new SpoolLockedException("Spool directory " + directory
           + " is in use by another process (it holds " + file + "); one process per spool directory");
     }
     return new DirectoryLock(channel, lock);

@@ -1,0 +1,1001 @@
+package dev.beacon.testkit;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * A real HTTP server speaking Segment's HTTP Tracking API on 127.0.0.1, for tests and as a local
+ * dev server: point a client's endpoint at {@link #uri()} and it receives exactly what Segment
+ * would. Thread-safe.
+ *
+ * <p>It serves {@code POST /v1/batch} and the single-call endpoints {@code /v1/identify},
+ * {@code /v1/track}, {@code /v1/page}, {@code /v1/screen}, {@code /v1/group} and
+ * {@code /v1/alias}; checks HTTP Basic authentication against its write key (401 when wrong or
+ * missing; a {@code writeKey} in the body is accepted when the header is absent); accepts gzip
+ * bodies; enforces Segment's limits (a message over 32 KB, a body over 500 KB or more than 2,500
+ * messages are refused as too large: 400 with a "too large" message, as Segment answers, or 413
+ * with {@link Builder#sizeLimitStatus(int)}); and validates every message (type, userId or
+ * anonymousId, event, groupId, previousId, ISO-8601 timestamps with a zone, {@code context.library}),
+ * answering 400 with the first problem found. Accepted messages are recorded: it is a
+ * {@link MessageRecorder}, so {@link BeaconAssertions} work on it as on a
+ * {@link CapturingTransport}. It counts requests, bytes on the wire and uncompressed, and
+ * duplicate messageIds ({@link #stats()}), and logs each request ({@link #requests()}).
+ *
+ * <p>Failures can be scripted with {@link ServerFault}s, for the next requests
+ * ({@link #failNext(int, ServerFault)}) or a random fraction of them
+ * ({@link #failRandomly(double, ServerFault)}, from a seeded {@link Random}).
+ *
+ * <pre>{@code
+ * try (CollectorServer server = CollectorServer.builder().writeKey("test-key").build().start()) {
+ *   server.failNext(1, ServerFault.status(503));
+ *   Analytics analytics = Analytics.builder("test-key").endpoint(server.uri()).build();
+ *   ...
+ *   BeaconAssertions.assertThat(server).hasTracked("Signed Up");
+ * }
+ * }</pre>
+ *
+ * <p>The JDK server delays each response by about 40 ms (Nagle's algorithm) unless the JVM runs
+ * with {@code -Dsun.net.httpserver.nodelay=true}.
+ */
+public final class CollectorServer implements MessageRecorder, AutoCloseable {
+  /** The write key a server accepts unless told otherwise. */
+  public static final String DEFAULT_WRITE_KEY = "collector-write-key";
+  /** Segment's limit on one serialized message: 32 KB. */
+  public static final int MAX_MESSAGE_BYTES = 32 * 1024;
+  /** Segment's limit on one request body: 500 KB. */
+  public static final int MAX_BATCH_BYTES = 500 * 1024;
+  /** Segment's limit on messages per batch: 2,500. */
+  public static final int MAX_BATCH_MESSAGES = 2500;
+  /** Bodies larger than this on the wire are refused without reading them all. */
+  private static final int MAX_WIRE_BYTES = 16 * 1024 * 1024;
+  private static final Map<String, String> SINGLE_CALLS = Map.of(
+      "/v1/identify", "identify", "/v1/track", "track", "/v1/page", "page",
+      "/v1/screen", "screen", "/v1/group", "group", "/v1/alias", "alias");
+  private static final AtomicInteger SERVERS = new AtomicInteger();
+
+  private final String host;
+  private final int requestedPort;
+  private final byte[] writeKey;
+  private final int threads;
+  private final boolean countOnly;
+  private final int sizeLimitStatus;
+  private final int maxMessageBytes;
+  private final int maxBatchBytes;
+  private final int maxBatchMessages;
+  private final long seed;
+  private final int requestLogSize;
+  private final int maxRecordedMessages;
+  private final BatchListener listener;
+
+  private final Object lock = new Object();
+  private final ArrayDeque<ServerFault> scripted = new ArrayDeque<>();
+  private final List<RandomRule> randomRules = new ArrayList<>();
+  private final ArrayDeque<CapturedMessage> messages = new ArrayDeque<>();
+  private final Set<String> seenIds = new HashSet<>();
+  private final ArrayDeque<ReceivedRequest> requestLog = new ArrayDeque<>();
+  private final Map<Integer, Long> statusCounts = new HashMap<>();
+  private Random random;
+  private long requests;
+  private long acceptedRequests;
+  private long messageCount;
+  private long duplicates;
+  private long bytesReceived;
+  private long bytesUncompressed;
+  private long faultsInjected;
+  private long rejected;
+
+  private HttpServer server;
+  private ThreadPoolExecutor executor;
+  private volatile URI uri;
+  private boolean closed;
+
+  private CollectorServer(Builder b) {
+    this.host = b.host;
+    this.requestedPort = b.port;
+    this.writeKey = b.writeKey == null ? null : b.writeKey.getBytes(StandardCharsets.UTF_8);
+    this.threads = b.threads;
+    this.countOnly = b.countOnly;
+    this.sizeLimitStatus = b.sizeLimitStatus;
+    this.maxMessageBytes = b.maxMessageBytes;
+    this.maxBatchBytes = b.maxBatchBytes;
+    this.maxBatchMessages = b.maxBatchMessages;
+    this.seed = b.seed;
+    this.requestLogSize = b.requestLogSize;
+    this.maxRecordedMessages = b.maxRecordedMessages;
+    this.listener = b.listener;
+    this.random = new Random(seed);
+  }
+
+  /**
+   * Starts configuring a server.
+   *
+   * @return a builder with every default: 127.0.0.1, an ephemeral port, write key
+   *     {@value #DEFAULT_WRITE_KEY}, Segment's limits, 4 threads
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Binds and starts the server.
+   *
+   * @return this server, for chaining
+   * @throws UncheckedIOException when the address cannot be bound
+   * @throws IllegalStateException when started twice or after {@link #close()}
+   */
+  public CollectorServer start() {
+    synchronized (lock) {
+      if (server != null || closed) {
+        throw new IllegalStateException("a CollectorServer starts once");
+      }
+      int id = SERVERS.incrementAndGet();
+      AtomicInteger n = new AtomicInteger();
+      ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+          new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "collector-" + id + "-http-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
+      pool.allowCoreThreadTimeOut(true);
+      try {
+        HttpServer s = HttpServer.create(new InetSocketAddress(host, requestedPort), 128);
+        s.createContext("/", this::handle);
+        s.setExecutor(pool);
+        s.start();
+        this.server = s;
+        this.executor = pool;
+        InetSocketAddress bound = s.getAddress();
+        String h = bound.getAddress().getHostAddress();
+        this.uri = URI.create("http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + bound.getPort());
+      } catch (IOException e) {
+        pool.shutdownNow();
+        throw new UncheckedIOException("cannot bind " + host + ":" + requestedPort, e);
+      }
+      return this;
+    }
+  }
+
+  /**
+   * Returns the base URI to give a client as its endpoint.
+   *
+   * @return e.g. {@code http://127.0.0.1:54321}
+   * @throws IllegalStateException before {@link #start()}
+   */
+  public URI uri() {
+    URI u = uri;
+    if (u == null) {
+      throw new IllegalStateException("the server is not started");
+    }
+    return u;
+  }
+
+  /**
+   * Returns the bound port.
+   *
+   * @return the port
+   */
+  public int port() {
+    return uri().getPort();
+  }
+
+  /**
+   * Returns the write key this server accepts.
+   *
+   * @return the key, or null when any key is accepted
+   */
+  public String writeKey() {
+    return writeKey == null ? null : new String(writeKey, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Makes the next {@code n} requests misbehave as {@code fault} says (before any random fault).
+   *
+   * @param n how many requests
+   * @param fault what they get
+   * @return this server
+   */
+  public CollectorServer failNext(int n, ServerFault fault) {
+    Objects.requireNonNull(fault, "fault");
+    synchronized (lock) {
+      for (int i = 0; i < n; i++) {
+        scripted.addLast(fault);
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Makes the next {@code n} requests answer this status.
+   *
+   * @param n how many requests
+   * @param status e.g. 503
+   * @return this server
+   */
+  public CollectorServer failNext(int n, int status) {
+    return failNext(n, ServerFault.status(status));
+  }
+
+  /**
+   * Makes a random fraction of requests misbehave, drawn from a {@link Random} seeded with
+   * {@link Builder#seed(long)}. Several rules may be added; each request rolls them in order and
+   * takes the first that fires.
+   *
+   * @param fraction from 0 to 1
+   * @param fault what the chosen requests get
+   * @return this server
+   */
+  public CollectorServer failRandomly(double fraction, ServerFault fault) {
+    Objects.requireNonNull(fault, "fault");
+    if (!(fraction >= 0 && fraction <= 1)) {
+      throw new IllegalArgumentException("fraction must be between 0 and 1 but was " + fraction);
+    }
+    synchronized (lock) {
+      randomRules.add(new RandomRule(fraction, fault));
+    }
+    return this;
+  }
+
+  /**
+   * Forgets every scripted and random fault.
+   *
+   * @return this server
+   */
+  public CollectorServer clearFaults() {
+    synchronized (lock) {
+      scripted.clear();
+      randomRules.clear();
+      random = new Random(seed);
+    }
+    return this;
+  }
+
+  /**
+   * Returns the counters.
+   *
+   * @return a snapshot
+   */
+  public CollectorStats stats() {
+    synchronized (lock) {
+      return new CollectorStats(requests, acceptedRequests, messageCount, seenIds.size(), duplicates,
+          bytesReceived, bytesUncompressed, faultsInjected, rejected, statusCounts);
+    }
+  }
+
+  /**
+   * Returns the most recent requests (up to {@link Builder#requestLogSize(int)}), oldest first.
+   *
+   * @return an unmodifiable copy
+   */
+  public List<ReceivedRequest> requests() {
+    synchronized (lock) {
+      return List.copyOf(requestLog);
+    }
+  }
+
+  /**
+   * Returns how many accepted messages had each messageId, for ids seen more than once.
+   *
+   * @return messageId to count, only for duplicates
+   */
+  public Map<String, Integer> duplicateMessageIds() {
+    Map<String, Integer> counts = new HashMap<>();
+    for (CapturedMessage m : messages()) {
+      counts.merge(m.messageId(), 1, Integer::sum);
+    }
+    counts.values().removeIf(c -> c < 2);
+    return counts;
+  }
+
+  @Override
+  public List<CapturedMessage> messages() {
+    synchronized (lock) {
+      return List.copyOf(messages);
+    }
+  }
+
+  @Override
+  public List<CapturedMessage> awaitMessages(int count, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (messageCount < count) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("expected at least " + count + " message(s) within " + timeout
+              + " but " + messageCount + " arrived");
+        }
+        try {
+          lock.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted while waiting for messages", e);
+        }
+      }
+      return List.copyOf(messages);
+    }
+  }
+
+  /** Forgets every message, counter, logged request and fault; the server keeps running. */
+  @Override
+  public void reset() {
+    synchronized (lock) {
+      scripted.clear();
+      randomRules.clear();
+      random = new Random(seed);
+      messages.clear();
+      seenIds.clear();
+      requestLog.clear();
+      statusCounts.clear();
+      requests = 0;
+      acceptedRequests = 0;
+      messageCount = 0;
+      duplicates = 0;
+      bytesReceived = 0;
+      bytesUncompressed = 0;
+      faultsInjected = 0;
+      rejected = 0;
+    }
+  }
+
+  /** Stops the server at once (requests being delayed are interrupted) and its threads. Idempotent. */
+  @Override
+  public void close() {
+    HttpServer s;
+    ThreadPoolExecutor pool;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      s = server;
+      pool = executor;
+      lock.notifyAll();
+    }
+    if (s != null) {
+      s.stop(0);
+    }
+    if (pool != null) {
+      pool.shutdownNow();
+      try {
+        pool.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    URI u = uri;
+    return "CollectorServer{" + (u == null ? "not started" : u.toString()) + (countOnly ? ", counting" : "") + "}";
+  }
+
+  // ---- request handling -------------------------------------------------------------------
+
+  private void handle(HttpExchange ex) {
+    try {
+      handleRequest(ex);
+    } catch (Throwable t) {
+      // The client sees a dropped connection; never let one request hurt the server.
+      ex.close();
+    }
+  }
+
+  /** What is known about the request being handled. */
+  private static final class Req {
+    final Instant at = Instant.now();
+    final long nanos = System.nanoTime();
+    String path;
+    String encoding;
+    String contentType;
+    String userAgent;
+    int retryCount;
+    long wireBytes;
+    long uncompressedBytes;
+    boolean authorized;
+    List<String> ids = List.of();
+  }
+
+  private void handleRequest(HttpExchange ex) throws IOException {
+    Req r = new Req();
+    r.path = ex.getRequestURI().getPath();
+    Headers h = ex.getRequestHeaders();
+    r.encoding = h.getFirst("Content-Encoding");
+    r.contentType = h.getFirst("Content-Type");
+    r.userAgent = h.getFirst("User-Agent");
+    r.retryCount = parseRetryCount(h.getFirst("X-Retry-Count"));
+    String method = ex.getRequestMethod();
+    byte[] raw;
+    try (InputStream in = ex.getRequestBody()) {
+      raw = readAtMost(in, MAX_WIRE_BYTES);
+    }
+    if (raw == null) {
+      finish(ex, r, sizeLimitStatus, "request body larger than " + MAX_WIRE_BYTES + " bytes");
+      return;
+    }
+    r.wireBytes = raw.length;
+    if ("GET".equals(method) && ("/".equals(r.path) || "/health".equals(r.path))) {
+      respond(ex, 200, "{\"status\":\"ok\",\"service\":\"beacon CollectorServer\"}", null);
+      return;
+    }
+    String singleType = SINGLE_CALLS.get(r.path);
+    boolean batch = "/v1/batch".equals(r.path);
+    if (!batch && singleType == null) {
+      finish(ex, r, 404, "unknown endpoint " + r.path);
+      return;
+    }
+    if (!"POST".equals(method)) {
+      finish(ex, r, 405, "use POST");
+      return;
+    }
+
+    ServerFault fault = nextFault();
+    if (fault != null) {
+      if (!fault.delay().isZero()) {
+        try {
+          Thread.sleep(fault.delay().toMillis());
+        } catch (InterruptedException e) {
+          ex.close(); // the server is closing
+          return;
+        }
+      }
+      if (fault.dropsConnection() || fault.status() > 0) {
+        r.ids = idsOf(raw, r.encoding, batch);
+        if (fault.dropsConnection()) {
+          record(r, 0, "dropped connection (" + fault + ")", true, false);
+          // Closing an exchange before its response headers closes the connection: the client
+          // gets no answer at all, as when a load balancer drops it.
+          ex.close();
+        } else {
+          record(r, fault.status(), fault.toString(), true, false);
+          respond(ex, fault.status(), fault.body(), fault.retryAfter());
+        }
+        return;
+      }
+      // a delay-only fault: carry on as usual, late
+    }
+
+    int wireLimit = batch ? maxBatchBytes : maxMessageBytes;
+    byte[] body;
+    if (r.encoding == null || r.encoding.equalsIgnoreCase("identity")) {
+      body = raw;
+    } else if (r.encoding.equalsIgnoreCase("gzip")) {
+      try {
+        body = gunzip(raw, wireLimit);
+      } catch (IOException e) {
+        finish(ex, r, 400, "invalid gzip body: " + e.getMessage());
+        return;
+      }
+      if (body == null) {
+        r.uncompressedBytes = wireLimit + 1L;
+        finish(ex, r, sizeLimitStatus, tooLargeMessage("request body is larger than " + wireLimit + " bytes"));
+        return;
+      }
+    } else {
+      finish(ex, r, 415, "unsupported Content-Encoding " + r.encoding);
+      return;
+    }
+    r.uncompressedBytes = body.length;
+
+    Auth auth = authenticate(h.getFirst("Authorization"));
+    if (auth == Auth.WRONG) {
+      finish(ex, r, 401, "the write key is not valid");
+      return;
+    }
+    if (body.length > wireLimit) {
+      finish(ex, r, sizeLimitStatus, tooLargeMessage("request body is " + body.length
+          + " bytes; the limit is " + wireLimit));
+      return;
+    }
+    if (countOnly) {
+      if (auth != Auth.OK) {
+        finish(ex, r, 401, "missing or invalid Authorization header");
+        return;
+      }
+      r.authorized = true;
+      accept(ex, r, List.of());
+      return;
+    }
+    SegmentRequests.Parsed parsed;
+    try {
+      parsed = batch ? SegmentRequests.parseBatch(body) : SegmentRequests.parseSingle(body);
+    } catch (SegmentRequests.Refusal e) {
+      finish(ex, r, auth == Auth.OK ? 400 : 401, auth == Auth.OK ? e.getMessage()
+          : "missing or invalid Authorization header");
+      return;
+    }
+    if (auth == Auth.ABSENT && !bodyKeyMatches(parsed.writeKey)) {
+      finish(ex, r, 401, "missing or invalid Authorization header (or writeKey)");
+      return;
+    }
+    r.authorized = true;
+    List<String> ids = new ArrayList<>(parsed.messages.size());
+    for (Map<String, Object> m : parsed.messages) {
+      Object id = m.get("messageId");
+      ids.add(id == null ? null : id.toString());
+    }
+    r.ids = ids;
+    if (parsed.messages.size() > maxBatchMessages) {
+      finish(ex, r, sizeLimitStatus, tooLargeMessage("batch has " + parsed.messages.size()
+          + " messages; the limit is " + maxBatchMessages));
+      return;
+    }
+    for (int i = 0; i < parsed.sizes.size(); i++) {
+      if (parsed.sizes.get(i) > maxMessageBytes) {
+        finish(ex, r, sizeLimitStatus, tooLargeMessage((batch ? "batch[" + i + "]" : "the message") + " is "
+            + parsed.sizes.get(i) + " bytes; the limit is " + maxMessageBytes));
+        return;
+      }
+    }
+    String badSentAt = SegmentRequests.checkTimestamp(parsed.sentAt);
+    if (badSentAt != null) {
+      finish(ex, r, 400, "\"sentAt\" " + badSentAt);
+      return;
+    }
+    List<CapturedMessage> accepted = new ArrayList<>(parsed.messages.size());
+    for (int i = 0; i < parsed.messages.size(); i++) {
+      String problem = SegmentRequests.validate(parsed.messages.get(i), i, singleType, parsed.context);
+      if (problem != null) {
+        finish(ex, r, 400, problem);
+        return;
+      }
+      accepted.add(new CapturedMessage(parsed.messages.get(i)));
+    }
+    accept(ex, r, accepted);
+  }
+
+  private void accept(HttpExchange ex, Req r, List<CapturedMessage> accepted) {
+    synchronized (lock) {
+      acceptedRequests++;
+      messageCount += accepted.size();
+      for (CapturedMessage m : accepted) {
+        String id = m.messageId();
+        if (id != null && !seenIds.add(id)) {
+          duplicates++;
+        }
+        messages.addLast(m);
+        if (messages.size() > maxRecordedMessages) {
+          messages.removeFirst();
+        }
+      }
+      record(r, 200, "accepted", false, false);
+      lock.notifyAll();
+    }
+    if (listener != null && !accepted.isEmpty()) {
+      try {
+        listener.onBatch(r.path, Collections.unmodifiableList(accepted));
+      } catch (RuntimeException ignored) {
+        // a listener cannot hurt the server
+      }
+    }
+    respond(ex, 200, "{\"success\":true}", null);
+  }
+
+  private void finish(HttpExchange ex, Req r, int status, String detail) {
+    record(r, status, detail, false, true);
+    String body = "{\"success\":false,\"message\":" + jsonString(detail) + "}";
+    if (status == 401) {
+      ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"Segment\"");
+    }
+    respond(ex, status, body, null);
+  }
+
+  private void record(Req r, int status, String detail, boolean fault, boolean refused) {
+    synchronized (lock) {
+      requests++;
+      bytesReceived += r.wireBytes;
+      bytesUncompressed += r.uncompressedBytes > 0 ? r.uncompressedBytes : r.wireBytes;
+      statusCounts.merge(status, 1L, Long::sum);
+      if (fault) {
+        faultsInjected++;
+      }
+      if (refused) {
+        rejected++;
+      }
+      requestLog.addLast(new ReceivedRequest(r.at, r.nanos, r.path, status, detail,
+          r.ids.stream().filter(Objects::nonNull).toList(), r.retryCount, r.wireBytes,
+          r.uncompressedBytes > 0 ? r.uncompressedBytes : r.wireBytes, r.encoding, r.contentType, r.userAgent,
+          r.authorized));
+      if (requestLog.size() > requestLogSize) {
+        requestLog.removeFirst();
+      }
+    }
+  }
+
+  private String tooLargeMessage(String what) {
+    return "Payload too large: " + what;
+  }
+
+  private static void respond(HttpExchange ex, int status, String body, String retryAfter) {
+    try {
+      byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      if (retryAfter != null) {
+        ex.getResponseHeaders().set("Retry-After", retryAfter);
+      }
+      ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+      if (bytes.length > 0) {
+        try (OutputStream out = ex.getResponseBody()) {
+          out.write(bytes);
+        }
+      }
+    } catch (IOException e) {
+      // the client went away (it timed out, say): nothing to answer
+    } finally {
+      ex.close();
+    }
+  }
+
+  private ServerFault nextFault() {
+    synchronized (lock) {
+      ServerFault f = scripted.pollFirst();
+      if (f != null) {
+        return f;
+      }
+      for (RandomRule rule : randomRules) {
+        if (random.nextDouble() < rule.fraction) {
+          return rule.fault;
+        }
+      }
+      return null;
+    }
+  }
+
+  private enum Auth { OK, WRONG, ABSENT }
+
+  private Auth authenticate(String header) {
+    if (header == null) {
+      return Auth.ABSENT;
+    }
+    String v = header.trim();
+    if (v.length() < 6 || !v.regionMatches(true, 0, "Basic ", 0, 6)) {
+      return Auth.WRONG;
+    }
+    byte[] decoded;
+    try {
+      decoded = Base64.getDecoder().decode(v.substring(6).trim());
+    } catch (IllegalArgumentException e) {
+      return Auth.WRONG;
+    }
+    int colon = -1;
+    for (int i = 0; i < decoded.length; i++) {
+      if (decoded[i] == ':') {
+        colon = i;
+        break;
+      }
+    }
+    byte[] user = colon < 0 ? decoded : java.util.Arrays.copyOf(decoded, colon);
+    if (user.length == 0) {
+      return Auth.WRONG;
+    }
+    return writeKey == null || MessageDigest.isEqual(user, writeKey) ? Auth.OK : Auth.WRONG;
+  }
+
+  private boolean bodyKeyMatches(Object key) {
+    if (!(key instanceof String) || ((String) key).isEmpty()) {
+      return false;
+    }
+    return writeKey == null || MessageDigest.isEqual(((String) key).getBytes(StandardCharsets.UTF_8), writeKey);
+  }
+
+  private List<String> idsOf(byte[] raw, String encoding, boolean batch) {
+    if (countOnly) {
+      return List.of();
+    }
+    try {
+      byte[] body = "gzip".equalsIgnoreCase(encoding) ? gunzip(raw, MAX_WIRE_BYTES) : raw;
+      if (body == null) {
+        return List.of();
+      }
+      SegmentRequests.Parsed p = batch ? SegmentRequests.parseBatch(body) : SegmentRequests.parseSingle(body);
+      List<String> ids = new ArrayList<>();
+      for (Map<String, Object> m : p.messages) {
+        Object id = m.get("messageId");
+        if (id != null) {
+          ids.add(id.toString());
+        }
+      }
+      return ids;
+    } catch (IOException | SegmentRequests.Refusal e) {
+      return List.of();
+    }
+  }
+
+  private static int parseRetryCount(String v) {
+    if (v == null) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Reads the whole stream, or returns null (having drained it) when it exceeds {@code limit}. */
+  private static byte[] readAtMost(InputStream in, int limit) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    byte[] buf = new byte[16 * 1024];
+    long total = 0;
+    int n;
+    while ((n = in.read(buf)) > 0) {
+      total += n;
+      if (total <= limit) {
+        out.write(buf, 0, n);
+      }
+    }
+    return total > limit ? null : out.toByteArray();
+  }
+
+  /** Gunzips at most {@code limit} bytes; null when the content is larger (a zip bomb guard). */
+  private static byte[] gunzip(byte[] raw, int limit) throws IOException {
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw), 16 * 1024)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, raw.length * 8 + 64));
+      byte[] buf = new byte[16 * 1024];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        if (out.size() + n > limit) {
+          return null;
+        }
+        out.write(buf, 0, n);
+      }
+      return out.toByteArray();
+    }
+  }
+
+  private static String jsonString(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
+  }
+
+  private static final class RandomRule {
+    final double fraction;
+    final ServerFault fault;
+
+    RandomRule(double fraction, ServerFault fault) {
+      this.fraction = fraction;
+      this.fault = fault;
+    }
+  }
+
+  /** Configures a {@link CollectorServer}; every option has a default. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port;
+    private String writeKey = DEFAULT_WRITE_KEY;
+    private int threads = 4;
+    private boolean countOnly;
+    private int sizeLimitStatus = 400;
+    private int maxMessageBytes = MAX_MESSAGE_BYTES;
+    private int maxBatchBytes = MAX_BATCH_BYTES;
+    private int maxBatchMessages = MAX_BATCH_MESSAGES;
+    private long seed = 1;
+    private int requestLogSize = 10_000;
+    private int maxRecordedMessages = Integer.MAX_VALUE;
+    private BatchListener listener;
+
+    private Builder() {}
+
+    /**
+     * Sets the address to bind. Default {@code 127.0.0.1}.
+     *
+     * @param host an address or host name
+     * @return this builder
+     */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /**
+     * Sets the port. Default 0: an ephemeral port, see {@link CollectorServer#uri()}.
+     *
+     * @param port 0 to 65535
+     * @return this builder
+     */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be between 0 and 65535 but was " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Sets the write key requests must authenticate with. Default {@value CollectorServer#DEFAULT_WRITE_KEY}.
+     *
+     * @param writeKey a non-blank key
+     * @return this builder
+     */
+    public Builder writeKey(String writeKey) {
+      if (writeKey == null || writeKey.isBlank()) {
+        throw new IllegalArgumentException("writeKey must not be blank; use acceptAnyWriteKey() to accept any");
+      }
+      this.writeKey = writeKey;
+      return this;
+    }
+
+    /**
+     * Accepts any non-empty write key (a local dev server shared by several sources).
+     *
+     * @return this builder
+     */
+    public Builder acceptAnyWriteKey() {
+      this.writeKey = null;
+      return this;
+    }
+
+    /**
+     * Sets the size of the thread pool that handles requests. Default 4.
+     *
+     * @param threads 1 to 256
+     * @return this builder
+     */
+    public Builder threads(int threads) {
+      if (threads < 1 || threads > 256) {
+        throw new IllegalArgumentException("threads must be between 1 and 256 but was " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /**
+     * Counts requests and bytes without parsing or validating bodies, for benchmarks: no
+     * message is recorded and {@link CollectorStats#messages()} stays 0. Default false.
+     *
+     * @param countOnly whether to skip parsing
+     * @return this builder
+     */
+    public Builder countOnly(boolean countOnly) {
+      this.countOnly = countOnly;
+      return this;
+    }
+
+    /**
+     * Sets the answer to a request over a size limit. Default 400 with a "Payload too large"
+     * message, as Segment answers; 413 is the standard status.
+     *
+     * @param status 400 or 413
+     * @return this builder
+     */
+    public Builder sizeLimitStatus(int status) {
+      if (status != 400 && status != 413) {
+        throw new IllegalArgumentException("sizeLimitStatus must be 400 or 413 but was " + status);
+      }
+      this.sizeLimitStatus = status;
+      return this;
+    }
+
+    /**
+     * Sets the largest serialized message accepted. Default {@value CollectorServer#MAX_MESSAGE_BYTES} (32 KB).
+     *
+     * @param bytes positive
+     * @return this builder
+     */
+    public Builder maxMessageBytes(int bytes) {
+      this.maxMessageBytes = positive(bytes, "maxMessageBytes");
+      return this;
+    }
+
+    /**
+     * Sets the largest (uncompressed) request body accepted. Default {@value CollectorServer#MAX_BATCH_BYTES} (500 KB).
+     *
+     * @param bytes positive
+     * @return this builder
+     */
+    public Builder maxBatchBytes(int bytes) {
+      this.maxBatchBytes = positive(bytes, "maxBatchBytes");
+      return this;
+    }
+
+    /**
+     * Sets the most messages accepted in one batch. Default {@value CollectorServer#MAX_BATCH_MESSAGES}.
+     *
+     * @param messages positive
+     * @return this builder
+     */
+    public Builder maxBatchMessages(int messages) {
+      this.maxBatchMessages = positive(messages, "maxBatchMessages");
+      return this;
+    }
+
+    /**
+     * Seeds the {@link Random} behind {@link CollectorServer#failRandomly}. Default 1.
+     *
+     * @param seed the seed
+     * @return this builder
+     */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * Sets how many recent requests {@link CollectorServer#requests()} keeps. Default 10,000.
+     *
+     * @param size positive
+     * @return this builder
+     */
+    public Builder requestLogSize(int size) {
+      this.requestLogSize = positive(size, "requestLogSize");
+      return this;
+    }
+
+    /**
+     * Bounds the messages kept for {@link CollectorServer#messages()}; older ones are forgotten
+     * (counters and duplicate detection still see them). Default: no bound.
+     *
+     * @param max positive
+     * @return this builder
+     */
+    public Builder maxRecordedMessages(int max) {
+      this.maxRecordedMessages = positive(max, "maxRecordedMessages");
+      return this;
+    }
+
+    /**
+     * Calls back on every accepted request, e.g. to print events.
+     *
+     * @param listener the callback, or null for none
+     * @return this builder
+     */
+    public Builder listener(BatchListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /**
+     * Creates the server; call {@link CollectorServer#start()} to bind it.
+     *
+     * @return a server, not started
+     */
+    public CollectorServer build() {
+      return new CollectorServer(this);
+    }
+
+    private static int positive(int v, String name) {
+      if (v < 1) {
+        throw new IllegalArgumentException(name + " must be positive but was " + v);
+      }
+      return v;
+    }
+  }
+}

@@ -42,15 +42,16 @@ class BenchSmokeTest {
         .build();
     Collection<RunResult> results = new Runner(opts).run();
 
-    assertThat(results).as("benchmarks run (each parameter combination counts)").hasSizeGreaterThanOrEqualTo(38);
+    assertThat(results).as("benchmarks run (each parameter combination counts)").hasSizeGreaterThanOrEqualTo(40);
     for (RunResult r : results) {
       assertThat(r.getPrimaryResult().getSampleCount()).as(r.getParams().getBenchmark()).isPositive();
     }
 
     File sideJson = dir.resolve("side-by-side.json").toFile();
-    SideBySide.Results side = SideBySide.run(2_000, new int[] {1}, 1, List.of("analytics-java-nodelay"), true);
+    SideBySide.Results side = SideBySide.run(2_000, new int[] {1}, 1, SideBySide.CLIENTS, true);
     SideBySide.write(side, sideJson);
-    assertThat(side.runs()).hasSize(1);
+    assertThat(side.runs()).hasSize(SideBySide.CLIENTS.size());
+    assertThat(side.runs()).allSatisfy(run -> assertThat(run.arrivedAtClose()).isPositive());
     assertThat(side.runs()).allSatisfy(run -> assertThat(run.accepted()).isPositive());
 
     Path md = dir.resolve("docs/performance.md");
@@ -64,6 +65,7 @@ class BenchSmokeTest {
   void jmhListsEveryBenchmarkClass() throws Exception {
     List<String> names = Files.readAllLines(Path.of("target/classes/META-INF/BenchmarkList"));
     assertThat(String.join("\n", names)).contains("TrackBenchmark", "PipelineBenchmark", "MessageBuildBenchmark",
-        "SerializerBenchmark", "BatchBenchmark", "FastIdsBenchmark", "TimestampsBenchmark");
+        "SerializerBenchmark", "BatchBenchmark", "FastIdsBenchmark", "TimestampsBenchmark",
+        "EndToEndBenchmark");
   }
 }

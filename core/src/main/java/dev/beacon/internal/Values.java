@@ -127,9 +127,14 @@ public final class Values {
           throw new IllegalArgumentException(path() + ": keys must be strings but found "
               + (k == null ? "a null key" : "key of type " + k.getClass().getName()));
         }
-        String key = MessageSizes.sanitize((String) k);
+        String key = (String) k;
+        int keyBound = MessageSizes.stringBoundIfWellFormed(key);
+        if (keyBound < 0) {
+          key = MessageSizes.sanitize(key);
+          keyBound = MessageSizes.stringBound(key);
+        }
         at(key);
-        bound += MessageSizes.stringBound(key) + 2; // "key": and the comma
+        bound += keyBound + 2; // "key": and the comma
         copy.put(key, value(e.getValue()));
       }
       leave();
@@ -165,9 +170,13 @@ public final class Values {
     }
 
     private Object string(String s) {
-      String clean = MessageSizes.sanitize(s);
-      bound += MessageSizes.stringBound(clean);
-      return clean;
+      int b = MessageSizes.stringBoundIfWellFormed(s);
+      if (b < 0) {
+        s = MessageSizes.sanitize(s);
+        b = MessageSizes.stringBound(s);
+      }
+      bound += b;
+      return s;
     }
 
     Object value(Object v) {

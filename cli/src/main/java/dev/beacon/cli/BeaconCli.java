@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "beacon", mixinStandardHelpOptions = true, versionProvider = BeaconCli.Version.class,
     description = "Send Segment events from files and scripts, run a local Segment-compatible collector,"
         + " or watch Beacon's engine at work.",
-    subcommands = {ImportCommand.class, SendCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {ImportCommand.class, DemoCommand.class, CollectCommand.class, SendCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success: every valid message delivered (or validated with --dry-run)",
@@ -27,6 +28,10 @@ public final class BeaconCli {
    * @param args the command line
    */
   public static void main(String[] args) {
+    // The JDK HTTP server behind `collect` and `demo` otherwise waits ~40 ms per response (Nagle).
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 

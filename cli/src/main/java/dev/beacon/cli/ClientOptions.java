@@ -2,6 +2,7 @@ package dev.beacon.cli;
 
 import dev.beacon.Analytics;
 import dev.beacon.Region;
+import dev.beacon.transport.http.HttpTransport;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,14 @@ final class ClientOptions {
       description = "file holding the write key (default: the SEGMENT_WRITE_KEY environment variable;"
           + " never pass the key itself on the command line, where ps shows it)")
   Path writeKeyFile;
+
+  @Option(names = "--rate", paramLabel = "N",
+      description = "at most N requests per second (default: no cap; Segment allows about 1,000/s per workspace)")
+  Double rate;
+
+  @Option(names = "--gzip", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "gzip request bodies (default: on)")
+  boolean gzip;
 
   @Option(names = "--debug", description = "log every batch and retry (never the write key)")
   boolean debug;
@@ -58,7 +67,24 @@ final class ClientOptions {
     return region != null ? region.endpoint() : Region.US.endpoint();
   }
 
+  /** A client on the HTTP transport configured by these options. */
   Analytics.Builder builder(String writeKey) {
-    return Analytics.builder(writeKey).endpoint(endpointOrDefault()).debug(debug).shutdownHook(false);
+    URI uri = endpointOrDefault();
+    HttpTransport.Builder http = HttpTransport.builder(writeKey).endpoint(uri).gzip(gzip).debug(debug);
+    if (rate != null) {
+      http.maxRequestsPerSecond(rate);
+    }
+    HttpTransport transport;
+    try {
+      transport = http.build();
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage(), e);
+    }
+    return Analytics.builder(writeKey).endpoint(uri).transport(transport).debug(debug).shutdownHook(false);
+  }
+
+  /** A client that validates and batches but sends nothing (for --dry-run). */
+  Analytics.Builder dryRunBuilder() {
+    return Analytics.builder("dry-run").send(false).shutdownHook(false);
   }
 }

@@ -91,11 +91,10 @@ final class ImportCommand implements Callable<Integer> {
     long start = System.nanoTime();
     String key = dryRun ? "dry-run" : client.writeKey();
     Checkpoints checkpoints = spool != null && !dryRun ? new Checkpoints(spool.resolve("import-checkpoints")) : null;
-    Analytics.Builder b = client.builder(key)
+    Analytics.Builder b = (dryRun ? client.dryRunBuilder() : client.builder(key))
         .flushAt(Math.min(Math.max(1, flushAt), 2500))
         .queueFullPolicy(QueueFullPolicy.block(Duration.ofDays(1)))
         .shutdownTimeout(timeout)
-        .send(!dryRun)
         .onError((e, msgs) -> failures.computeIfAbsent(e.reason(), r -> new AtomicLong()).addAndGet(e.messageCount()));
     if (spool != null && !dryRun) {
       b.spoolDirectory(spool.resolve("journal"));

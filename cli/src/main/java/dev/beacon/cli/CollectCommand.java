@@ -1,0 +1,136 @@
+package dev.beacon.cli;
+
+import dev.beacon.testkit.CapturedMessage;
+import dev.beacon.testkit.CollectorServer;
+import dev.beacon.testkit.CollectorStats;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code beacon collect}: a local Segment-compatible collector for development. */
+@Command(name = "collect", mixinStandardHelpOptions = true,
+    description = {"Run a local Segment-compatible collector (the testkit's CollectorServer): /v1/batch and"
+        + " the single-call endpoints, Basic auth, gzip, Segment's limits and validation.",
+        "Prints a summary of each accepted batch; with --out, appends every accepted message to an NDJSON file."})
+final class CollectCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--port", paramLabel = "N", defaultValue = "0",
+      description = "port to listen on (default: a free one, printed at start)")
+  int port;
+
+  @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "address to listen on (default: ${DEFAULT-VALUE})")
+  String host;
+
+  @Option(names = "--write-key", paramLabel = "KEY",
+      description = "the write key clients must send (default: accept any key)")
+  String writeKey;
+
+  @Option(names = "--out", paramLabel = "FILE.ndjson", description = "append every accepted message to this file")
+  Path outFile;
+
+  @Option(names = "--duration", paramLabel = "DURATION",
+      description = "stop after this long (ISO-8601, e.g. PT30S; default: until Ctrl-C)")
+  Duration duration;
+
+  @Option(names = "--quiet", description = "do not print each batch")
+  boolean quiet;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    BufferedWriter file = outFile == null ? null
+        : Files.newBufferedWriter(outFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Object lock = new Object();
+    CollectorServer.Builder b = CollectorServer.builder().host(host).port(port).listener((path, messages) -> {
+      synchronized (lock) {
+        if (!quiet) {
+          out.println(summary(path, messages));
+        }
+        if (file != null) {
+          write(file, messages);
+        }
+      }
+    });
+    b = writeKey != null ? b.writeKey(writeKey) : b.acceptAnyWriteKey();
+    CollectorServer server;
+    try {
+      server = b.build().start();
+    } catch (RuntimeException e) {
+      throw new CliException(ExitCodes.FATAL, "cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    Thread hook = new Thread(stop::countDown, "beacon-collect-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    out.println("collecting on " + server.uri() + " (POST /v1/batch, /v1/track, ...); "
+        + (writeKey != null ? "write key required" : "any write key accepted")
+        + (outFile != null ? "; writing messages to " + outFile : "") + "; Ctrl-C to stop");
+    out.flush();
+    try {
+      if (duration != null) {
+        stop.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+      } else {
+        stop.await();
+      }
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook already ran
+      }
+      CollectorStats s = server.stats();
+      server.close();
+      synchronized (lock) {
+        if (file != null) {
+          file.close();
+        }
+      }
+      out.printf("stopped: %d request(s), %d message(s) (%d distinct), %d duplicate(s), %d rejected%n",
+          s.requests(), s.messages(), s.distinctMessageIds(), s.duplicates(), s.rejected());
+      out.flush();
+    }
+    return ExitCodes.OK;
+  }
+
+  static String summary(String path, List<CapturedMessage> messages) {
+    Map<String, Integer> types = new TreeMap<>();
+    for (CapturedMessage m : messages) {
+      String key = "track".equals(m.type()) ? m.event() : m.type();
+      types.merge(key, 1, Integer::sum);
+    }
+    return LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + path + ": " + messages.size()
+        + " message(s) " + types;
+  }
+
+  private static void write(BufferedWriter file, List<CapturedMessage> messages) {
+    try {
+      for (CapturedMessage m : messages) {
+        file.write(dev.beacon.testkit.WireFormat.toJson(m.json()));
+        file.newLine();
+      }
+      file.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -534,7 +534,7 @@ public final class Report {
     stage("Batch.writeTo, uncompressed body, per message", "BatchBenchmark.writeRaw", 1);
     stage("Batch.writeTo through gzip level 1, per message", "BatchBenchmark.writeGzip1", 1);
     stage("Batch.writeTo through gzip level 6, per message", "BatchBenchmark.writeGzip6", 1);
-    stage("Timestamp: core Timestamps.format (DateTimeFormatter)", "TimestampsBenchmark.coreFormatter", 1);
+    stage("Timestamp: core Timestamps.format", "TimestampsBenchmark.coreFormatter", 1);
     stage("Timestamp: candidate direct writer (bench, suggested change)", "TimestampsBenchmark.candidate", 1);
     stage("Message id: FastIds.randomUuid()", "FastIdsBenchmark.fastIds_1thread", 1);
     stage("Message id: FastIds.randomUuid()", "FastIdsBenchmark.fastIds_2threads", 2);
@@ -719,28 +719,36 @@ public final class Report {
   private void renderNotes() {
     line("## Bottlenecks found, and the core changes they suggest");
     line("");
-    line("Figures for points 1, 3 and 4 come from the tables above (same run) and the Flight Recorder summary.");
+    line("Figures come from the tables above (same run) and the Flight Recorder summary, except where a point says otherwise.");
     line("");
     double tsShare = score("SerializerBenchmark.serialize_1thread") / score("TimestampsBenchmark.coreFormatter");
     double tsAlloc = secondary("TimestampsBenchmark.coreFormatter", "gc.alloc.rate.norm")
         / secondary("SerializerBenchmark.serialize_1thread", "gc.alloc.rate.norm");
+    boolean tsSlow = score("TimestampsBenchmark.candidate") > 2 * score("TimestampsBenchmark.coreFormatter");
     line("1. **The single consumer's serialization is the end-to-end ceiling.** With producers blocked on a full "
-        + "queue, the consumer thread takes most execution samples, nearly all in `MessageSerializer.write`. "
-        + "Within it, `Timestamps.format` (a `DateTimeFormatter` that builds a `ZoneRules`, a `BigDecimal` and a "
-        + "print context per call) takes " + pct(tsShare) + " of a message's serialization time and allocates "
-        + n(secondary("TimestampsBenchmark.coreFormatter", "gc.alloc.rate.norm")) + " B, " + pct(tsAlloc)
-        + " of what serializing the whole message allocates (the `TimestampsBenchmark` and `SerializerBenchmark` "
-        + "rows). Suggested change: format the epoch milliseconds directly, as "
-        + "`dev.beacon.internal.TimestampCandidate` in bench does (checked equal to the core formatter on 200,000 "
-        + "instants by `TimestampCandidateTest`); also pre-encode the constant `context.library` object once.");
-    line("2. **The producer's cost is the defensive copy, not the ring.** In a Flight Recorder profile of "
-        + "`TrackBenchmark.track_1thread` (taken while building this suite, not part of this page's run), nearly all "
-        + "of the producer's samples were in building the message: `Values.snapshotObject` "
-        + "(deep copy of the properties), `MessageSizes.stringBound` and `sanitize` (two passes over every string) "
-        + "dominate; publishing to the ring is a few percent. The copy also appends every key to a path "
-        + "`StringBuilder` that is only needed for an error message. Suggested change: build the path lazily on the "
-        + "error branch, fuse `sanitize` and `stringBound` into one pass, and snapshot small maps into a presized "
-        + "immutable map.");
+        + "queue, the consumer thread takes most execution samples, nearly all in `MessageSerializer.write` (see the "
+        + "Flight Recorder tables), and end-to-end delivery stays below the serialize + gzip ceiling of the stage "
+        + "benchmarks. `Timestamps.format` takes " + pct(tsShare) + " of a message's serialization time and "
+        + "allocates " + n(secondary("TimestampsBenchmark.coreFormatter", "gc.alloc.rate.norm")) + " B per call, "
+        + pct(tsAlloc) + " of what serializing the whole message allocates (the `TimestampsBenchmark` and "
+        + "`SerializerBenchmark` rows). "
+        + (tsSlow
+            ? "Suggested change: format the epoch milliseconds directly instead of through `DateTimeFormatter` "
+                + "(which builds a `ZoneRules`, a `BigDecimal` and a print context per call), as "
+                + "`dev.beacon.internal.TimestampCandidate` in bench does (checked equal to the core formatter by "
+                + "`TimestampCandidateTest`)."
+            : "The core's timestamp writer is already direct (as fast as the bench candidate); the largest "
+                + "remaining share is Jackson's string encoding (`UTF8JsonGenerator._writeStringSegment`). Next "
+                + "step: pre-encode constant parts (field names as `SerializedString`, the `context.library` "
+                + "object as raw bytes) and write the 36-character message id without escaping checks."));
+    line("2. **The producer's cost is building the message, not the ring.** A Flight Recorder profile of "
+        + "`TrackBenchmark.track_1thread` (taken while building this suite, on the core before commits b4122d7 "
+        + "and e5bd0d7) put nearly all producer samples in building the message: the deep copy of the properties "
+        + "(`Values.snapshotObject`, which also built an error path for every key), and two passes over every "
+        + "string (`sanitize`, `MessageSizes.stringBound`); publishing to the ring was a few percent. Those two "
+        + "commits build paths only on rejection and scan strings once; `MessageBuildBenchmark` ("
+        + n(score("MessageBuildBenchmark.build_1thread")) + " builds/s on one thread in this run) measures the "
+        + "result. Still open: snapshot small maps into a presized immutable map.");
     StringBuilder drops = new StringBuilder();
     for (String m : List.of("track_1thread", "track_2threads", "track_4threads")) {
       String name = "TrackBenchmark." + m;
@@ -757,13 +765,26 @@ public final class Report {
         / score("PipelineBenchmark.messages", "design", "queue", "producers", "1");
     double p4 = score("PipelineBenchmark.messages", "design", "ring", "producers", "4")
         / score("PipelineBenchmark.messages", "design", "queue", "producers", "4");
+    double lo = Double.MAX_VALUE;
+    double hi = 0;
+    for (String state : List.of("accepting", "full")) {
+      for (String m : List.of("track_1thread", "track_2threads", "track_4threads")) {
+        double r = score("TrackBenchmark." + m, "design", "ring", "queueState", state)
+            / score("TrackBenchmark." + m, "design", "queue", "queueState", state);
+        lo = Math.min(lo, r);
+        hi = Math.max(hi, r);
+      }
+    }
+    double ringP99 = percentile("TrackBenchmark.latency_1thread", "99.0", "design", "ring", "queueState", "accepting");
+    double queueP99 = percentile("TrackBenchmark.latency_1thread", "99.0", "design", "queue", "queueState", "accepting");
     line("4. **On two cores the ring is not what limits Beacon.** Through the whole pipeline the ring ran at "
         + String.format(Locale.ROOT, "%.2f× and %.2f×", p1, p4) + " the `ArrayBlockingQueue` baseline's rate with 1 "
-        + "and 4 producers in this run, with wide error bars; on the producer side the two are within each other's "
-        + "noise. Every design here is bounded by the single consumer's serialization, so the ring's gain shows "
-        + "only with contending producers, if at all. The 1-thread p99 of `track()` with the queue accepting was "
-        + "worse through the ring than through the baseline in this run; GC of the backlog and the consumer "
-        + "sharing the two cores make that tail noisy, and it is the next thing to profile.");
+        + "and 4 producers in this run; per `track()` call the ring ÷ queue ratio ranged from "
+        + String.format(Locale.ROOT, "%.2f× to %.2f×", lo, hi) + " (ring behind on the drop path, see point 3), "
+        + "mostly within the error bars. The one-thread p99 with the queue accepting was " + n(ringP99)
+        + " ns through the ring and " + n(queueP99) + " ns through the baseline. Every design here is bounded by "
+        + "the single consumer's serialization, so the hand-off matters less than the consumer; compare runs "
+        + "before reading much into these ratios (they moved between runs on this shared machine).");
     line("");
     line("## Not measured here");
     line("");

@@ -248,11 +248,13 @@ public final class Engine {
 
   private boolean drop(DropReason reason) {
     counters.dropped(reason);
-    if (reason == DropReason.CLOSED) {
-      dropLog.warn("Beacon refused a message: the client is closed");
-    } else {
-      dropLog.warn("Beacon refused a message: {} (maxQueueSize={}, maxQueueBytes={}); see stats()",
-          reason, cfg.ringSize(), cfg.maxQueueBytes());
+    if (dropLog.due()) {
+      if (reason == DropReason.CLOSED) {
+        dropLog.log("Beacon refused a message: the client is closed");
+      } else {
+        dropLog.log("Beacon refused a message: {} (maxQueueSize={}, maxQueueBytes={}); see stats()",
+            reason, cfg.ringSize(), cfg.maxQueueBytes());
+      }
     }
     return false;
   }

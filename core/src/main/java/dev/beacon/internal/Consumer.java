@@ -169,9 +169,18 @@ final class Consumer implements Runnable {
 
   private boolean wantsCut(EventPoller.PollState state) {
     return asm.count() >= flushAt
-        || flushTarget.get() >= batchFirstSeq
+        || flushRequestCovered()
         || System.nanoTime() - batchStartNanos >= intervalNanos
         || (draining && state != EventPoller.PollState.PROCESSING);
+  }
+
+  /**
+   * A flush asked for this batch, and every message up to the flush's target is in it (so a
+   * flush sends one full batch rather than a part and then the rest).
+   */
+  private boolean flushRequestCovered() {
+    long target = flushTarget.get();
+    return target >= batchFirstSeq && lastSeq >= target;
   }
 
   private boolean onEvent(Slot slot, long seq, boolean endOfBatch) throws Exception {

@@ -164,6 +164,15 @@ public final class MessageSerializer {
 
   private static void writeMap(JsonGenerator g, Map<?, ?> map) throws IOException {
     g.writeStartObject();
+    if (map instanceof FrozenMap) {
+      FrozenMap f = (FrozenMap) map;
+      for (int i = 0, n = f.size(); i < n; i++) {
+        g.writeFieldName(f.keyAt(i));
+        writeValue(g, f.valueAt(i));
+      }
+      g.writeEndObject();
+      return;
+    }
     for (Map.Entry<?, ?> e : map.entrySet()) {
       g.writeFieldName((String) e.getKey());
       writeValue(g, e.getValue());

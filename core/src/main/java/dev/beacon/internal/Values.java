@@ -38,7 +38,7 @@ public final class Values {
   /** A snapshot map and an upper bound of its JSON size in bytes. */
   public record Snapshot(Map<String, Object> map, int sizeBound) {}
 
-  private static final Snapshot EMPTY = new Snapshot(Collections.emptyMap(), 2);
+  private static final Snapshot EMPTY = new Snapshot(new FrozenMap(new String[0], new Object[0], 0), 2);
 
   /**
    * Snapshots a top-level object field such as {@code properties}.
@@ -119,7 +119,11 @@ public final class Values {
 
     Map<String, Object> map(Map<?, ?> map, int unused) {
       enter(map);
-      LinkedHashMap<String, Object> copy = new LinkedHashMap<>(Math.max(4, (int) (map.size() / 0.75f) + 1));
+      int capacity = map.size();
+      String[] keys = new String[capacity];
+      Object[] values = new Object[capacity];
+      int n = 0;
+      boolean repaired = false;
       bound += 2;
       for (Map.Entry<?, ?> e : map.entrySet()) {
         Object k = e.getKey();
@@ -132,13 +136,30 @@ public final class Values {
         if (keyBound < 0) {
           key = MessageSizes.sanitize(key);
           keyBound = MessageSizes.stringBound(key);
+          repaired = true;
         }
         at(key);
         bound += keyBound + 2; // "key": and the comma
-        copy.put(key, value(e.getValue()));
+        if (n == keys.length) { // the map grew while we copied it
+          keys = java.util.Arrays.copyOf(keys, Math.max(4, n * 2));
+          values = java.util.Arrays.copyOf(values, keys.length);
+        }
+        keys[n] = key;
+        values[n] = value(e.getValue());
+        n++;
       }
       leave();
-      return Collections.unmodifiableMap(copy);
+      if (repaired) {
+        // Two keys may have become equal once repaired: keep the last, as a map would.
+        LinkedHashMap<String, Object> copy = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+          copy.put(keys[i], values[i]);
+        }
+        keys = copy.keySet().toArray(new String[0]);
+        values = copy.values().toArray();
+        n = keys.length;
+      }
+      return new FrozenMap(keys, values, n);
     }
 
     private List<Object> list(Collection<?> c) {

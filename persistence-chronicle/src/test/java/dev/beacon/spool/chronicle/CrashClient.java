@@ -42,7 +42,7 @@ public final class CrashClient {
   /**
    * Runs the producer.
    *
-   * @param args spool directory, endpoint, first event number
+   * @param args spool directory, endpoint, first event number, and optionally a durability
    * @throws Exception on setup failure
    */
   public static void main(String[] args) throws Exception {
@@ -51,8 +51,10 @@ public final class CrashClient {
     URI endpoint = URI.create(args[1]);
     long n = Long.parseLong(args[2]);
     PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, "UTF-8");
-    ChronicleSpool spool = ChronicleSpool.open(dir, 1L << 30, SpoolDurability.PROCESS_CRASH, settings());
-    Analytics analytics = client(spool, endpoint).build();
+    SpoolDurability durability = args.length > 3 ? SpoolDurability.valueOf(args[3]) : SpoolDurability.PROCESS_CRASH;
+    ChronicleSpool spool = ChronicleSpool.open(dir, 1L << 30, durability, settings());
+    Analytics analytics = client(spool, endpoint).spoolDurability(durability).maxQueueSize(CrashTest.BUFFERED_RING)
+        .build();
     out.println("READY " + spool.recoveredRecords());
     out.flush();
     for (; ; n++) {

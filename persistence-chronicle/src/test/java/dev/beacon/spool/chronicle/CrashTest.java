@@ -37,10 +37,17 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashTest {
   static final String WRITE_KEY = "crash-test-key";
   static final int MAX_BATCH = 500;
+  /** Ring capacity of the child: the most a BUFFERED client may lose at a kill. */
+  static final int BUFFERED_RING = 4096;
 
   @TempDir Path dir;
 
   private static Process child(Path spool, String endpoint, long first) throws IOException {
+    return child(spool, endpoint, first, SpoolDurability.PROCESS_CRASH);
+  }
+
+  private static Process child(Path spool, String endpoint, long first, SpoolDurability durability)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -54,6 +61,7 @@ class CrashTest {
     cmd.add(spool.toString());
     cmd.add(endpoint);
     cmd.add(Long.toString(first));
+    cmd.add(durability.name());
     return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
   }
 
@@ -146,6 +154,58 @@ class CrashTest {
       if (p != null) {
         p.destroyForcibly();
       }
+      collector.close();
+    }
+  }
+
+  /**
+   * The opt-in BUFFERED mode returns before journaling: a kill may lose what was still in the ring,
+   * never more than its capacity per kill, and nothing already journaled.
+   */
+  @Test
+  void bufferedModeLosesAtMostTheRingAtEachKill() throws Exception {
+    int trials = 4;
+    Random random = new Random(42);
+    Path spoolDir = dir.resolve("buffered");
+    CollectorServer collector = CollectorServer.builder().writeKey(WRITE_KEY).maxRecordedMessages(5_000_000)
+        .build().start();
+    Set<Long> accepted = new HashSet<>();
+    long next = 0;
+    try {
+      for (int trial = 0; trial < trials; trial++) {
+        Process p = child(spoolDir, collector.uri().toString(), next, SpoolDurability.BUFFERED);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).startsWith("READY");
+        long killAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300 + random.nextInt(700));
+        String line;
+        while (System.nanoTime() < killAt && (line = out.readLine()) != null) {
+          long n = Long.parseLong(line.trim());
+          accepted.add(n);
+          next = Math.max(next, n + 1);
+        }
+        p.toHandle().destroyForcibly();
+        while ((line = out.readLine()) != null) {
+          long n = Long.parseLong(line.trim());
+          accepted.add(n);
+          next = Math.max(next, n + 1);
+        }
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      }
+      try (ChronicleSpool spool = ChronicleSpool.open(spoolDir, 1L << 30, SpoolDurability.PROCESS_CRASH,
+          CrashClient.settings());
+          Analytics last = CrashClient.client(spool, collector.uri()).build()) {
+        assertThat(last.flush(Duration.ofSeconds(60)).isSuccess()).isTrue();
+      }
+      Set<String> arrived = new HashSet<>();
+      for (CapturedMessage m : collector.messages()) {
+        arrived.add(m.messageId());
+      }
+      long missing = accepted.stream().filter(n -> !arrived.contains(MessageIds.stable("crash", Long.toString(n))))
+          .count();
+      System.out.printf("buffered crash test: %d trials, %d events accepted, %d lost (bound %d)%n", trials,
+          accepted.size(), missing, (long) trials * BUFFERED_RING);
+      assertThat(missing).isLessThanOrEqualTo((long) trials * BUFFERED_RING);
+    } finally {
       collector.close();
     }
   }

@@ -566,6 +566,21 @@ public final class Report {
         + " ns per message); more producers share a commit, which is why four do better. `OS_CRASH` pays an "
         + "msync per group: " + n(1e9 / os1) + " ns per message with one producer, " + n(1e9 / os4) + " with four.");
     line("");
+    line("Profile (found while building this suite, not from this run: one Flight Recorder run of "
+        + "`SpoolBenchmark.endToEnd -p mode=PROCESS_CRASH -p producers=1 -p transport=instant -prof jfr`, 103 "
+        + "execution samples, 34,495 msgs/s in that run). The consumer thread spent 63 of its 82 samples in its "
+        + "idle loop (`Consumer.run` waiting for the next event) and 2 in `ChronicleSpool.append`; the producer's 19 "
+        + "samples were mostly in `RingBuffer.tryNext` (15) and `Engine.awaitJournaled` (1). Neither thread is busy: with "
+        + "`PROCESS_CRASH` one producer and the consumer hand each message back and forth, and the producer's wait "
+        + "falls back to `LockSupport.parkNanos(20_000)` after 64 spins and 64 yields, so a missed hand-off costs a "
+        + "timer-driven park (tens of µs on Linux) instead of ~0.5 µs of append. A likely reason why the one-producer "
+        + "`PROCESS_CRASH` rows swing by up to an order of magnitude between iterations and runs (not proven: 103 samples). Suggested core changes "
+        + "(not made here; the bench branch does not touch the core): have the consumer unpark the producers it "
+        + "released after each commit instead of relying on a timed park, and let a waiting producer spin longer "
+        + "when fewer threads than cores are busy. `OS_CRASH` already commits once per poll of the ring; with one "
+        + "producer a poll holds one message, so one msync per message is inherent and only concurrent producers "
+        + "amortize it.");
+    line("");
   }
 
   private static String pct(double f) {

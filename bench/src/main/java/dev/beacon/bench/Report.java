@@ -2,6 +2,7 @@ package dev.beacon.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,14 +33,27 @@ import org.knowm.xchart.style.Styler;
  * the page is read from those files; ratios are computed between results of the same run.
  *
  * <pre>
- * java -cp benchmarks.jar dev.beacon.bench.Report --jmh jmh.json --side side-by-side.json
+ * java -cp benchmarks.jar dev.beacon.bench.Report --jmh jmh.json --side side-by-side.json [--spool spool.json]
  *     [--jfr beacon.jfr] --md docs/performance.md --img docs/img --command "bench/run.sh"
  * </pre>
+ *
+ * <p>The spool benchmarks ({@code SpoolBenchmark}) run as a separate JMH run into their own JSON
+ * ({@code --spool}); its entries replace any spool entries of {@code --jmh}. To refresh only the
+ * spool figures of an existing page, without a full-suite run:
+ *
+ * <pre>
+ * java -cp benchmarks.jar dev.beacon.bench.Report --patch docs/performance.md --spool spool.json --command "..."
+ * </pre>
+ *
+ * rewrites the spool row of the targets table, the "Spool" section and the "Not measured" list of
+ * that page and leaves every other figure as it was.
  */
 public final class Report {
   private final JsonNode jmh;
   private final JsonNode side;
   private final StringBuilder md = new StringBuilder();
+  /** Where the spool figures came from, when they come from their own run; null otherwise. */
+  private String spoolSource;
 
   private Report(JsonNode jmh, JsonNode side) {
     this.jmh = jmh;
@@ -51,9 +65,13 @@ public final class Report {
     for (int i = 0; i + 1 < args.length; i += 2) {
       o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
+    if (o.containsKey("patch")) {
+      patchSpool(Path.of(o.get("patch")), Path.of(o.get("spool")), o.getOrDefault("command", "bench/run.sh"));
+      return;
+    }
     generate(Path.of(o.get("jmh")), Path.of(o.get("side")), o.containsKey("jfr") ? Path.of(o.get("jfr")) : null,
         Path.of(o.getOrDefault("md", "docs/performance.md")), Path.of(o.getOrDefault("img", "docs/img")),
-        o.getOrDefault("command", "bench/run.sh"));
+        o.getOrDefault("command", "bench/run.sh"), o.containsKey("spool") ? Path.of(o.get("spool")) : null);
   }
 
   /**
@@ -68,8 +86,28 @@ public final class Report {
    */
   public static void generate(Path jmhJson, Path sideJson, Path jfr, Path mdOut, Path imgDir, String command)
       throws IOException {
+    generate(jmhJson, sideJson, jfr, mdOut, imgDir, command, null);
+  }
+
+  /**
+   * Writes the page and the charts, with the spool figures from their own JMH run.
+   *
+   * @param jmhJson JMH's JSON results
+   * @param sideJson the side-by-side results
+   * @param jfr a recording of one Beacon run, or null
+   * @param mdOut the Markdown page
+   * @param imgDir where the PNG charts go
+   * @param command the command that produced the results, quoted on the page
+   * @param spoolJson JMH's JSON results of {@code SpoolBenchmark}, or null
+   */
+  public static void generate(Path jmhJson, Path sideJson, Path jfr, Path mdOut, Path imgDir, String command,
+      Path spoolJson) throws IOException {
     ObjectMapper json = new ObjectMapper();
-    Report r = new Report(json.readTree(jmhJson.toFile()), json.readTree(sideJson.toFile()));
+    JsonNode all = json.readTree(jmhJson.toFile());
+    if (spoolJson != null) {
+      all = merge(all, json.readTree(spoolJson.toFile()));
+    }
+    Report r = new Report(all, json.readTree(sideJson.toFile()));
     Files.createDirectories(imgDir);
     Path mdDir = mdOut.toAbsolutePath().getParent();
     Files.createDirectories(mdDir);
@@ -77,6 +115,75 @@ public final class Report {
     r.render(command, jfr, imgDir, imgRel);
     Files.writeString(mdOut, r.md.toString(), StandardCharsets.UTF_8);
     System.out.println("wrote " + mdOut + " and charts in " + imgDir);
+  }
+
+  /** The JMH results without SpoolBenchmark entries, plus those of the spool run. */
+  private static JsonNode merge(JsonNode jmh, JsonNode spool) {
+    ArrayNode out = new ObjectMapper().createArrayNode();
+    for (JsonNode b : jmh) {
+      if (!b.path("benchmark").asText().contains("SpoolBenchmark.")) {
+        out.add(b);
+      }
+    }
+    for (JsonNode b : spool) {
+      out.add(b);
+    }
+    return out;
+  }
+
+  /**
+   * Rewrites only the spool parts of an existing page from a spool-only JMH run.
+   *
+   * @param page the page to patch in place
+   * @param spoolJson JMH's JSON results of {@code SpoolBenchmark}
+   * @param command the command that produced them
+   */
+  public static void patchSpool(Path page, Path spoolJson, String command) throws IOException {
+    Report r = new Report(new ObjectMapper().readTree(spoolJson.toFile()), new ObjectMapper().createObjectNode());
+    r.spoolSource = "`" + command + "`, rendered "
+        + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))
+        + ", a separate run from the rest of this page (results in `bench/results/latest/spool.json`; the page was"
+        + " patched with `Report --patch`, every other section is unchanged)";
+    String text = Files.readString(page, StandardCharsets.UTF_8);
+    List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+    r.renderSpoolTarget();
+    String row = r.md.toString().strip();
+    r.md.setLength(0);
+    r.renderSpool();
+    String section = r.md.toString();
+    r.md.setLength(0);
+    List<String> out = new ArrayList<>();
+    boolean skipping = false;
+    boolean inserted = false;
+    for (String l : lines) {
+      if (l.startsWith("| With the spool on")) {
+        out.add(row);
+        continue;
+      }
+      if (l.startsWith("## Spool")) {
+        skipping = true;
+        continue;
+      }
+      if (skipping && l.startsWith("## ")) {
+        skipping = false;
+      }
+      if (skipping) {
+        continue;
+      }
+      if (!inserted && (l.startsWith("## Where Beacon's time goes") || l.startsWith("## Bottlenecks"))) {
+        out.addAll(List.of(section.split("\n", -1)));
+        out.remove(out.size() - 1);
+        inserted = true;
+      }
+      if (l.startsWith("- The spool (Chronicle Queue) benchmarks")) {
+        out.add("- The spool figures come from a separate, shorter run than the rest of the page (see the Spool "
+            + "section); compare them with each other, not with the other sections.");
+        continue;
+      }
+      out.add(l);
+    }
+    Files.writeString(page, String.join("\n", out), StandardCharsets.UTF_8);
+    System.out.println("patched the spool figures of " + page);
   }
 
   // ---------------------------------------------------------------- JMH lookups
@@ -252,6 +359,7 @@ public final class Report {
     renderPipeline();
     renderStages();
     renderEndToEnd();
+    renderSpool();
     renderProfile(jfr);
     renderNotes();
   }
@@ -329,8 +437,149 @@ public final class Report {
       }
     }
     line("| 100% of accepted events delivered when `close()` returns | " + arr + " | " + met(allArrived) + " |");
-    line("| With the spool on: ≥ 75% of in-memory end-to-end throughput | not measured: the spool (Chronicle) "
-        + "benchmarks come with the spool issue | n/a |");
+    renderSpoolTarget();
+    line("");
+  }
+
+  private static final List<String> SPOOL_MODES = List.of("PROCESS_CRASH", "BUFFERED", "OS_CRASH");
+
+  private boolean hasSpool() {
+    return bench("SpoolBenchmark.endToEnd", Map.of()) != null;
+  }
+
+  private List<String> spoolTransports() {
+    List<String> l = new ArrayList<>();
+    for (String t : List.of("instant", "http")) {
+      if (bench("SpoolBenchmark.endToEnd", params("transport", t)) != null) {
+        l.add(t);
+      }
+    }
+    return l;
+  }
+
+  private double spoolRatio(String mode, String producers, String transport) {
+    return score("SpoolBenchmark.endToEnd", "mode", mode, "producers", producers, "transport", transport)
+        / score("SpoolBenchmark.endToEnd", "mode", "memory", "producers", producers, "transport", transport);
+  }
+
+  private void renderSpoolTarget() {
+    if (!hasSpool()) {
+      line("| With the spool on: ≥ 75% of in-memory end-to-end throughput | not measured: the spool (Chronicle) "
+          + "benchmarks were not in this run | n/a |");
+      return;
+    }
+    StringBuilder m = new StringBuilder();
+    StringBuilder v = new StringBuilder();
+    String judged = spoolTransports().contains("http") ? "http" : "instant";
+    for (String mode : SPOOL_MODES) {
+      boolean ok = true;
+      m.append(mode).append(": ");
+      List<String> parts = new ArrayList<>();
+      for (String t : spoolTransports()) {
+        for (String p : List.of("1", "4")) {
+          double r = spoolRatio(mode, p, t);
+          parts.add(pct(r) + " (" + t + ", " + p + "t)");
+          // judged on the real HTTP transport (the target is end-to-end throughput); instant is shown
+          ok &= r >= 0.75 || (!t.equals(judged) && !Double.isNaN(r));
+        }
+      }
+      m.append(String.join(", ", parts)).append("; ");
+      v.append(mode).append(' ').append(met(ok)).append("; ");
+    }
+    line("| With the spool on: ≥ 75% of in-memory end-to-end throughput | spool ÷ memory-only delivered msgs/s, same "
+        + "run (`SpoolBenchmark.endToEnd`, transport instant / http, 1 and 4 producers): "
+        + m.toString().replaceAll("; $", "") + " | " + v.toString().replaceAll("; $", "") + " (judged on the "
+        + judged + " rows, 1 and 4 producers) |");
+  }
+
+  private void renderSpool() {
+    if (!hasSpool()) {
+      return;
+    }
+    line("## Spool (Chronicle Queue)");
+    line("");
+    if (spoolSource != null) {
+      line("From " + spoolSource + ".");
+      line("");
+    }
+    line("`SpoolBenchmark.endToEnd`: 50,000 `track` calls per invocation from 1 or 4 producers (blocking when the "
+        + "queue is full) through `Analytics` with the spool off (memory-only) or `spoolDirectory(dir)` + "
+        + "`spoolDurability(mode)`, to a transport that completes at once (*instant*) or through the real "
+        + "`HttpTransport` to the testkit's `CollectorServer` in counting mode on 127.0.0.1 (*http*); an invocation "
+        + "ends when `flush()` reports every message delivered. A fresh temporary directory per trial. The ratio is "
+        + "each row's messages/s ÷ the memory-only row with the same transport and producers, same run. B/msg is "
+        + "`-prof gc`'s allocation per message, all threads.");
+    line("");
+    line("| Transport | Mode | Threads | delivered msgs/s | ratio to memory-only | B/msg |");
+    line("|---|---|---|---|---|---|");
+    for (String t : spoolTransports()) {
+      for (String p : List.of("1", "4")) {
+        for (String mode : List.of("memory", "PROCESS_CRASH", "BUFFERED", "OS_CRASH")) {
+          String[] kv = {"mode", mode, "producers", p, "transport", t};
+          line("| " + t + " | " + ("memory".equals(mode) ? "memory-only (no spool)" : "`" + mode + "`") + " | " + p
+              + " | " + n(score("SpoolBenchmark.endToEnd", kv)) + " ± " + n(error("SpoolBenchmark.endToEnd", kv))
+              + " | " + ("memory".equals(mode) ? "100%" : pct(spoolRatio(mode, p, t)))
+              + " | " + n(secondary("SpoolBenchmark.endToEnd", "gc.alloc.rate.norm", kv)) + " |");
+        }
+      }
+    }
+    line("");
+    line("Raw spool through the SPI (`SpoolProvider` \"chronicle\" from ServiceLoader): `append` writes 500-byte "
+        + "records and commits every 100; `replay` reads 100,000 such records back from a reopened spool (the reader "
+        + "checks each record's CRC32C and copies it out).");
+    line("");
+    line("| Operation | Durability | records/s | MB/s | B/record |");
+    line("|---|---|---|---|---|");
+    for (String d : List.of("PROCESS_CRASH", "OS_CRASH")) {
+      double a = score("SpoolBenchmark.append", "durability", d);
+      line("| append + commit every 100 | `" + d + "` | " + n(a) + " ± " + n(error("SpoolBenchmark.append",
+          "durability", d)) + " | " + n(a * 500 / 1e6) + " | "
+          + n(secondary("SpoolBenchmark.append", "gc.alloc.rate.norm", "durability", d)) + " |");
+    }
+    double rp = score("SpoolBenchmark.replay");
+    line("| replay (read) | — | " + n(rp) + " ± " + n(error("SpoolBenchmark.replay")) + " | " + n(rp * 500 / 1e6)
+        + " | " + n(secondary("SpoolBenchmark.replay", "gc.alloc.rate.norm")) + " |");
+    line("");
+    double app = score("SpoolBenchmark.append", "durability", "PROCESS_CRASH");
+    double appOs = score("SpoolBenchmark.append", "durability", "OS_CRASH");
+    String t = spoolTransports().contains("http") ? "http" : "instant";
+    double mem1 = score("SpoolBenchmark.endToEnd", "mode", "memory", "producers", "1", "transport", t);
+    double pc1 = score("SpoolBenchmark.endToEnd", "mode", "PROCESS_CRASH", "producers", "1", "transport", t);
+    double pc4 = score("SpoolBenchmark.endToEnd", "mode", "PROCESS_CRASH", "producers", "4", "transport", t);
+    double buf1 = score("SpoolBenchmark.endToEnd", "mode", "BUFFERED", "producers", "1", "transport", t);
+    double os1 = score("SpoolBenchmark.endToEnd", "mode", "OS_CRASH", "producers", "1", "transport", t);
+    double os4 = score("SpoolBenchmark.endToEnd", "mode", "OS_CRASH", "producers", "4", "transport", t);
+    line("One fork and three 1-second iterations per row (`-wi 2 -i 3 -f 1`, as annotated): the ± are JMH's 99.9% "
+        + "intervals from three samples, and rows where the ± exceeds half the score moved a lot between iterations "
+        + "on this shared machine; rerun before reading more than the first digit of a ratio.");
+    line("");
+    line("Reading the figures (" + t + " transport, this run). A raw append + 1/100 commit costs "
+        + n(1e9 / app) + " ns per 500-byte record (" + n(1e9 / appOs) + " ns with `OS_CRASH`'s msync), against "
+        + n(1e9 / mem1) + " ns per message end to end in memory with one producer, so the append itself is "
+        + pct(mem1 / app) + " of the in-memory per-message time. End to end, `BUFFERED` (calls do not wait for the "
+        + "journal) runs at " + pct(buf1 / mem1) + " of memory-only with one producer; `PROCESS_CRASH` at "
+        + pct(pc1 / mem1) + " with one producer and " + pct(pc4 / mem1 * mem1
+            / score("SpoolBenchmark.endToEnd", "mode", "memory", "producers", "4", "transport", t))
+        + " with four. The difference between `BUFFERED` and `PROCESS_CRASH` is each call's wait for its group "
+        + "commit (spin, yield, park until the consumer publishes the journaled sequence): with one producer a "
+        + "group is one message, so every message pays a full hand-off to the consumer and back (" + n(1e9 / pc1)
+        + " ns per message); more producers share a commit, which is why four do better. `OS_CRASH` pays an "
+        + "msync per group: " + n(1e9 / os1) + " ns per message with one producer, " + n(1e9 / os4) + " with four.");
+    line("");
+    line("Profile (found while building this suite, not from this run: one Flight Recorder run of "
+        + "`SpoolBenchmark.endToEnd -p mode=PROCESS_CRASH -p producers=1 -p transport=instant -prof jfr`, 103 "
+        + "execution samples, 34,495 msgs/s in that run). The consumer thread spent 63 of its 82 samples in its "
+        + "idle loop (`Consumer.run` waiting for the next event) and 2 in `ChronicleSpool.append`; the producer's 19 "
+        + "samples were mostly in `RingBuffer.tryNext` (15) and `Engine.awaitJournaled` (1). Neither thread is busy: with "
+        + "`PROCESS_CRASH` one producer and the consumer hand each message back and forth, and the producer's wait "
+        + "falls back to `LockSupport.parkNanos(20_000)` after 64 spins and 64 yields, so a missed hand-off costs a "
+        + "timer-driven park (tens of µs on Linux) instead of ~0.5 µs of append. A likely reason why the one-producer "
+        + "`PROCESS_CRASH` rows swing by up to an order of magnitude between iterations and runs (not proven: 103 samples). Suggested core changes "
+        + "(not made here; the bench branch does not touch the core): have the consumer unpark the producers it "
+        + "released after each commit instead of relying on a timed park, and let a waiting producer spin longer "
+        + "when fewer threads than cores are busy. `OS_CRASH` already commits once per poll of the ring; with one "
+        + "producer a poll holds one message, so one msync per message is inherent and only concurrent producers "
+        + "amortize it.");
     line("");
   }
 
@@ -788,8 +1037,12 @@ public final class Report {
     line("");
     line("## Not measured here");
     line("");
-    line("- The spool (Chronicle Queue) benchmarks: append and replay throughput and end-to-end delivery with the "
-        + "spool on, per durability mode, come with the spool issue.");
+    if (!hasSpool()) {
+      line("- The spool (Chronicle Queue) benchmarks: they were not part of this run.");
+    } else {
+      line("- Spool: the time a restart takes to send a large backlog (only raw replay throughput is measured), "
+          + "and the durability modes on other disks than this VM's (an `msync` costs what the device makes it cost).");
+    }
     line("");
   }
 }

@@ -221,18 +221,8 @@ public final class Engine {
     if (onOwnThread()) {
       return;
     }
-    for (int i = 0; journal.journaledSeq() < seq; i++) {
-      if (i < 64) {
-        Thread.onSpinWait();
-      } else if (i < 128) {
-        Thread.yield();
-      } else {
-        LockSupport.parkNanos(20_000);
-        if (consumer.exited.getCount() == 0) {
-          return; // halted: whatever is left in the ring is reported by the consumer
-        }
-      }
-    }
+    // Halted: whatever is left in the ring is journaled or reported by the consumer.
+    journal.awaitJournaled(seq, () -> consumer.exited.getCount() == 0);
   }
 
   private boolean canBlock() {

@@ -115,6 +115,45 @@ final class Journal {
       onCommit.run();
     }
     journaledSeq = lastSeq;
+    // Wake the callers this commit released (they parked after spinning); the volatile write
+    // above comes first, so a waiter that registers later sees it on its re-check.
+    if (!parked.isEmpty()) {
+      for (Thread t : parked) {
+        java.util.concurrent.locks.LockSupport.unpark(t);
+      }
+    }
+  }
+
+  /** Callers parked in {@link #awaitJournaled}; woken by each commit. */
+  private final java.util.Set<Thread> parked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Waits until the journal covers {@code seq}: spin, then yield, then park until a commit wakes
+   * us (a 1 ms timeout is only a safety net against a missed wake-up).
+   *
+   * @param stop true when waiting is pointless (the consumer stopped)
+   */
+  void awaitJournaled(long seq, java.util.function.BooleanSupplier stop) {
+    for (int i = 0; journaledSeq < seq; i++) {
+      if (i < 64) {
+        Thread.onSpinWait();
+      } else if (i < 96) {
+        Thread.yield();
+      } else {
+        Thread me = Thread.currentThread();
+        parked.add(me);
+        try {
+          if (journaledSeq < seq) {
+            java.util.concurrent.locks.LockSupport.parkNanos(this, 1_000_000L);
+          }
+        } finally {
+          parked.remove(me);
+        }
+        if (stop.getAsBoolean()) {
+          return;
+        }
+      }
+    }
   }
 
   private void degrade(Exception e) {

@@ -472,14 +472,17 @@ public final class HttpTransport implements Transport {
       rateScheduler.shutdownNow();
     }
     // End the attempts still running first, so that the graceful close below has nothing to wait for.
+    boolean cancelled = false;
     for (Map.Entry<CompletableFuture<SendResult>, Future<?>> e : new ArrayList<>(pending.entrySet())) {
       e.getKey().complete(closedResult());
       e.getValue().cancel(true);
+      cancelled = true;
     }
     if (ownsClient) {
-      // GRACEFUL: the engine has settled every delivery by now, so this is quick; IMMEDIATE races
-      // the IO thread and makes HttpClient log a ClosedSelectorException at ERROR.
-      client.close(CloseMode.GRACEFUL);
+      // GRACEFUL when nothing is in flight (the usual case: the engine settled every delivery);
+      // IMMEDIATE otherwise, since a graceful close would wait for the cancelled exchange's
+      // connection (its ClosedSelectorException is silenced by our IO-reactor callback).
+      client.close(cancelled ? CloseMode.IMMEDIATE : CloseMode.GRACEFUL);
       try {
         client.awaitShutdown(TimeValue.ofSeconds(5));
       } catch (InterruptedException e) {

@@ -101,6 +101,7 @@ class ImportCommandTest {
 
     assertThat(r.exit()).as(r.all()).isEqualTo(ExitCodes.NOT_DELIVERED);
     assertThat(r.out()).contains("delivered 0, failed 30 {REJECTED=30}");
+    assertThat(r.err()).contains("beacon: 30 message(s) not delivered: REJECTED (HTTP 400)");
     assertThat(r.all()).doesNotContain("\tat ").doesNotContain("Exception");
     assertThat(collector.messages()).isEmpty();
   }
@@ -115,6 +116,7 @@ class ImportCommandTest {
 
     assertThat(r.exit()).as(r.all()).isEqualTo(ExitCodes.NOT_DELIVERED);
     assertThat(r.out()).contains("failed 10 {UNAUTHORIZED=10}");
+    assertThat(r.err()).contains("beacon: 10 message(s) not delivered: UNAUTHORIZED (HTTP 401)");
   }
 
   @Test
@@ -163,8 +165,24 @@ class ImportCommandTest {
 
     assertThat(r.exit()).as(r.all()).isEqualTo(ExitCodes.NOT_DELIVERED);
     assertThat(r.out()).contains("read 20 line(s): 0 invalid, 20 accepted").contains("delivered 0, failed 20");
+    assertThat(r.err()).contains("beacon: 20 message(s) not delivered: SHUTDOWN")
+        .contains("still pending when --timeout PT2S ran out").contains("cannot connect to 127.0.0.1:" + port);
     assertThat(r.all()).doesNotContain("\tat ");
     assertThat(secs).as("seconds").isLessThan(20);
+  }
+
+  @Test
+  void aSpoolWhereCheckpointsCannotBeKeptIsOneClearLine() throws Exception {
+    Path f = dir.resolve("events.ndjson");
+    NdjsonGenerator.write(f, 5, true);
+    Path spool = Files.createDirectories(dir.resolve("spool"));
+    Files.writeString(spool.resolve("import-checkpoints"), "a file where a directory should be");
+
+    Cli.Run r = importFiles("--spool", spool.toString(), f.toString());
+
+    assertThat(r.exit()).as(r.all()).isEqualTo(ExitCodes.FATAL);
+    assertThat(r.err()).startsWith("beacon: cannot keep import checkpoints in " + spool.resolve("import-checkpoints"))
+        .doesNotContain("\tat ");
   }
 
   @Test

@@ -81,6 +81,7 @@ final class DemoCommand implements Callable<Integer> {
     } else {
       key = client.writeKey();
       endpoint = client.endpointOrDefault();
+      client.region = null; // resolved into the endpoint, which run() sets
       out.println("endpoint: " + endpoint);
     }
     try {

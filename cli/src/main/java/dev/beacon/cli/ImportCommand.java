@@ -97,10 +97,16 @@ final class ImportCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     long start = System.nanoTime();
+    if (flushAt < 1 || flushAt > 2500) {
+      throw new CliException(ExitCodes.USAGE, "--flush-at must be between 1 and 2500 but was " + flushAt);
+    }
+    if (timeout.isNegative()) {
+      throw new CliException(ExitCodes.USAGE, "--timeout must be zero or positive but was " + timeout);
+    }
     String key = dryRun ? "dry-run" : client.writeKey();
     Checkpoints checkpoints = spool != null && !dryRun ? new Checkpoints(spool.resolve("import-checkpoints")) : null;
     Analytics.Builder b = (dryRun ? client.dryRunBuilder() : client.builder(key))
-        .flushAt(Math.min(Math.max(1, flushAt), 2500))
+        .flushAt(flushAt)
         .queueFullPolicy(QueueFullPolicy.block(Duration.ofDays(1)))
         .shutdownTimeout(timeout)
         .onError((e, msgs) -> {
@@ -118,7 +124,8 @@ final class ImportCommand implements Callable<Integer> {
     }
     long totalBytes = totalBytes();
     AtomicLong bytesRead = new AtomicLong();
-    Progress bar = progress ? Progress.start(err, "import", totalBytes, () -> statusLine(analytics)) : Progress.none(err);
+    Progress bar = progress ? Progress.start(err, "import", totalBytes, () -> statusLine(analytics),
+        () -> shortStatus(analytics)) : Progress.none(err);
     FlushResult closed;
     try {
       for (String f : files) {
@@ -191,6 +198,15 @@ final class ImportCommand implements Callable<Integer> {
     Map<FailureReason, Long> m = new EnumMap<>(FailureReason.class);
     failures.forEach((k, v) -> m.put(k, v.get()));
     return m.toString();
+  }
+
+  private String shortStatus(Analytics analytics) {
+    if (dryRun) {
+      return Progress.compact(accepted) + " valid, " + Progress.compact(invalid) + " invalid";
+    }
+    Stats s = analytics.stats();
+    return Progress.compact(s.delivered()) + "/" + Progress.compact(s.accepted() + s.recovered()) + " delivered, "
+        + Progress.compact(s.failed()) + " failed" + (invalid > 0 ? ", " + Progress.compact(invalid) + " invalid" : "");
   }
 
   private String statusLine(Analytics analytics) {

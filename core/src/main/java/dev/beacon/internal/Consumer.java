@@ -42,6 +42,9 @@ final class Consumer implements Runnable {
   private volatile boolean draining;
   private volatile boolean halted;
   private volatile Thread thread;
+  /** True while parked; producers waiting for the journal unpark it (see {@link #nudge()}). */
+  private volatile boolean sleeping;
+  private static final int SPIN_WHILE_JOURNALING = 200;
   final CountDownLatch exited = new CountDownLatch(1);
 
   private long batchFirstSeq = -1;
@@ -83,6 +86,13 @@ final class Consumer implements Runnable {
   void halt() {
     halted = true;
     wake();
+  }
+
+  /** Wakes the consumer if it is parked: called by producers that wait for their group commit. */
+  void nudge() {
+    if (sleeping) {
+      wake();
+    }
   }
 
   private void wake() {
@@ -130,11 +140,19 @@ final class Consumer implements Runnable {
           break;
         }
         idle++;
-        if (idle <= 8) {
+        if (journal != null && idle <= SPIN_WHILE_JOURNALING) {
+          // Producers may be waiting for this group commit: stay hot for a few microseconds.
+          Thread.onSpinWait();
+        } else if (idle <= SPIN_WHILE_JOURNALING + 8) {
           Thread.yield();
         } else {
           long park = Math.min(2_000_000L, 10_000L << Math.min(idle - 8, 8));
-          LockSupport.parkNanos(this, park);
+          sleeping = true;
+          // Re-check after raising the flag: a producer that published before it saw no sleeper.
+          if (ring.getCursor() == lastSeq) {
+            LockSupport.parkNanos(this, park);
+          }
+          sleeping = false;
         }
         if (Thread.interrupted() && halted) {
           break;
@@ -151,9 +169,18 @@ final class Consumer implements Runnable {
 
   private boolean wantsCut(EventPoller.PollState state) {
     return asm.count() >= flushAt
-        || flushTarget.get() >= batchFirstSeq
+        || flushRequestCovered()
         || System.nanoTime() - batchStartNanos >= intervalNanos
         || (draining && state != EventPoller.PollState.PROCESSING);
+  }
+
+  /**
+   * A flush asked for this batch, and every message up to the flush's target is in it (so a
+   * flush sends one full batch rather than a part and then the rest).
+   */
+  private boolean flushRequestCovered() {
+    long target = flushTarget.get();
+    return target >= batchFirstSeq && lastSeq >= target;
   }
 
   private boolean onEvent(Slot slot, long seq, boolean endOfBatch) throws Exception {

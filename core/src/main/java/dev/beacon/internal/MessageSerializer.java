@@ -26,7 +26,23 @@ public final class MessageSerializer {
   /** Shared, thread-safe factory. */
   public static final JsonFactory JSON = JsonFactory.builder().build();
 
+  /** {@code context.library}, encoded once. */
+  private static final String LIBRARY_JSON = libraryJson();
+
   private MessageSerializer() {}
+
+  private static String libraryJson() {
+    java.io.StringWriter w = new java.io.StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(w)) {
+      g.writeStartObject();
+      g.writeStringField("name", Library.NAME);
+      g.writeStringField("version", Library.VERSION);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString();
+  }
 
   /**
    * Creates a UTF-8 generator on a stream, with no separator between root values.
@@ -126,10 +142,7 @@ public final class MessageSerializer {
       }
     }
     g.writeFieldName("library");
-    g.writeStartObject();
-    g.writeStringField("name", Library.NAME);
-    g.writeStringField("version", Library.VERSION);
-    g.writeEndObject();
+    g.writeRawValue(LIBRARY_JSON);
     g.writeEndObject();
     if (!m.integrations().isEmpty()) {
       writeMapField(g, "integrations", m.integrations());
@@ -151,6 +164,15 @@ public final class MessageSerializer {
 
   private static void writeMap(JsonGenerator g, Map<?, ?> map) throws IOException {
     g.writeStartObject();
+    if (map instanceof FrozenMap) {
+      FrozenMap f = (FrozenMap) map;
+      for (int i = 0, n = f.size(); i < n; i++) {
+        g.writeFieldName(f.keyAt(i));
+        writeValue(g, f.valueAt(i));
+      }
+      g.writeEndObject();
+      return;
+    }
     for (Map.Entry<?, ?> e : map.entrySet()) {
       g.writeFieldName((String) e.getKey());
       writeValue(g, e.getValue());

@@ -41,6 +41,35 @@ public final class MessageSizes {
   }
 
   /**
+   * Like {@link #stringBound(String)} for a string that may hold lone surrogates, in one pass.
+   *
+   * @param s a string, not null
+   * @return the bound, or -1 when {@code s} holds a lone surrogate (repair it with {@link #sanitize})
+   */
+  public static int stringBoundIfWellFormed(String s) {
+    int n = s.length();
+    long bytes = 2;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes += (c < 0x20) ? 6 : (c == '"' || c == '\\') ? 2 : 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+          bytes += 4;
+          i++;
+        } else {
+          return -1;
+        }
+      } else {
+        bytes += 3;
+      }
+    }
+    return (int) Math.min(Integer.MAX_VALUE, bytes);
+  }
+
+  /**
    * Replaces lone UTF-16 surrogates with U+FFFD so the string always encodes to valid UTF-8.
    *
    * @param s any string

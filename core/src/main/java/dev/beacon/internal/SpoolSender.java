@@ -39,6 +39,7 @@ final class SpoolSender implements Runnable {
   private volatile boolean draining;
   private volatile boolean halted;
   private volatile Thread thread;
+  private volatile boolean sleeping;
   final CountDownLatch exited = new CountDownLatch(1);
 
   private long readOrdinal;
@@ -64,7 +65,15 @@ final class SpoolSender implements Runnable {
     return done;
   }
 
+  /** Wakes the sender if it is parked (after a journal commit, or a finished batch). */
   void wake() {
+    Thread t = thread;
+    if (t != null && sleeping) {
+      LockSupport.unpark(t);
+    }
+  }
+
+  private void wakeNow() {
     Thread t = thread;
     if (t != null) {
       LockSupport.unpark(t);
@@ -73,17 +82,17 @@ final class SpoolSender implements Runnable {
 
   void requestFlush(long total) {
     flushTarget.accumulateAndGet(total, Math::max);
-    wake();
+    wakeNow();
   }
 
   void drain() {
     draining = true;
-    wake();
+    wakeNow();
   }
 
   void halt() {
     halted = true;
-    wake();
+    wakeNow();
   }
 
   /** Waits until {@link #done()} reaches {@code target}. */
@@ -148,7 +157,9 @@ final class SpoolSender implements Runnable {
           continue;
         }
         idle++;
+        sleeping = true;
         LockSupport.parkNanos(this, Math.min(2_000_000L, 20_000L << Math.min(idle, 7)));
+        sleeping = false;
       }
     } finally {
       exited.countDown();

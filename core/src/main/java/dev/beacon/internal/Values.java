@@ -38,7 +38,7 @@ public final class Values {
   /** A snapshot map and an upper bound of its JSON size in bytes. */
   public record Snapshot(Map<String, Object> map, int sizeBound) {}
 
-  private static final Snapshot EMPTY = new Snapshot(Collections.emptyMap(), 2);
+  private static final Snapshot EMPTY = new Snapshot(new FrozenMap(new String[0], new Object[0], 0), 2);
 
   /**
    * Snapshots a top-level object field such as {@code properties}.
@@ -52,91 +52,155 @@ public final class Values {
     if (map == null || map.isEmpty()) {
       return EMPTY;
     }
-    Walker w = new Walker();
-    Map<String, Object> copy = w.map(map, new StringBuilder(path), 0);
+    Walker w = new Walker(path);
+    Map<String, Object> copy = w.map(map, 0);
     return new Snapshot(copy, (int) Math.min(Integer.MAX_VALUE, w.bound));
   }
 
+  /**
+   * One snapshot walk. The path of the current value (for error messages only) is kept as a stack
+   * of keys and indexes and turned into text only when a value is rejected.
+   */
   private static final class Walker {
     long bound;
-    private final ArrayList<Object> stack = new ArrayList<>(4);
+    private final String root;
+    /** Containers being walked, outermost first, for cycle detection. */
+    private Object[] containers = new Object[8];
+    /** Key (String) or index (Integer) of the child being walked at each depth. */
+    private Object[] segments = new Object[8];
+    private int depth;
 
-    private void enter(Object container, StringBuilder path, int depth) {
-      for (Object o : stack) {
-        if (o == container) {
-          throw new IllegalArgumentException(path + ": cyclic reference (a map or list contains itself)");
+    Walker(String root) {
+      this.root = root;
+    }
+
+    private String path() {
+      StringBuilder b = new StringBuilder(root);
+      for (int i = 0; i < depth; i++) {
+        Object seg = segments[i];
+        if (seg == null) {
+          break; // the container itself is at fault (a bad key), not one of its values
+        }
+        if (seg instanceof Integer) {
+          b.append('[').append(seg).append(']');
+        } else {
+          b.append('.').append(seg);
+        }
+      }
+      return b.toString();
+    }
+
+    private void enter(Object container) {
+      for (int i = 0; i < depth; i++) {
+        if (containers[i] == container) {
+          throw new IllegalArgumentException(path() + ": cyclic reference (a map or list contains itself)");
         }
       }
       if (depth >= MAX_DEPTH) {
-        throw new IllegalArgumentException(path + ": nested deeper than " + MAX_DEPTH + " levels");
+        throw new IllegalArgumentException(path() + ": nested deeper than " + MAX_DEPTH + " levels");
       }
-      stack.add(container);
+      if (depth == containers.length) {
+        containers = java.util.Arrays.copyOf(containers, depth * 2);
+        segments = java.util.Arrays.copyOf(segments, depth * 2);
+      }
+      containers[depth] = container;
+      depth++;
     }
 
     private void leave() {
-      stack.remove(stack.size() - 1);
+      depth--;
+      containers[depth] = null;
+      segments[depth] = null;
     }
 
-    Map<String, Object> map(Map<?, ?> map, StringBuilder path, int depth) {
-      enter(map, path, depth);
-      int mark = path.length();
-      LinkedHashMap<String, Object> copy = new LinkedHashMap<>(Math.max(4, (int) (map.size() / 0.75f) + 1));
+    private void at(Object segment) {
+      segments[depth - 1] = segment;
+    }
+
+    Map<String, Object> map(Map<?, ?> map, int unused) {
+      enter(map);
+      int capacity = map.size();
+      String[] keys = new String[capacity];
+      Object[] values = new Object[capacity];
+      int n = 0;
+      boolean repaired = false;
       bound += 2;
       for (Map.Entry<?, ?> e : map.entrySet()) {
         Object k = e.getKey();
         if (!(k instanceof String)) {
-          throw new IllegalArgumentException(path + ": keys must be strings but found "
+          throw new IllegalArgumentException(path() + ": keys must be strings but found "
               + (k == null ? "a null key" : "key of type " + k.getClass().getName()));
         }
-        String key = MessageSizes.sanitize((String) k);
-        path.append('.').append(key);
-        bound += MessageSizes.stringBound(key) + 2; // "key": and the comma
-        copy.put(key, value(e.getValue(), path, depth + 1));
-        path.setLength(mark);
+        String key = (String) k;
+        int keyBound = MessageSizes.stringBoundIfWellFormed(key);
+        if (keyBound < 0) {
+          key = MessageSizes.sanitize(key);
+          keyBound = MessageSizes.stringBound(key);
+          repaired = true;
+        }
+        at(key);
+        bound += keyBound + 2; // "key": and the comma
+        if (n == keys.length) { // the map grew while we copied it
+          keys = java.util.Arrays.copyOf(keys, Math.max(4, n * 2));
+          values = java.util.Arrays.copyOf(values, keys.length);
+        }
+        keys[n] = key;
+        values[n] = value(e.getValue());
+        n++;
       }
       leave();
-      return Collections.unmodifiableMap(copy);
+      if (repaired) {
+        // Two keys may have become equal once repaired: keep the last, as a map would.
+        LinkedHashMap<String, Object> copy = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+          copy.put(keys[i], values[i]);
+        }
+        keys = copy.keySet().toArray(new String[0]);
+        values = copy.values().toArray();
+        n = keys.length;
+      }
+      return new FrozenMap(keys, values, n);
     }
 
-    private List<Object> list(Collection<?> c, StringBuilder path, int depth) {
-      enter(c, path, depth);
+    private List<Object> list(Collection<?> c) {
+      enter(c);
       ArrayList<Object> copy = new ArrayList<>(c.size());
-      int mark = path.length();
       bound += 2;
       int i = 0;
       for (Object o : c) {
-        path.append('[').append(i++).append(']');
+        at(i++);
         bound += 1;
-        copy.add(value(o, path, depth + 1));
-        path.setLength(mark);
+        copy.add(value(o));
       }
       leave();
       return Collections.unmodifiableList(copy);
     }
 
-    private List<Object> array(Object array, StringBuilder path, int depth) {
-      enter(array, path, depth);
+    private List<Object> array(Object array) {
+      enter(array);
       int n = Array.getLength(array);
       ArrayList<Object> copy = new ArrayList<>(n);
-      int mark = path.length();
       bound += 2;
       for (int i = 0; i < n; i++) {
-        path.append('[').append(i).append(']');
+        at(i);
         bound += 1;
-        copy.add(value(Array.get(array, i), path, depth + 1));
-        path.setLength(mark);
+        copy.add(value(Array.get(array, i)));
       }
       leave();
       return Collections.unmodifiableList(copy);
     }
 
     private Object string(String s) {
-      String clean = MessageSizes.sanitize(s);
-      bound += MessageSizes.stringBound(clean);
-      return clean;
+      int b = MessageSizes.stringBoundIfWellFormed(s);
+      if (b < 0) {
+        s = MessageSizes.sanitize(s);
+        b = MessageSizes.stringBound(s);
+      }
+      bound += b;
+      return s;
     }
 
-    Object value(Object v, StringBuilder path, int depth) {
+    Object value(Object v) {
       if (v == null) {
         bound += 4;
         return null;
@@ -150,13 +214,13 @@ public final class Values {
       }
       if (v instanceof Double) {
         double d = (Double) v;
-        checkFinite(Double.isNaN(d), Double.isInfinite(d), path);
+        checkFinite(Double.isNaN(d), Double.isInfinite(d));
         bound += 25;
         return v;
       }
       if (v instanceof Float) {
         float f = (Float) v;
-        checkFinite(Float.isNaN(f), Float.isInfinite(f), path);
+        checkFinite(Float.isNaN(f), Float.isInfinite(f));
         bound += 25;
         return v;
       }
@@ -165,10 +229,10 @@ public final class Values {
         return v;
       }
       if (v instanceof Map) {
-        return map((Map<?, ?>) v, path, depth);
+        return map((Map<?, ?>) v, 0);
       }
       if (v instanceof Collection) {
-        return list((Collection<?>) v, path, depth);
+        return list((Collection<?>) v);
       }
       if (v instanceof BigDecimal) {
         BigDecimal b = (BigDecimal) v;
@@ -209,26 +273,26 @@ public final class Values {
         return string(v.toString());
       }
       if (v instanceof Optional) {
-        return value(((Optional<?>) v).orElse(null), path, depth);
+        return value(((Optional<?>) v).orElse(null));
       }
       if (v.getClass().isArray()) {
-        return array(v, path, depth);
+        return array(v);
       }
       if (v instanceof Number) {
-        throw new IllegalArgumentException(path + ": unsupported number type " + v.getClass().getName()
+        throw new IllegalArgumentException(path() + ": unsupported number type " + v.getClass().getName()
             + "; use Integer, Long, Double, BigDecimal or BigInteger");
       }
-      throw new IllegalArgumentException(path + ": unsupported value type " + v.getClass().getName()
+      throw new IllegalArgumentException(path() + ": unsupported value type " + v.getClass().getName()
           + "; use strings, numbers, booleans, null, maps with string keys, lists, sets, arrays,"
           + " enums, UUID, java.time types or Date");
     }
 
-    private static void checkFinite(boolean nan, boolean infinite, StringBuilder path) {
+    private void checkFinite(boolean nan, boolean infinite) {
       if (nan) {
-        throw new IllegalArgumentException(path + ": NaN cannot be represented in JSON");
+        throw new IllegalArgumentException(path() + ": NaN cannot be represented in JSON");
       }
       if (infinite) {
-        throw new IllegalArgumentException(path + ": Infinity cannot be represented in JSON");
+        throw new IllegalArgumentException(path() + ": Infinity cannot be represented in JSON");
       }
     }
   }

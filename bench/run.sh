@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The whole performance suite in one command (about 12 minutes on a 2-core machine):
+#   1. builds the shaded benchmark jar (reactor build, nothing installed),
+#   2. runs every JMH benchmark with -prof gc, writing JSON,
+#   3. runs the side-by-side harness against analytics-java 3.5.4 (fresh JVM per run),
+#      plus one uncounted Beacon run under Flight Recorder,
+#   4. writes docs/performance.md and docs/img/*.png from those files.
+# Results land in bench/results/<UTC time>/ and bench/results/latest/.
+# Knobs (environment): EVENTS (1000000), REPS (3), THREADS (1,4), CLIENTS (all four),
+# JMH_ARGS (extra JMH options, e.g. "-f 1" to halve the forks), SKIP_BUILD=1.
+# Traffic goes only to 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+EVENTS=${EVENTS:-1000000}
+REPS=${REPS:-3}
+THREADS=${THREADS:-1,4}
+CLIENTS=${CLIENTS:-analytics-java,analytics-java-nodelay,beacon,beacon-block}
+JAR=bench/target/benchmarks.jar
+OUT=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+start=$(date +%s)
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  mvn -B -q -pl bench -am package -DskipTests
+fi
+
+# Each JMH benchmark bounds its own time (forks, iterations and durations are annotated);
+# timeout is the backstop so a hung run can never stall CI or the machine.
+# shellcheck disable=SC2086
+timeout 780 java -jar "$JAR" 'dev\.beacon\..*Benchmark' -prof gc -foe true \
+  -rf json -rff "$OUT/jmh.json" ${JMH_ARGS:-} | tee "$OUT/jmh.log" | grep -E '^(# Benchmark:|# Parameters:|Benchmark |[A-Za-z.]+Benchmark\.)' || true
+[[ -s "$OUT/jmh.json" ]] || { echo "JMH wrote no results" >&2; exit 1; }
+
+timeout 600 java -cp "$JAR" dev.beacon.bench.SideBySide --events "$EVENTS" --threads "$THREADS" \
+  --reps "$REPS" --clients "$CLIENTS" --out "$OUT/side-by-side.json" --profile "$OUT/beacon.jfr" \
+  | tee "$OUT/side-by-side.log"
+
+java -Djava.awt.headless=true -cp "$JAR" dev.beacon.bench.Report --jmh "$OUT/jmh.json" \
+  --side "$OUT/side-by-side.json" --jfr "$OUT/beacon.jfr" --md docs/performance.md --img docs/img \
+  --command "bench/run.sh (EVENTS=$EVENTS REPS=$REPS THREADS=$THREADS${JMH_ARGS:+ JMH_ARGS=\"$JMH_ARGS\"})"
+
+rm -rf bench/results/latest && mkdir -p bench/results/latest
+cp "$OUT"/jmh.json "$OUT"/side-by-side.json bench/results/latest/
+echo "suite finished in $(( $(date +%s) - start )) s; results in $OUT, report in docs/performance.md"

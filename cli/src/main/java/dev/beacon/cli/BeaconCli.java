@@ -15,10 +15,11 @@ import picocli.CommandLine.Command;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success: every valid message delivered (or validated with --dry-run)",
-        "1:a fatal error: unreadable file, unreachable endpoint, bad setting",
-        "2:usage error, or no write key",
+        "1:a fatal error: unreadable file, spool directory in use, port taken",
+        "2:usage error: bad option or value, or no write key",
         "3:some input lines were invalid and skipped; the rest were delivered",
-        "4:some messages were not delivered (reported failures, or still pending at the timeout)"})
+        "4:some messages were not delivered: refused by the API, unreachable endpoint, still pending"
+            + " at --timeout, or left in the spool for the next run"})
 public final class BeaconCli {
   private BeaconCli() {}
 

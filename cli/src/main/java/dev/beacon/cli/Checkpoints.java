@@ -21,6 +21,10 @@ final class Checkpoints {
     this.dir = dir;
   }
 
+  Path directory() {
+    return dir;
+  }
+
   Entry entry(Path file) throws IOException {
     Files.createDirectories(dir);
     Path abs = file.toAbsolutePath().normalize();

@@ -32,6 +32,11 @@ final class ClientOptions {
       description = "gzip request bodies (default: on)")
   boolean gzip;
 
+  @Option(names = "--allow-insecure-http",
+      description = "allow a plaintext http:// endpoint on a host that is not loopback (e.g. `beacon collect`"
+          + " on another machine of a trusted network); the write key and the events travel unencrypted")
+  boolean allowInsecureHttp;
+
   @Option(names = "--debug", description = "log every batch and retry (never the write key)")
   boolean debug;
 
@@ -61,6 +66,9 @@ final class ClientOptions {
   }
 
   URI endpointOrDefault() {
+    if (endpoint != null && region != null) {
+      throw new CliException(ExitCodes.USAGE, "--endpoint and --region are exclusive: give one");
+    }
     if (endpoint != null) {
       return endpoint;
     }
@@ -70,7 +78,8 @@ final class ClientOptions {
   /** A client on the HTTP transport configured by these options. */
   Analytics.Builder builder(String writeKey) {
     URI uri = endpointOrDefault();
-    HttpTransport.Builder http = HttpTransport.builder(writeKey).endpoint(uri).gzip(gzip).debug(debug);
+    HttpTransport.Builder http = HttpTransport.builder(writeKey).endpoint(uri).gzip(gzip).debug(debug)
+        .allowInsecureHttp(allowInsecureHttp);
     if (rate != null) {
       http.maxRequestsPerSecond(rate);
     }
@@ -78,7 +87,13 @@ final class ClientOptions {
     try {
       transport = http.build();
     } catch (IllegalArgumentException e) {
-      throw new CliException(ExitCodes.USAGE, e.getMessage(), e);
+      String msg = e.getMessage();
+      if (msg != null && msg.contains("allowInsecureHttp")) {
+        // The transport speaks to Java callers; name the command-line switch instead.
+        msg = "endpoint " + uri + " uses plaintext http:// to a host that is not loopback: the write key and"
+            + " the events would travel unencrypted. Use https://, or pass --allow-insecure-http";
+      }
+      throw new CliException(ExitCodes.USAGE, msg, e);
     }
     return Analytics.builder(writeKey).endpoint(uri).transport(transport).debug(debug).shutdownHook(false);
   }

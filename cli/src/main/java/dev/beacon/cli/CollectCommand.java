@@ -56,13 +56,23 @@ final class CollectCommand implements Callable<Integer> {
   @Option(names = "--quiet", description = "do not print each batch")
   boolean quiet;
 
+  @Option(names = "--count-only",
+      description = "count requests and bytes without parsing or validating bodies (for throughput"
+          + " measurements; messages are neither printed nor written)")
+  boolean countOnly;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     BufferedWriter file = outFile == null ? null
         : Files.newBufferedWriter(outFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     Object lock = new Object();
-    CollectorServer.Builder b = CollectorServer.builder().host(host).port(port).listener((path, messages) -> {
+    if (countOnly && outFile != null) {
+      throw new CliException(ExitCodes.USAGE, "--count-only does not parse messages, so it cannot write them to --out");
+    }
+    CollectorServer.Builder b = CollectorServer.builder().host(host).port(port).countOnly(countOnly)
+        // Recording is for tests; a dev server prints and writes instead, so it keeps none.
+        .maxRecordedMessages(1).listener((path, messages) -> {
       synchronized (lock) {
         if (!quiet) {
           out.println(summary(path, messages));
@@ -80,7 +90,17 @@ final class CollectCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.FATAL, "cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
     }
     CountDownLatch stop = new CountDownLatch(1);
-    Thread hook = new Thread(stop::countDown, "beacon-collect-stop");
+    CountDownLatch stopped = new CountDownLatch(1);
+    // On Ctrl-C the JVM halts as soon as its hooks return: this one waits (bounded) until the
+    // command has closed the file and printed its summary.
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      try {
+        stopped.await(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "beacon-collect-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     out.println("collecting on " + server.uri() + " (POST /v1/batch, /v1/track, ...); "
         + (writeKey != null ? "write key required" : "any write key accepted")
@@ -105,9 +125,15 @@ final class CollectCommand implements Callable<Integer> {
           file.close();
         }
       }
-      out.printf("stopped: %d request(s), %d message(s) (%d distinct), %d duplicate(s), %d rejected%n",
-          s.requests(), s.messages(), s.distinctMessageIds(), s.duplicates(), s.rejected());
+      if (countOnly) {
+        out.printf("stopped: %d request(s), %d accepted, %.1f MB received, %d rejected%n",
+            s.requests(), s.acceptedRequests(), s.bytesReceived() / 1e6, s.rejected());
+      } else {
+        out.printf("stopped: %d request(s), %d message(s) (%d distinct), %d duplicate(s), %d rejected%n",
+            s.requests(), s.messages(), s.distinctMessageIds(), s.duplicates(), s.rejected());
+      }
       out.flush();
+      stopped.countDown();
     }
     return ExitCodes.OK;
   }

@@ -4,13 +4,16 @@ package dev.beacon.cli;
 public final class ExitCodes {
   /** Every valid message delivered (or validated with {@code --dry-run}). */
   public static final int OK = 0;
-  /** A fatal error: unreadable file, unreachable endpoint, bad setting. */
+  /** A fatal error: unreadable input file, spool directory in use or unusable, port already taken. */
   public static final int FATAL = 1;
-  /** Usage error, or no write key. */
+  /** Usage error: unknown option, bad value, or no write key. */
   public static final int USAGE = 2;
   /** Some input lines were invalid and skipped; the valid ones were delivered. */
   public static final int INVALID_INPUT = 3;
-  /** Some messages were not delivered: reported failures, or still pending when the timeout passed. */
+  /**
+   * Some messages were not delivered: refused by the API, retries exhausted (an unreachable
+   * endpoint), still pending when the timeout passed, or left in the spool for the next run.
+   */
   public static final int NOT_DELIVERED = 4;
 
   private ExitCodes() {}

@@ -1,6 +1,7 @@
 package dev.beacon.cli;
 
 import dev.beacon.Analytics;
+import dev.beacon.DeliveryException;
 import dev.beacon.FailureReason;
 import dev.beacon.FlushResult;
 import dev.beacon.Message;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -44,6 +46,11 @@ import picocli.CommandLine.Model.CommandSpec;
             + " the same file twice does not create new events downstream."})
 final class ImportCommand implements Callable<Integer> {
   private static final int MAX_REPORTED_ERRORS = 50;
+  /**
+   * Lines between checkpoints. A re-run after a crash reads again at most this many lines that
+   * were already journaled (and sends them again, with the same messageIds).
+   */
+  static final int CHECKPOINT_EVERY = 10_000;
 
   @Spec
   CommandSpec spec;
@@ -78,6 +85,7 @@ final class ImportCommand implements Callable<Integer> {
   boolean progress;
 
   private final Map<FailureReason, AtomicLong> failures = new ConcurrentHashMap<>();
+  private final Map<FailureReason, String> firstErrors = new ConcurrentHashMap<>();
   private long read;
   private long invalid;
   private long accepted;
@@ -89,13 +97,22 @@ final class ImportCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     long start = System.nanoTime();
+    if (flushAt < 1 || flushAt > 2500) {
+      throw new CliException(ExitCodes.USAGE, "--flush-at must be between 1 and 2500 but was " + flushAt);
+    }
+    if (timeout.isNegative()) {
+      throw new CliException(ExitCodes.USAGE, "--timeout must be zero or positive but was " + timeout);
+    }
     String key = dryRun ? "dry-run" : client.writeKey();
     Checkpoints checkpoints = spool != null && !dryRun ? new Checkpoints(spool.resolve("import-checkpoints")) : null;
     Analytics.Builder b = (dryRun ? client.dryRunBuilder() : client.builder(key))
-        .flushAt(Math.min(Math.max(1, flushAt), 2500))
+        .flushAt(flushAt)
         .queueFullPolicy(QueueFullPolicy.block(Duration.ofDays(1)))
         .shutdownTimeout(timeout)
-        .onError((e, msgs) -> failures.computeIfAbsent(e.reason(), r -> new AtomicLong()).addAndGet(e.messageCount()));
+        .onError((e, msgs) -> {
+          failures.computeIfAbsent(e.reason(), r -> new AtomicLong()).addAndGet(e.messageCount());
+          firstErrors.putIfAbsent(e.reason(), describe(e));
+        });
     if (spool != null && !dryRun) {
       b.spoolDirectory(spool.resolve("journal"));
     }
@@ -107,7 +124,8 @@ final class ImportCommand implements Callable<Integer> {
     }
     long totalBytes = totalBytes();
     AtomicLong bytesRead = new AtomicLong();
-    Progress bar = progress ? Progress.start(err, "import", totalBytes, () -> statusLine(analytics)) : Progress.none(err);
+    Progress bar = progress ? Progress.start(err, "import", totalBytes, () -> statusLine(analytics),
+        () -> shortStatus(analytics)) : Progress.none(err);
     FlushResult closed;
     try {
       for (String f : files) {
@@ -127,25 +145,68 @@ final class ImportCommand implements Callable<Integer> {
     out.printf("read %d line(s): %d invalid, %d %s%s%n", read, invalid, accepted, dryRun ? "valid" : "accepted",
         skippedByCheckpoint > 0 ? ", " + skippedByCheckpoint + " skipped as already imported (resume)" : "");
     if (!dryRun) {
+      if (s.recovered() > 0) {
+        out.printf("recovered %d from the spool (journaled by an earlier run, not yet delivered)%n", s.recovered());
+      }
       out.printf("delivered %d, failed %d%s, pending %d, refused %d%n", s.delivered(), s.failed(),
           failures.isEmpty() ? "" : " " + failureSummary(), s.pending(), refused);
       out.printf("requests %d (%d retries), batches %d%n", s.requests(), s.retries(), s.batches());
+      out.printf("time %.1f s, %.0f lines/s, %.0f events/s delivered%n", secs, read / Math.max(secs, 1e-9),
+          s.delivered() / Math.max(secs, 1e-9));
+    } else {
+      out.printf("time %.1f s, %.0f lines/s%n", secs, read / Math.max(secs, 1e-9));
     }
-    out.printf("time %.1f s, %.0f lines/s%n", secs, read / Math.max(secs, 1e-9));
     if (!dryRun && (s.failed() > 0 || s.pending() > 0 || refused > 0 || !closed.complete())) {
       if (s.pending() > 0 && spool != null) {
         out.printf("%d message(s) remain in the spool %s: run the same command again to send them%n",
             s.pending(), spool);
       }
+      reportFailures(err, s);
       return ExitCodes.NOT_DELIVERED;
     }
     return invalid > 0 ? ExitCodes.INVALID_INPUT : ExitCodes.OK;
+  }
+
+  /** One line per failure reason, with the first error's detail: what a user needs to act. */
+  private void reportFailures(PrintWriter err, Stats s) {
+    Map<FailureReason, Long> m = new EnumMap<>(FailureReason.class);
+    failures.forEach((k, v) -> m.put(k, v.get()));
+    m.forEach((reason, n) -> {
+      String first = firstErrors.getOrDefault(reason, reason.toString());
+      String hint = reason == FailureReason.SHUTDOWN
+          ? " (still pending when --timeout " + timeout + " ran out; the warnings above say why)" : "";
+      err.println("beacon: " + n + " message(s) not delivered: " + first + hint);
+    });
+    if (refused > 0) {
+      err.println("beacon: " + refused + " message(s) refused by the client " + s.droppedByReason());
+    }
+    if (s.pending() > 0 && spool == null) {
+      err.println("beacon: " + s.pending() + " message(s) still pending when --timeout " + timeout + " ran out");
+    }
+  }
+
+  /** "REASON (HTTP n): detail", without the count the exception's message repeats per batch. */
+  private static String describe(DeliveryException e) {
+    String msg = String.valueOf(e.getMessage());
+    String marker = "message(s) not delivered";
+    int at = msg.indexOf(marker);
+    String detail = at < 0 ? msg : msg.substring(at + marker.length()).replaceFirst("^: ", "");
+    return e.reason() + (e.status() != 0 ? " (HTTP " + e.status() + ")" : "") + (detail.isEmpty() ? "" : ": " + detail);
   }
 
   private String failureSummary() {
     Map<FailureReason, Long> m = new EnumMap<>(FailureReason.class);
     failures.forEach((k, v) -> m.put(k, v.get()));
     return m.toString();
+  }
+
+  private String shortStatus(Analytics analytics) {
+    if (dryRun) {
+      return Progress.compact(accepted) + " valid, " + Progress.compact(invalid) + " invalid";
+    }
+    Stats s = analytics.stats();
+    return Progress.compact(s.delivered()) + "/" + Progress.compact(s.accepted() + s.recovered()) + " delivered, "
+        + Progress.compact(s.failed()) + " failed" + (invalid > 0 ? ", " + Progress.compact(invalid) + " invalid" : "");
   }
 
   private String statusLine(Analytics analytics) {
@@ -182,7 +243,13 @@ final class ImportCommand implements Callable<Integer> {
         Path path = Path.of(name);
         raw = Files.newInputStream(path);
         if (checkpoints != null) {
-          checkpoint = checkpoints.entry(path);
+          try {
+            checkpoint = checkpoints.entry(path);
+          } catch (IOException e) {
+            raw.close();
+            throw new CliException(ExitCodes.FATAL, "cannot keep import checkpoints in " + checkpoints.directory()
+                + ": " + e.getMessage(), e);
+          }
         }
       }
     } catch (NoSuchFileException e) {
@@ -211,6 +278,7 @@ final class ImportCommand implements Callable<Integer> {
       }
     };
     long lineNo = 0;
+    long savedAt = resumeAfter;
     try (BufferedReader in = new BufferedReader(new InputStreamReader(counting, StandardCharsets.UTF_8), 1 << 16)) {
       String line;
       while ((line = in.readLine()) != null) {
@@ -248,18 +316,41 @@ final class ImportCommand implements Callable<Integer> {
           refused++;
           checkpoint = null; // a refused line was not journaled: never skip past it on a re-run
         }
-        if (checkpoint != null && lineNo % 10_000 == 0) {
-          checkpoint.save(lineNo);
+        if (checkpoint != null && lineNo - savedAt >= CHECKPOINT_EVERY) {
+          checkpoint = save(checkpoint, lineNo, analytics, label, bar);
+          savedAt = lineNo;
         }
       }
       if (checkpoint != null) {
-        checkpoint.save(lineNo);
+        save(checkpoint, lineNo, analytics, label, bar);
       }
     } catch (IOException e) {
       throw new CliException(ExitCodes.FATAL, "cannot read " + label + " at line " + (lineNo + 1) + ": "
           + e.getMessage(), e);
     }
     return true;
+  }
+
+  /**
+   * Records that every line up to {@code lineNo} is journaled, and returns the entry to keep using,
+   * or null to stop checkpointing this file. A spool that fell back to memory (disk full,
+   * unwritable) journals nothing, so from then on no line may be skipped on a re-run.
+   */
+  private static Checkpoints.Entry save(Checkpoints.Entry checkpoint, long lineNo, Analytics analytics, String label,
+      Progress bar) {
+    if (analytics.stats().spoolDegraded()) {
+      bar.println("beacon: the spool is not writable; " + label + " will be read again from line "
+          + (checkpoint.linesDone() + 1) + " if this import is run again");
+      return null;
+    }
+    try {
+      checkpoint.save(lineNo);
+      return checkpoint;
+    } catch (UncheckedIOException e) {
+      bar.println("beacon: cannot save the checkpoint of " + label + " (" + e.getCause().getMessage()
+          + "); a re-run reads it again from line " + (checkpoint.linesDone() + 1));
+      return null;
+    }
   }
 
   /** Parses and validates one line; a missing messageId becomes a stable id of the line's content. */

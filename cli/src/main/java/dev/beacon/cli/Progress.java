@@ -1,6 +1,9 @@
 package dev.beacon.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -33,11 +36,48 @@ abstract class Progress implements AutoCloseable {
     };
   }
 
-  static Progress start(PrintWriter err, String task, long totalBytes, Supplier<String> status) {
-    if (System.console() != null && !"dumb".equals(System.getenv("TERM"))) {
-      return new Bar(task, totalBytes, status);
+  /**
+   * Starts the display.
+   *
+   * @param status the counters for plain lines
+   * @param shortStatus the counters for the bar, which shares an 80-column line with the bar itself,
+   *     the MB read, elapsed time, ETA and speed
+   */
+  static Progress start(PrintWriter err, String task, long totalBytes, Supplier<String> status,
+      Supplier<String> shortStatus) {
+    if (stderrIsTerminal() && !"dumb".equals(System.getenv("TERM"))) {
+      return new Bar(task, totalBytes, shortStatus);
     }
     return new Plain(err, task, totalBytes, status, Duration.ofSeconds(5).toNanos());
+  }
+
+  /**
+   * Whether standard error is a terminal. {@link System#console()} answers for stdin and stdout
+   * (so {@code beacon import f 2> log} drew the bar into the log), and from JDK 22 it is non-null
+   * even when redirected; on Linux, fd 2's link says where stderr really goes.
+   */
+  static boolean stderrIsTerminal() {
+    Path fd2 = Path.of("/proc/self/fd/2");
+    if (Files.isSymbolicLink(fd2)) {
+      try {
+        String target = Files.readSymbolicLink(fd2).toString();
+        return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+      } catch (IOException | UnsupportedOperationException e) {
+        // fall back below
+      }
+    }
+    return System.console() != null;
+  }
+
+  /** 1234 as "1234", 123456 as "123k", 1234567 as "1.2M": counters that fit beside a bar. */
+  static String compact(long n) {
+    if (n < 10_000) {
+      return Long.toString(n);
+    }
+    if (n < 1_000_000) {
+      return (n / 1000) + "k";
+    }
+    return String.format(java.util.Locale.ROOT, "%.1fM", n / 1e6);
   }
 
   /** The terminal bar; its extra message is refreshed from the engine's counters. */
@@ -49,7 +89,7 @@ abstract class Progress implements AutoCloseable {
     Bar(String task, long totalBytes, Supplier<String> status) {
       this.status = status;
       this.bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(totalBytes)
-          .setStyle(ProgressBarStyle.ASCII).setUnit(" MB", 1_000_000).showSpeed()
+          .setStyle(ProgressBarStyle.ASCII).setUnit(" MB", 1_000_000)
           .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
     }
 

@@ -55,6 +55,9 @@ final class SendCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new CliException(ExitCodes.USAGE, "--timeout must be positive but was " + timeout);
+    }
     Message m;
     try {
       m = build();

@@ -2,8 +2,6 @@ package dev.beacon.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,13 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ImportDryRunTest {
-  record Run(int exit, String out, String err) {}
-
-  static Run beacon(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = BeaconCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
+  private static Cli.Run beacon(String... args) {
+    return Cli.beacon(args);
   }
 
   @Test
@@ -31,7 +24,7 @@ class ImportDryRunTest {
         "{\"type\":\"identify\",\"anonymousId\":\"a1\",\"timestamp\":\"2024-01-15T10:30:00Z\"}",
         "{\"type\":\"teleport\",\"userId\":\"u\"}",
         "{\"type\":\"identify\",\"userId\":\"u\",\"timestamp\":\"yesterday\"}"));
-    Run r = beacon("import", "--dry-run", "--no-progress", f.toString());
+    Cli.Run r = beacon("import", "--dry-run", "--no-progress", f.toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(r.out()).contains("read 6 line(s): 4 invalid, 2 valid");
     assertThat(r.err())
@@ -46,7 +39,7 @@ class ImportDryRunTest {
     Path f = dir.resolve("ok.ndjson");
     Files.write(f, List.of("{\"type\":\"alias\",\"userId\":\"u\",\"previousId\":\"a\"}",
         "{\"type\":\"group\",\"userId\":\"u\",\"groupId\":\"g\",\"traits\":{\"name\":\"Acme\"}}"));
-    Run r = beacon("import", "--dry-run", "--no-progress", f.toString());
+    Cli.Run r = beacon("import", "--dry-run", "--no-progress", f.toString());
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("2 valid");
   }
@@ -56,7 +49,7 @@ class ImportDryRunTest {
     Path f = dir.resolve("bad.ndjson");
     Files.write(f, List.of("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\"}", "{}",
         "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"After\"}"));
-    Run r = beacon("import", "--dry-run", "--strict", "--no-progress", f.toString());
+    Cli.Run r = beacon("import", "--dry-run", "--strict", "--no-progress", f.toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(r.out()).contains("read 2 line(s): 1 invalid, 1 valid");
     assertThat(r.err()).contains(":2: ").contains("--strict");
@@ -64,7 +57,7 @@ class ImportDryRunTest {
 
   @Test
   void anUnreadableFileIsOneClearLineWithoutAStackTrace() {
-    Run r = beacon("import", "--dry-run", "--no-progress", "/definitely/not/here.ndjson");
+    Cli.Run r = beacon("import", "--dry-run", "--no-progress", "/definitely/not/here.ndjson");
     assertThat(r.exit()).isEqualTo(ExitCodes.FATAL);
     assertThat(r.err()).contains("beacon: cannot read /definitely/not/here.ndjson: no such file")
         .doesNotContain("at dev.beacon");
@@ -81,11 +74,11 @@ class ImportDryRunTest {
 
   @Test
   void sendDryRunPrintsTheMessageAndRejectsBadInputClearly() {
-    Run ok = beacon("send", "track", "--user-id", "u1", "--event", "Order Completed",
+    Cli.Run ok = beacon("send", "track", "--user-id", "u1", "--event", "Order Completed",
         "--properties", "{\"revenue\": 99.99}", "--dry-run");
     assertThat(ok.exit()).isZero();
     assertThat(ok.out()).contains("\"event\":\"Order Completed\"").contains("\"revenue\":99.99");
-    Run bad = beacon("send", "track", "--user-id", "u1", "--dry-run");
+    Cli.Run bad = beacon("send", "track", "--user-id", "u1", "--dry-run");
     assertThat(bad.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(bad.err()).contains("beacon: event must not be null or blank");
   }

@@ -1,0 +1,132 @@
+package dev.beacon.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code beacon collect}: a local collector that prints batches and writes what it accepts. */
+class CollectCommandTest {
+  private static final Pattern URI = Pattern.compile("collecting on (http://\\S+) ");
+
+  @TempDir Path dir;
+
+  /** Runs collect on a background thread; returns its stdout buffer and its exit code. */
+  private static CompletableFuture<Integer> collect(StringWriter out, StringWriter err, String... args) {
+    return CompletableFuture.supplyAsync(() ->
+        BeaconCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true)));
+  }
+
+  private static String awaitUri(StringWriter out, CompletableFuture<Integer> running) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      Matcher m = URI.matcher(out.toString());
+      if (m.find()) {
+        return m.group(1);
+      }
+      assertThat(running).as("collect exited early: " + out).isNotDone();
+      Thread.sleep(10);
+    }
+    throw new AssertionError("collect did not print its URI: " + out);
+  }
+
+  @Test
+  void collectsWhatIsSentPrintsEachBatchAndWritesNdjson() throws Exception {
+    Path file = dir.resolve("collected.ndjson");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CompletableFuture<Integer> running = collect(out, err, "collect", "--duration", "PT2S", "--out", file.toString());
+    String uri = awaitUri(out, running);
+    Path key = Cli.keyFile(dir, "any-key");
+
+    Cli.Run track = Cli.beacon("send", "track", "--user-id", "u1", "--event", "Order Completed",
+        "--properties", "{\"revenue\":42.5}", "--message-id", "c-1", "--endpoint", uri, "--write-key-file", key.toString());
+    Cli.Run identify = Cli.beacon("send", "identify", "--user-id", "u1", "--traits", "{\"plan\":\"premium\"}",
+        "--message-id", "c-2", "--endpoint", uri, "--write-key-file", key.toString());
+    assertThat(track.exit()).as(track.all()).isZero();
+    assertThat(identify.exit()).as(identify.all()).isZero();
+
+    assertThat(running.get(20, TimeUnit.SECONDS)).isZero();
+    assertThat(out.toString()).contains("writing messages to " + file)
+        .contains("/v1/batch: 1 message(s) {Order Completed=1}")
+        .contains("/v1/batch: 1 message(s) {identify=1}")
+        .contains("stopped: 2 request(s), 2 message(s) (2 distinct), 0 duplicate(s), 0 rejected");
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).contains("\"messageId\":\"c-1\"").contains("\"event\":\"Order Completed\"")
+        .contains("\"revenue\":42.5");
+    assertThat(lines.get(1)).contains("\"messageId\":\"c-2\"").contains("\"plan\":\"premium\"");
+    // What collect writes is what import reads: the file round-trips.
+    assertThat(Cli.beacon("import", "--dry-run", "--no-progress", file.toString()).out()).contains("2 valid");
+  }
+
+  @Test
+  void withAWriteKeyOtherKeysAreRefused() throws Exception {
+    StringWriter out = new StringWriter();
+    CompletableFuture<Integer> running = collect(out, new StringWriter(), "collect", "--duration", "PT1S",
+        "--write-key", "the-right-key", "--quiet");
+    String uri = awaitUri(out, running);
+
+    Cli.Run wrong = Cli.beacon("send", "track", "--user-id", "u", "--event", "E", "--endpoint", uri,
+        "--write-key-file", Cli.keyFile(dir, "a-wrong-key").toString());
+    Cli.Run right = Cli.beacon("send", "track", "--user-id", "u", "--event", "E", "--endpoint", uri,
+        "--write-key-file", Cli.keyFile(dir, "the-right-key").toString());
+
+    assertThat(wrong.exit()).isEqualTo(ExitCodes.NOT_DELIVERED);
+    assertThat(wrong.err()).contains("UNAUTHORIZED");
+    assertThat(right.exit()).as(right.all()).isZero();
+    assertThat(running.get(20, TimeUnit.SECONDS)).isZero();
+    assertThat(out.toString()).contains("write key required").doesNotContain("/v1/batch:")
+        .contains("stopped: 2 request(s), 1 message(s)").contains("1 rejected");
+  }
+
+  @Test
+  void stoppingWithCtrlCStillPrintsTheSummary() throws Exception {
+    Path file = dir.resolve("collected.ndjson");
+    Cli.Child child = Cli.start(dir, "collect", "--out", file.toString());
+    String uri = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (uri == null && System.nanoTime() < deadline) {
+      Matcher m = URI.matcher(Files.readString(child.out()));
+      uri = m.find() ? m.group(1) : null;
+      Thread.sleep(20);
+    }
+    assertThat(uri).as("printed URI").isNotNull();
+    assertThat(Cli.beacon("send", "track", "--user-id", "u", "--event", "E", "--endpoint", uri,
+        "--write-key-file", Cli.keyFile(dir, "k").toString()).exit()).isZero();
+
+    child.process().destroy(); // SIGTERM, as Ctrl-C: the shutdown hooks run
+    Cli.Run r = child.await(java.time.Duration.ofSeconds(30));
+
+    assertThat(r.out()).contains("stopped: 1 request(s), 1 message(s) (1 distinct), 0 duplicate(s), 0 rejected");
+    assertThat(Files.readAllLines(file)).hasSize(1);
+  }
+
+  @Test
+  void countOnlyCannotWriteMessages() {
+    Cli.Run r = Cli.beacon("collect", "--count-only", "--out", dir.resolve("x.ndjson").toString(), "--duration", "PT1S");
+
+    assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err().strip()).isEqualTo("beacon: --count-only does not parse messages, so it cannot write them to --out");
+  }
+
+  @Test
+  void aPortInUseIsOneClearLine() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Cli.Run r = Cli.beacon("collect", "--port", Integer.toString(taken.getLocalPort()), "--duration", "PT1S");
+
+      assertThat(r.exit()).isEqualTo(ExitCodes.FATAL);
+      assertThat(r.err()).startsWith("beacon: cannot listen on 127.0.0.1:" + taken.getLocalPort())
+          .doesNotContain("\tat ");
+    }
+  }
+}

@@ -574,10 +574,11 @@ public final class Report {
         + "`PROCESS_CRASH` one producer and the consumer hand each message back and forth, and the producer's wait "
         + "falls back to `LockSupport.parkNanos(20_000)` after 64 spins and 64 yields, so a missed hand-off costs a "
         + "timer-driven park (tens of µs on Linux) instead of ~0.5 µs of append. A likely reason why the one-producer "
-        + "`PROCESS_CRASH` rows swing by up to an order of magnitude between iterations and runs (not proven: 103 samples). Suggested core changes "
-        + "(not made here; the bench branch does not touch the core): have the consumer unpark the producers it "
-        + "released after each commit instead of relying on a timed park, and let a waiting producer spin longer "
-        + "when fewer threads than cores are busy. `OS_CRASH` already commits once per poll of the ring; with one "
+        + "`PROCESS_CRASH` rows swing by up to an order of magnitude between iterations and runs (not proven: 103 samples). That profile predates "
+        + "core commit c04dbdd, after which each commit wakes the callers it released instead of their timed park; "
+        + "the one-producer `PROCESS_CRASH` rows did not move beyond their noise, so the remaining cost is the round "
+        + "trip itself on two busy cores. Still to try: let a waiting producer spin longer when fewer threads than "
+        + "cores are busy, and measure on more cores. `OS_CRASH` already commits once per poll of the ring; with one "
         + "producer a poll holds one message, so one msync per message is inherent and only concurrent producers "
         + "amortize it.");
     line("");

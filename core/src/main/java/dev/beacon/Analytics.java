@@ -237,7 +237,11 @@ public final class Analytics implements AutoCloseable {
   }
 
   /**
-   * Same as {@link #close()} with an explicit bound.
+   * Same as {@link #close()} with an explicit bound. Returns within {@code timeout} plus a grace
+   * of 500 ms (to stop threads and report what is left), plus the time the error callback takes
+   * for what it is given. Zero is allowed: nothing is waited for, and everything not yet sent is
+   * reported as {@link FailureReason#SHUTDOWN} (or stays in the spool for the next start). A
+   * timeout longer than about 73 years counts as 73 years.
    *
    * @param timeout the longest wait for pending messages
    * @return whether everything was delivered or reported in time
@@ -658,14 +662,28 @@ public final class Analytics implements AutoCloseable {
         throw new IllegalArgumentException("spoolDurability must not be null");
       }
       Function<ThreadFactory, Transport> transportFactory = send ? resolveTransport() : null;
+      degradedAtStart = false; // a flag of this build() only: a builder may be built again
       Spool openSpool = spool != null ? spool : spoolDirectory != null ? openSpool() : null;
-      EngineConfig cfg = new EngineConfig(ringSize(maxQueueSize), maxQueueBytes, flushAt, maxBatchMessages,
-          maxBatchBytes, flushInterval, queueFullPolicy, retryPolicy, onError, threads, transportFactory,
-          send, debug, syncMode, flushTimeout, shutdownTimeout, openSpool, spoolDurability);
-      Analytics analytics = new Analytics(this, cfg);
+      Analytics analytics;
+      try {
+        EngineConfig cfg = new EngineConfig(ringSize(maxQueueSize), maxQueueBytes, flushAt, maxBatchMessages,
+            maxBatchBytes, flushInterval, queueFullPolicy, retryPolicy, onError, threads, transportFactory,
+            send, debug, syncMode, flushTimeout, shutdownTimeout, openSpool, spoolDurability);
+        analytics = new Analytics(this, cfg);
+      } catch (RuntimeException | Error e) {
+        // Release the spool's directory lock, so that a corrected build() in this JVM can open it.
+        if (openSpool != null && spool == null) {
+          try {
+            openSpool.close();
+          } catch (RuntimeException closeFailure) {
+            e.addSuppressed(closeFailure);
+          }
+        }
+        throw e;
+      }
       if (debug) {
         LOG.info("Beacon {} started: endpoint={}, ring={}, flushAt={}, flushInterval={}, syncMode={}, send={}",
-            Library.VERSION, endpoint, cfg.ringSize(), flushAt, flushInterval, syncMode, send);
+            Library.VERSION, endpoint, ringSize(maxQueueSize), flushAt, flushInterval, syncMode, send);
       }
       return analytics;
     }

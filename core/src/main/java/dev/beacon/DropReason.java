@@ -9,5 +9,10 @@ public enum DropReason {
   /** The spool's backlog on disk reached {@code maxSpoolBytes}. */
   SPOOL_FULL,
   /** The client was closed, or is closing. */
-  CLOSED
+  CLOSED,
+  /**
+   * Sync mode only: no request slot freed up within {@code flushTimeout}, so the message was not
+   * sent; the call threw a {@link DeliveryException} with {@link FailureReason#DEADLINE_EXCEEDED}.
+   */
+  NO_REQUEST_SLOT
 }

@@ -58,7 +58,7 @@ final class Assembler {
     try {
       MessageSerializer.write(gen, m);
       gen.flush();
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
       // The generator's state is unknown: start a fresh one and forget the partial bytes.
       sink.truncate(start);
       gen = MessageSerializer.generator(sink);

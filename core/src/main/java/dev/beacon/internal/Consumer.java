@@ -46,6 +46,16 @@ final class Consumer implements Runnable {
   private volatile boolean sleeping;
   private static final int SPIN_WHILE_JOURNALING = 200;
   final CountDownLatch exited = new CountDownLatch(1);
+  /**
+   * Set (under {@link #sweepLock}) by the consumer's final pass, before it reads the ring one last
+   * time. A producer that published and then sees it settles the ring itself (see
+   * {@link #sweepLate()}): either the final pass saw its message, or the producer's sweep does.
+   */
+  private volatile boolean sealed;
+  private final Object sweepLock = new Object();
+  /** Set under {@link #sweepLock} when the spool is closed: late messages are then reported. */
+  private boolean spoolClosed;
+  private boolean interruptLogged;
 
   private long batchFirstSeq = -1;
   private long batchStartNanos;
@@ -67,7 +77,7 @@ final class Consumer implements Runnable {
     this.flushAt = cfg.flushAt();
     this.maxBatchMessages = cfg.maxBatchMessages();
     this.maxBatchBytes = cfg.maxBatchBytes();
-    this.intervalNanos = cfg.flushInterval().toNanos();
+    this.intervalNanos = Durations.toNanos(cfg.flushInterval());
   }
 
   /** Asks for every message up to {@code seq} to be sent without waiting for the interval. */
@@ -125,9 +135,6 @@ final class Consumer implements Runnable {
             }
           }
           tracker.progressed();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
         } catch (Throwable t) {
           LOG.error("Beacon's consumer hit an unexpected error and carries on", t);
           state = EventPoller.PollState.IDLE;
@@ -154,13 +161,20 @@ final class Consumer implements Runnable {
           }
           sleeping = false;
         }
-        if (Thread.interrupted() && halted) {
-          break;
+        if (Thread.interrupted() && !interruptLogged) {
+          // Only halt() stops the consumer: an interrupt from outside would strand accepted messages.
+          interruptLogged = true;
+          LOG.warn("Beacon's consumer thread was interrupted; it ignores interrupts and stops only when"
+              + " the client is closed");
         }
       }
     } finally {
+      if (!halted && !draining) {
+        LOG.error("Beacon's consumer stopped unexpectedly; the client refuses new messages and reports"
+            + " what it held as SHUTDOWN");
+      }
       try {
-        reportLeftovers();
+        finalPass();
       } finally {
         exited.countDown();
       }
@@ -183,7 +197,7 @@ final class Consumer implements Runnable {
     return target >= batchFirstSeq && lastSeq >= target;
   }
 
-  private boolean onEvent(Slot slot, long seq, boolean endOfBatch) throws Exception {
+  private boolean onEvent(Slot slot, long seq, boolean endOfBatch) {
     Message m = slot.message;
     slot.message = null;
     lastSeq = seq;
@@ -195,7 +209,7 @@ final class Consumer implements Runnable {
       boolean spooled;
       try {
         spooled = journal.tryAppend(m);
-      } catch (Exception e) {
+      } catch (Exception | Error e) {
         counters.queuedBytes.addAndGet(-m.serializedSizeBound());
         reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(m), "could not serialize: " + e, e);
         return true;
@@ -217,7 +231,7 @@ final class Consumer implements Runnable {
     }
     try {
       asm.add(m);
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
       counters.queuedBytes.addAndGet(-m.serializedSizeBound());
       reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(m), "could not serialize: " + e, e);
       if (asm.isEmpty()) {
@@ -252,7 +266,7 @@ final class Consumer implements Runnable {
   }
 
   /** Waits for a request slot, then cuts; false when halted while waiting. */
-  private boolean forceCut(int n) throws InterruptedException {
+  private boolean forceCut(int n) {
     if (!dispatcher.acquire(() -> halted)) {
       return false;
     }
@@ -272,16 +286,47 @@ final class Consumer implements Runnable {
     dispatcher.submit(c.batch(), c.reservedBytes(), () -> tracker.finished(first), false);
   }
 
+  boolean isSealed() {
+    return sealed;
+  }
+
   /**
-   * After a halt: what is still in the ring goes to the spool when there is one (it is sent on the
-   * next start); everything else is reported as SHUTDOWN, never dropped silently.
+   * The consumer's last pass (after a drain or a halt): seals the ring, then settles what is still
+   * in it. What is left goes to the spool when there is one (it is sent on the next start);
+   * everything else is reported as SHUTDOWN, never dropped silently.
    */
-  private void reportLeftovers() {
+  private void finalPass() {
     List<Message> left = new ArrayList<>(asm.drainMessages());
     if (!left.isEmpty() && batchFirstSeq >= 0) {
       tracker.cut(batchFirstSeq);
       tracker.finished(batchFirstSeq);
     }
+    synchronized (sweepLock) {
+      sealed = true;
+      settleRest(left);
+    }
+  }
+
+  /**
+   * Called by a producer that published after {@link #isSealed()} turned true: the consumer's final
+   * pass may have missed its message, so it settles what is left in the ring itself.
+   */
+  void sweepLate() {
+    synchronized (sweepLock) {
+      settleRest(new ArrayList<>());
+    }
+  }
+
+  /** Closes the spool so that no late sweep appends to it after; late messages are reported. */
+  void closeSpool(dev.beacon.spi.Spool spool) {
+    synchronized (sweepLock) {
+      spoolClosed = true;
+      spool.close();
+    }
+  }
+
+  /** Reads every published message left in the ring and journals or reports it. Holds sweepLock. */
+  private void settleRest(List<Message> left) {
     try {
       poller.poll((slot, seq, end) -> {
         Message m = slot.message;
@@ -290,7 +335,7 @@ final class Consumer implements Runnable {
         tracker.processed(seq);
         lastSeq = seq;
         if (m != null) {
-          if (journal != null && journalLeftover(m)) {
+          if (journal != null && !spoolClosed && journalLeftover(m)) {
             counters.queuedBytes.addAndGet(-m.serializedSizeBound());
           } else {
             left.add(m);
@@ -298,10 +343,10 @@ final class Consumer implements Runnable {
         }
         return true;
       });
-    } catch (Exception e) {
+    } catch (Throwable e) {
       LOG.warn("Beacon could not read the rest of its queue at shutdown: {}", e.toString());
     }
-    if (journal != null) {
+    if (journal != null && !spoolClosed) {
       journal.commit(lastSeq);
     }
     if (!left.isEmpty()) {

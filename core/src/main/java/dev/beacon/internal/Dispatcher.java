@@ -8,12 +8,11 @@ import dev.beacon.spi.Transport;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,15 +20,22 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sends batches through the transport and owns what happens next: retry with backoff or after
- * {@code Retry-After}, split on 413, report final failures. Every delivery's state is touched
- * only on the single scheduler thread, so no locks are needed; the consumer talks to it through
- * the permit semaphore and {@link ScheduledExecutorService#execute}. Not API.
+ * {@code Retry-After}, split on 413, report final failures.
+ *
+ * <p>Each delivery is registered in {@link #active} the moment it is handed over (before any task
+ * for it is queued), and every step of it runs under the delivery's own lock, normally on the
+ * scheduler thread. So at a halt, {@link #haltAll} can settle every delivery from the closing
+ * thread — including those whose first task is still queued, or whose thread is busy in a slow
+ * error callback — without a task ever being dropped unreported. After {@link #halted} is set,
+ * every step of a delivery ends it: {@code SHUTDOWN} for a memory batch, back to the spool for a
+ * spooled one. Not API.
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger("dev.beacon.Analytics");
@@ -45,8 +51,11 @@ final class Dispatcher {
   private final Semaphore permits;
   private final long attemptTimeoutNanos;
   private final RateLimitedLog retryLog = new RateLimitedLog(LOG, 5_000_000_000L);
-  /** Deliveries not finished yet; scheduler thread only. */
-  private final Set<Delivery> active = new HashSet<>();
+  /** Deliveries handed over and not finished yet; registered before their first task is queued. */
+  private final Set<Delivery> active = ConcurrentHashMap.newKeySet();
+  /** Monitor that {@link #awaitIdle} waits on; notified when {@link #active} empties. */
+  private final Object idle = new Object();
+  private volatile boolean halted;
 
   Dispatcher(EngineConfig cfg, Transport transport, Counters counters, Reporter reporter,
       ScheduledExecutorService scheduler) {
@@ -60,14 +69,19 @@ final class Dispatcher {
     int concurrency = transport == null ? 1 : Math.max(1, transport.maxConcurrentRequests());
     this.permits = new Semaphore(concurrency);
     Duration t = transport == null ? Duration.ofMinutes(2) : transport.attemptTimeout();
-    this.attemptTimeoutNanos = t.toNanos();
+    this.attemptTimeoutNanos = Durations.toNanos(t);
   }
 
   boolean tryAcquire() {
     return permits.tryAcquire();
   }
 
-  /** Waits for a request slot until the deadline; false when it passed first. */
+  /** Returns a slot taken with {@link #acquireUntil} that is not used after all. */
+  void releasePermit() {
+    permits.release();
+  }
+
+  /** Waits for a request slot until the deadline; false when it passed first or on interrupt. */
   boolean acquireUntil(long deadlineNanos) {
     try {
       return permits.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -77,11 +91,18 @@ final class Dispatcher {
     }
   }
 
-  /** Waits for a request slot; false when {@code halted} turned true first. */
-  boolean acquire(BooleanSupplier halted) throws InterruptedException {
+  /**
+   * Waits for a request slot; false when {@code halted} turned true first. Interrupts do not end
+   * the wait (the consumer holds messages that must be cut): it ends only by a slot or a halt.
+   */
+  boolean acquire(BooleanSupplier halted) {
     while (!halted.getAsBoolean()) {
-      if (permits.tryAcquire(5, TimeUnit.MILLISECONDS)) {
-        return true;
+      try {
+        if (permits.tryAcquire(5, TimeUnit.MILLISECONDS)) {
+          return true;
+        }
+      } catch (InterruptedException e) {
+        // Cleared on purpose: only halt() stops the consumer (see Consumer#run).
       }
     }
     return false;
@@ -90,7 +111,7 @@ final class Dispatcher {
   /**
    * Sends a cut batch; the caller holds a permit, which this returns when the batch finishes.
    *
-   * @param onFinish runs on the scheduler thread once every message is delivered or reported
+   * @param onFinish runs once every message is delivered or reported
    * @param spooled the batch was read from the spool: at a halt it is left there for the next
    *     start instead of being reported as {@code SHUTDOWN}
    */
@@ -106,16 +127,7 @@ final class Dispatcher {
       }
       return;
     }
-    Delivery d = new Delivery(batch, reservedBytes, onFinish, spooled, null);
-    try {
-      scheduler.execute(() -> start(d));
-    } catch (RejectedExecutionException e) {
-      if (spooled) {
-        release(d);
-      } else {
-        failAll(d, FailureReason.SHUTDOWN, "client closed before the batch could be sent");
-      }
-    }
+    hand(new Delivery(batch, reservedBytes, onFinish, spooled, null, true));
   }
 
   /**
@@ -125,30 +137,51 @@ final class Dispatcher {
    */
   CompletableFuture<Void> submitSync(Batch batch, long reservedBytes, boolean holdsPermit) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Runnable onFinish = holdsPermit ? permits::release : () -> { };
     if (!send) {
       counters.notSent.addAndGet(batch.size());
       counters.queuedBytes.addAndGet(-reservedBytes);
-      onFinish.run();
+      if (holdsPermit) {
+        permits.release();
+      }
       done.complete(null);
       return done;
     }
-    Delivery d = new Delivery(batch, reservedBytes, onFinish, false, done);
-    try {
-      scheduler.execute(() -> start(d));
-    } catch (RejectedExecutionException e) {
-      failAll(d, FailureReason.SHUTDOWN, "client closed before the message could be sent");
-    }
+    hand(new Delivery(batch, reservedBytes, () -> { }, false, done, holdsPermit));
     return done;
   }
 
-  private void start(Delivery d) {
+  /** Registers a delivery, then queues its first attempt; a halt seen on the way ends it. */
+  private void hand(Delivery d) {
     active.add(d);
-    attempt(d);
+    run(d, () -> attempt(d));
+  }
+
+  /** Runs a step of {@code d} on the scheduler, under its lock; inline once the scheduler stopped. */
+  private void run(Delivery d, Runnable step) {
+    Runnable locked = () -> {
+      d.lock.lock();
+      try {
+        step.run();
+      } catch (Throwable t) {
+        LOG.error("Beacon's dispatcher hit an unexpected error; the batch is reported", t);
+        failAll(d, FailureReason.INTERNAL_ERROR, "unexpected error: " + t);
+      } finally {
+        d.lock.unlock();
+      }
+    };
+    try {
+      scheduler.execute(locked);
+    } catch (RejectedExecutionException e) {
+      locked.run(); // the scheduler stopped: halted is set, so the step ends the delivery
+    }
   }
 
   private void attempt(Delivery d) {
     if (d.done) {
+      return;
+    }
+    if (halted) {
+      abandon(d);
       return;
     }
     Part p = d.parts.peekFirst();
@@ -173,13 +206,21 @@ final class Dispatcher {
     p.attempts++;
     CompletableFuture<SendResult> attempt = f;
     d.inflight = attempt;
-    ScheduledFuture<?> timeout = scheduler.schedule(
-        () -> attempt.completeExceptionally(new TimeoutException("attempt timed out")),
-        attemptTimeoutNanos, TimeUnit.NANOSECONDS);
-    attempt.whenCompleteAsync((r, t) -> {
-      timeout.cancel(false);
-      onResult(d, p, r, t);
-    }, scheduler);
+    ScheduledFuture<?> timeout;
+    try {
+      timeout = scheduler.schedule(
+          () -> attempt.completeExceptionally(new TimeoutException("attempt timed out")),
+          attemptTimeoutNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      timeout = null; // halting: the delivery is settled by haltAll or by its next step
+    }
+    ScheduledFuture<?> t = timeout;
+    attempt.whenComplete((r, e) -> run(d, () -> {
+      if (t != null) {
+        t.cancel(false);
+      }
+      onResult(d, p, r, e);
+    }));
   }
 
   private void onResult(Delivery d, Part p, SendResult r, Throwable t) {
@@ -187,17 +228,22 @@ final class Dispatcher {
       return;
     }
     d.inflight = null;
-    try {
-      if (t != null || r == null) {
-        Throwable cause = unwrap(t);
-        String detail = cause instanceof TimeoutException ? "no answer within " + Duration.ofNanos(attemptTimeoutNanos)
-            : cause == null ? "transport completed with no result" : cause.toString();
-        r = SendResult.retryable(0, null, detail, cause);
+    if (halted) {
+      // Settle by what the transport said when it says delivered; anything else is not retried now.
+      if (t == null && r != null && r.outcome() == SendResult.Outcome.DELIVERED) {
+        handle(d, p, r);
+      } else {
+        abandon(d);
       }
-      handle(d, p, r);
-    } catch (Throwable e) {
-      fail(d, p, FailureReason.INTERNAL_ERROR, 0, "unexpected error handling a send result: " + e, e);
+      return;
     }
+    if (t != null || r == null) {
+      Throwable cause = unwrap(t);
+      String detail = cause instanceof TimeoutException ? "no answer within " + Duration.ofNanos(attemptTimeoutNanos)
+          : cause == null ? "transport completed with no result" : cause.toString();
+      r = SendResult.retryable(0, null, detail, cause);
+    }
+    handle(d, p, r);
   }
 
   private void handle(Delivery d, Part p, SendResult r) {
@@ -241,20 +287,23 @@ final class Dispatcher {
 
   private void retry(Delivery d, Part p, SendResult r) {
     long delay;
-    if (r.retryAfter().isPresent()) {
+    Duration retryAfter = r.retryAfter().orElse(null);
+    if (retryAfter != null && retryAfter.compareTo(Duration.ZERO) > 0) {
       // Segment's rule: honour Retry-After (capped) and do not count it against the retry budget.
-      delay = Math.max(0, Math.min(MAX_RETRY_AFTER_NANOS, r.retryAfter().get().toNanos()));
+      // A zero (or negative) Retry-After is treated as no header: an ordinary, counted backoff, so
+      // a server that keeps answering it cannot make us loop without pause until the deadline.
+      delay = Math.min(MAX_RETRY_AFTER_NANOS, Durations.toNanos(retryAfter));
     } else {
       if (p.retries >= policy.maxRetries()) {
         fail(d, p, FailureReason.RETRIES_EXHAUSTED, r.status(),
             "gave up after " + p.attempts + " attempt(s); last: " + describe(r), r.cause().orElse(null));
         return;
       }
-      delay = policy.backoff(p.retries).toNanos();
+      delay = Durations.toNanos(policy.backoff(p.retries));
       p.retries++;
     }
     long elapsed = System.nanoTime() - d.startNanos;
-    if (elapsed + delay > policy.totalDeadline().toNanos()) {
+    if (elapsed + delay > Durations.toNanos(policy.totalDeadline())) {
       fail(d, p, FailureReason.DEADLINE_EXCEEDED, r.status(),
           "retry deadline of " + policy.totalDeadline() + " passed; last: " + describe(r), r.cause().orElse(null));
       return;
@@ -266,9 +315,9 @@ final class Dispatcher {
           delay / 1_000_000, describe(r));
     }
     try {
-      d.timer = scheduler.schedule(() -> attempt(d), delay, TimeUnit.NANOSECONDS);
+      d.timer = scheduler.schedule(() -> run(d, () -> attempt(d)), delay, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
-      failAll(d, FailureReason.SHUTDOWN, "client closed while waiting to retry");
+      abandon(d);
     }
   }
 
@@ -291,38 +340,55 @@ final class Dispatcher {
       return;
     }
     d.done = true;
-    active.remove(d);
     counters.queuedBytes.addAndGet(-d.reservedBytes);
     try {
       d.onFinish.run();
     } finally {
-      if (d.sync == null) {
+      if (d.holdsPermit) {
         permits.release();
-      } else {
+      }
+      if (d.sync != null) {
         d.sync.complete(null);
+      }
+      deactivate(d);
+    }
+  }
+
+  private void deactivate(Delivery d) {
+    active.remove(d);
+    if (active.isEmpty()) {
+      synchronized (idle) {
+        idle.notifyAll();
       }
     }
   }
 
-  /** Gives up on a spooled delivery at a halt: it stays in the spool, unacknowledged. */
-  private void release(Delivery d) {
+  /**
+   * Ends a delivery at a halt: a spooled one stays in the spool, unacknowledged, for the next
+   * start; any other is reported as {@code SHUTDOWN}. Caller holds the delivery's lock.
+   */
+  private void abandon(Delivery d) {
     if (d.done) {
       return;
     }
-    d.done = true;
-    active.remove(d);
     if (d.timer != null) {
       d.timer.cancel(false);
     }
     if (d.inflight != null) {
       d.inflight.cancel(true);
     }
-    if (d.sync == null) {
-      permits.release();
+    if (d.spooled) {
+      d.done = true;
+      if (d.holdsPermit) {
+        permits.release();
+      }
+      deactivate(d);
+    } else {
+      failAll(d, FailureReason.SHUTDOWN, "not delivered before the shutdown timeout");
     }
   }
 
-  /** Fails every part left and finishes; safe from any thread once the scheduler is stopped. */
+  /** Fails every part left and finishes. Caller holds the delivery's lock. */
   private void failAll(Delivery d, FailureReason reason, String detail) {
     if (d.done) {
       return;
@@ -344,26 +410,61 @@ final class Dispatcher {
   }
 
   /**
-   * Stops every delivery still running and reports its messages as {@code SHUTDOWN}. Runs the
-   * work on the scheduler thread when it can, so no delivery is touched concurrently.
+   * Waits until every delivery handed over so far has finished.
+   *
+   * @return false when the deadline passed first (or on interrupt, which stays set)
    */
-  void haltAll(long timeoutNanos) {
-    Runnable halt = () -> {
-      for (Delivery d : new ArrayList<>(active)) {
-        if (d.spooled) {
-          release(d);
-        } else {
-          failAll(d, FailureReason.SHUTDOWN, "not delivered before the shutdown timeout");
+  boolean awaitIdle(long deadlineNanos) {
+    synchronized (idle) {
+      while (!active.isEmpty()) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          idle.wait(Math.max(1, Math.min(50, left / 1_000_000)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
         }
       }
-    };
-    try {
-      scheduler.submit(halt).get(Math.max(1, timeoutNanos), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException | RejectedExecutionException | CancellationException e) {
-      LOG.warn("Beacon could not stop its deliveries in time: {}", e.toString());
+      return true;
     }
+  }
+
+  /**
+   * Stops every delivery: from now on each step of a delivery ends it, and this settles every
+   * delivery whose lock it gets before the deadline (memory batches as {@code SHUTDOWN}, spooled
+   * ones back to the spool). A delivery whose lock is held past the deadline — its thread is in a
+   * slow error callback — is settled by that thread at its next step, which sees the halt.
+   *
+   * @return the number of deliveries left to their own thread
+   */
+  int haltAll(long deadlineNanos) {
+    halted = true;
+    int left = 0;
+    for (Delivery d : new ArrayList<>(active)) {
+      boolean locked = false;
+      try {
+        locked = d.lock.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (!locked) {
+        left++;
+        continue;
+      }
+      try {
+        abandon(d);
+      } finally {
+        d.lock.unlock();
+      }
+    }
+    if (left > 0) {
+      LOG.warn("Beacon's close: {} batch(es) are held by a slow error callback; they are reported"
+          + " when it returns", left);
+    }
+    return left;
   }
 
   private static Throwable unwrap(Throwable t) {
@@ -375,9 +476,11 @@ final class Dispatcher {
 
   /** One batch handed to the dispatcher, possibly split into parts after a 413. */
   private static final class Delivery {
+    final ReentrantLock lock = new ReentrantLock();
     final long reservedBytes;
     final Runnable onFinish;
     final boolean spooled;
+    final boolean holdsPermit;
     final CompletableFuture<Void> sync;
     final ArrayDeque<Part> parts = new ArrayDeque<>(2);
     final long startNanos = System.nanoTime();
@@ -385,11 +488,13 @@ final class Dispatcher {
     ScheduledFuture<?> timer;
     boolean done;
 
-    Delivery(Batch batch, long reservedBytes, Runnable onFinish, boolean spooled, CompletableFuture<Void> sync) {
+    Delivery(Batch batch, long reservedBytes, Runnable onFinish, boolean spooled, CompletableFuture<Void> sync,
+        boolean holdsPermit) {
       this.reservedBytes = reservedBytes;
       this.onFinish = onFinish;
       this.spooled = spooled;
       this.sync = sync;
+      this.holdsPermit = holdsPermit;
       parts.add(new Part(batch));
     }
   }

@@ -33,8 +33,11 @@ import org.slf4j.LoggerFactory;
 public final class Engine {
   private static final Logger LOG = LoggerFactory.getLogger("dev.beacon.Analytics");
   private static final AtomicInteger CLIENTS = new AtomicInteger();
-  /** What close may take beyond its timeout to stop threads and release resources. */
-  private static final long HALT_GRACE_NANOS = 300_000_000L;
+  /**
+   * What close may take beyond its timeout to stop threads, settle deliveries and release
+   * resources: one grace for the whole halt, not one per step.
+   */
+  public static final long HALT_GRACE_NANOS = 500_000_000L;
 
   private final EngineConfig cfg;
   private final Counters counters = new Counters();
@@ -55,7 +58,7 @@ public final class Engine {
   private final LongAdder activeProducers = new LongAdder();
   private final RateLimitedLog dropLog = new RateLimitedLog(LOG, 10_000_000_000L);
   private final long blockNanos;
-  private volatile boolean closed;
+  private volatile State state = State.RUNNING;
   private final AtomicReference<CompletableFuture<FlushResult>> closing = new AtomicReference<>();
 
   /**
@@ -68,11 +71,14 @@ public final class Engine {
     counters.spoolDegraded = spoolDegraded;
     this.cfg = cfg;
     this.reporter = new Reporter(counters, cfg.errorHandler());
-    this.blockNanos = cfg.queueFullPolicy().blockTimeout().toNanos();
+    this.blockNanos = Durations.toNanos(cfg.queueFullPolicy().blockTimeout());
     int id = CLIENTS.incrementAndGet();
     this.threads = ownThreadFactory(cfg.threadFactory(), "beacon-" + id + "-");
     this.scheduler = new ScheduledThreadPoolExecutor(1, threads);
     scheduler.setRemoveOnCancelPolicy(true);
+    // shutdown() must not wait for retry timers or attempt timeouts: the halt settles those deliveries.
+    scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    scheduler.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
     // The wait strategy is unused: the consumer polls, so publishing never signals a lock.
     this.ring = RingBuffer.createMultiProducer(Slot::new, cfg.ringSize(), new YieldingWaitStrategy());
     this.transport = cfg.send() && cfg.transportFactory() != null
@@ -131,109 +137,103 @@ public final class Engine {
   /**
    * Enqueues a message without blocking (or waiting up to the block timeout).
    *
+   * <p>The admission gate: a producer counts itself in {@link #activeProducers}, then checks the
+   * state; the closer flips the state, then waits for the count to reach zero. Either the producer
+   * sees the new state and refuses, or the closer sees the producer and waits for it. Inside the
+   * gate nothing blocks (reserve, try to publish); waits for room happen outside it, so close never
+   * waits for a full queue's block timeout. A producer that publishes after the consumer's final
+   * pass settles the ring itself ({@link Consumer#sweepLate()}), so a call that returned true is
+   * never lost, whatever the close timeout.
+   *
    * @param m a built message
    * @return true when accepted
    */
   public boolean offer(Message m) {
-    activeProducers.increment();
-    try {
-      if (closed) {
-        return drop(DropReason.CLOSED);
-      }
-      long size = m.serializedSizeBound();
-      if (journal != null && !journal.reserve(size)) {
-        return drop(DropReason.SPOOL_FULL);
-      }
-      long deadline = 0;
-      if (counters.queuedBytes.addAndGet(size) > cfg.maxQueueBytes()) {
-        counters.queuedBytes.addAndGet(-size);
-        if (!canBlock()) {
-          return dropReserved(DropReason.QUEUE_BYTES_FULL, size);
+    long size = m.serializedSizeBound();
+    long deadline = 0;
+    while (true) {
+      DropReason refused;
+      long seq = -1;
+      activeProducers.increment();
+      try {
+        if (state != State.RUNNING || consumer.isSealed()) {
+          return drop(DropReason.CLOSED);
         }
-        deadline = System.nanoTime() + blockNanos;
-        while (true) {
-          if (closed) {
-            return dropReserved(DropReason.CLOSED, size);
-          }
-          if (counters.queuedBytes.addAndGet(size) <= cfg.maxQueueBytes()) {
-            break;
-          }
+        if (journal != null && !journal.reserve(size)) {
+          return drop(DropReason.SPOOL_FULL);
+        }
+        if (counters.queuedBytes.addAndGet(size) > cfg.maxQueueBytes()) {
           counters.queuedBytes.addAndGet(-size);
-          if (System.nanoTime() - deadline >= 0) {
-            return dropReserved(DropReason.QUEUE_BYTES_FULL, size);
+          refused = DropReason.QUEUE_BYTES_FULL;
+        } else {
+          counters.accepted.increment();
+          seq = tryPublish(m);
+          if (seq >= 0) {
+            refused = null;
+          } else {
+            counters.accepted.decrement();
+            counters.queuedBytes.addAndGet(-size);
+            refused = DropReason.QUEUE_FULL;
           }
-          LockSupport.parkNanos(20_000);
         }
+        if (refused != null && journal != null) {
+          journal.release(size);
+        }
+      } finally {
+        activeProducers.decrement();
       }
-      counters.accepted.increment();
-      if (publish(m)) {
+      if (refused == null) {
+        afterPublish(seq);
         return true;
       }
-      if (canBlock()) {
-        if (deadline == 0) {
-          deadline = System.nanoTime() + blockNanos;
-        }
-        while (!closed && System.nanoTime() - deadline < 0) {
-          LockSupport.parkNanos(20_000);
-          if (publish(m)) {
-            return true;
-          }
-        }
+      if (!canBlock()) {
+        return drop(refused);
       }
-      counters.accepted.decrement();
-      counters.queuedBytes.addAndGet(-size);
-      if (journal != null) {
-        journal.release(size);
+      long now = System.nanoTime();
+      if (deadline == 0) {
+        deadline = now + blockNanos;
       }
-      return drop(closed ? DropReason.CLOSED : DropReason.QUEUE_FULL);
-    } finally {
-      activeProducers.decrement();
+      if (now - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+        return drop(refused);
+      }
+      LockSupport.parkNanos(this, 20_000);
     }
   }
 
-  /** Publishes into the ring; with a spool, returns only once the message is journaled. */
-  private boolean publish(Message m) {
-    if (!waitForJournal) {
-      return ring.tryPublishEvent(Slot.TRANSLATOR, m);
-    }
+  /** Claims and fills a slot without waiting; returns its sequence, or -1 when the ring is full. */
+  private long tryPublish(Message m) {
     long seq;
     try {
       seq = ring.tryNext();
     } catch (com.lmax.disruptor.InsufficientCapacityException full) {
-      return false;
+      return -1;
     }
     try {
       ring.get(seq).message = m;
     } finally {
       ring.publish(seq);
     }
-    consumer.nudge();
-    awaitJournaled(seq);
-    return true;
+    return seq;
   }
 
   /**
-   * Waits for the consumer's group commit to cover {@code seq}: spin briefly, then yield, then
-   * park. The consumer never stops while the client is open and journals everything left in the
-   * ring when it closes, so the wait ends; on our own threads we do not wait at all.
+   * With a spool (except BUFFERED), waits for the group commit that covers {@code seq}; then, if
+   * the consumer made its final pass meanwhile, settles the ring (journal or report) here.
    */
-  private void awaitJournaled(long seq) {
-    if (onOwnThread()) {
-      return;
+  private void afterPublish(long seq) {
+    if (waitForJournal) {
+      consumer.nudge();
+      if (!onOwnThread()) {
+        journal.awaitJournaled(seq, consumer::isSealed);
+      }
     }
-    // Halted: whatever is left in the ring is journaled or reported by the consumer.
-    journal.awaitJournaled(seq, () -> consumer.exited.getCount() == 0);
+    if (consumer.isSealed()) {
+      consumer.sweepLate();
+    }
   }
 
   private boolean canBlock() {
     return blockNanos > 0 && !onOwnThread();
-  }
-
-  private boolean dropReserved(DropReason reason, long size) {
-    if (journal != null) {
-      journal.release(size);
-    }
-    return drop(reason);
   }
 
   private boolean drop(DropReason reason) {
@@ -241,6 +241,9 @@ public final class Engine {
     if (dropLog.due()) {
       if (reason == DropReason.CLOSED) {
         dropLog.log("Beacon refused a message: the client is closed");
+      } else if (reason == DropReason.NO_REQUEST_SLOT) {
+        dropLog.log("Beacon refused a sync-mode message: no request slot within flushTimeout {}",
+            cfg.flushTimeout());
       } else {
         dropLog.log("Beacon refused a message: {} (maxQueueSize={}, maxQueueBytes={}); see stats()",
             reason, cfg.ringSize(), cfg.maxQueueBytes());
@@ -250,28 +253,50 @@ public final class Engine {
   }
 
   /**
-   * Delivers one message before returning (sync mode).
+   * Delivers one message before returning (sync mode). The call passes the same admission gate
+   * as {@link #offer}: it is either refused as closed, or handed to the dispatcher before close
+   * halts it, in which case a halt reports it as {@code SHUTDOWN} to the caller and the callback.
    *
    * @param m a built message
-   * @return true when delivered; false when refused because the client is closed
-   * @throws DeliveryException when delivery finally failed or was not confirmed within flushTimeout
+   * @return true when delivered; false when refused (client closed, or {@code maxQueueBytes} full)
+   * @throws DeliveryException when delivery finally failed, was not confirmed within flushTimeout,
+   *     or no request slot freed up within flushTimeout (counted as {@link DropReason#NO_REQUEST_SLOT})
    */
   public boolean sendSync(Message m) {
-    if (closed) {
-      return drop(DropReason.CLOSED);
-    }
     long size = m.serializedSizeBound();
     boolean own = onOwnThread();
-    long deadline = System.nanoTime() + cfg.flushTimeout().toNanos();
+    long deadline = Durations.deadline(System.nanoTime(), cfg.flushTimeout());
     // A request slot, like any batch: concurrent sync callers respect maxConcurrentRequests.
     if (!own && !dispatcher.acquireUntil(deadline)) {
+      if (state != State.RUNNING) {
+        return drop(DropReason.CLOSED);
+      }
+      drop(DropReason.NO_REQUEST_SLOT);
       throw new DeliveryException(FailureReason.DEADLINE_EXCEEDED, 0, 1,
           "no request slot within flushTimeout " + cfg.flushTimeout() + "; the message was not sent", null);
     }
-    counters.queuedBytes.addAndGet(size);
-    counters.syncAccepted.incrementAndGet();
-    counters.accepted.increment();
-    CompletableFuture<Void> done = dispatcher.submitSync(Batch.of(List.of(m)), size, !own);
+    CompletableFuture<Void> done;
+    activeProducers.increment();
+    try {
+      DropReason refused = null;
+      if (state != State.RUNNING) {
+        refused = DropReason.CLOSED;
+      } else if (counters.queuedBytes.addAndGet(size) > cfg.maxQueueBytes()) {
+        counters.queuedBytes.addAndGet(-size);
+        refused = DropReason.QUEUE_BYTES_FULL;
+      }
+      if (refused != null) {
+        if (!own) {
+          dispatcher.releasePermit();
+        }
+        return drop(refused);
+      }
+      counters.syncAccepted.incrementAndGet();
+      counters.accepted.increment();
+      done = dispatcher.submitSync(Batch.of(List.of(m)), size, !own);
+    } finally {
+      activeProducers.decrement();
+    }
     if (own) {
       // Called from the error callback: waiting would block the thread that delivers. The outcome
       // is counted and reported to the callback like any other.
@@ -306,7 +331,7 @@ public final class Engine {
     long start = System.nanoTime();
     long failedBefore = counters.failed.get();
     long target = ring.getCursor();
-    long deadline = start + timeout.toNanos();
+    long deadline = Durations.deadline(start, timeout);
     if (journal != null) {
       return flushSpooled(target, start, deadline, failedBefore);
     }
@@ -336,7 +361,10 @@ public final class Engine {
     boolean done = false;
     try {
       while (journal.journaledSeq() < target && System.nanoTime() - deadline < 0) {
-        LockSupport.parkNanos(50_000);
+        if (Thread.currentThread().isInterrupted()) {
+          throw new InterruptedException();
+        }
+        LockSupport.parkNanos(this, 50_000);
       }
       long records = journal.totalRecords();
       spoolSender.requestFlush(records);
@@ -380,13 +408,14 @@ public final class Engine {
    * @return true once closing
    */
   public boolean isClosed() {
-    return closed;
+    return state != State.RUNNING;
   }
 
   /**
    * Stops accepting, sends what is pending within the timeout, reports the rest as
-   * {@code SHUTDOWN}, closes the transport and stops every thread. Idempotent: later calls wait
-   * for the first one (bounded by their own timeout).
+   * {@code SHUTDOWN}, closes the transport and stops every thread. Returns within the timeout plus
+   * {@link #HALT_GRACE_NANOS} (plus the time of the error callback for what it reports).
+   * Idempotent: later calls wait for the first one (bounded by their own timeout).
    *
    * @param timeout the longest wait for delivery
    * @return what was achieved
@@ -398,7 +427,8 @@ public final class Engine {
     if (existing != null) {
       return awaitClose(existing, timeout, start);
     }
-    closed = true;
+    // From here this thread (or the one it starts) owns every state change.
+    state = State.DRAINING;
     if (onOwnThread()) {
       // Never wait for ourselves: finish the close on a fresh thread.
       Thread t = threads.newThread(() -> mine.complete(doClose(timeout, System.nanoTime())));
@@ -406,7 +436,13 @@ public final class Engine {
       t.start();
       return result(false, start, counters.failed.get());
     }
-    FlushResult r = doClose(timeout, start);
+    FlushResult r;
+    try {
+      r = doClose(timeout, start);
+    } catch (RuntimeException | Error e) {
+      mine.completeExceptionally(e);
+      throw e;
+    }
     mine.complete(r);
     return r;
   }
@@ -416,7 +452,7 @@ public final class Engine {
       return result(f.isDone(), start, counters.failed.get());
     }
     try {
-      return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return f.get(Durations.toNanos(timeout) + HALT_GRACE_NANOS, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
@@ -425,17 +461,21 @@ public final class Engine {
     return result(false, start, counters.failed.get());
   }
 
+  /**
+   * The lifecycle, owned by the closing thread: DRAINING (no new calls; wait for calls in the gate,
+   * then send everything until the deadline) → HALTING (only when the deadline passed: stop the
+   * consumer and the spool reader, settle every delivery, within one grace period) → CLOSED
+   * (transport, scheduler and spool closed, threads joined). See docs/architecture.md.
+   */
   private FlushResult doClose(Duration timeout, long start) {
     long failedBefore = counters.failed.get();
-    long deadline = start + timeout.toNanos();
-    // Producers that passed the closed check before it flipped finish publishing first.
-    while (activeProducers.sum() > 0 && System.nanoTime() - deadline < 0) {
-      Thread.onSpinWait();
-    }
-    long target = ring.getCursor();
-    consumer.drain();
+    long deadline = Durations.deadline(start, timeout);
     boolean complete = false;
+    long target = -1;
     try {
+      awaitGate(deadline);
+      target = ring.getCursor();
+      consumer.drain();
       complete = consumer.exited.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
           && tracker.await(target, deadline);
       if (spoolSender != null && consumer.exited.getCount() == 0) {
@@ -443,42 +483,45 @@ public final class Engine {
         complete = spoolSender.exited.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
             && complete;
       }
-      complete = complete && awaitSyncDeliveries(deadline);
+      complete = complete && dispatcher.awaitIdle(deadline);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    long haltDeadline = Math.max(System.nanoTime(), deadline) + HALT_GRACE_NANOS;
     if (!complete) {
+      state = State.HALTING;
       consumer.halt();
       if (spoolSender != null) {
         spoolSender.halt();
       }
-      try {
-        consumer.exited.await(HALT_GRACE_NANOS, TimeUnit.NANOSECONDS);
-        if (spoolSender != null) {
-          spoolSender.exited.await(HALT_GRACE_NANOS, TimeUnit.NANOSECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      awaitGate(haltDeadline);
+      awaitLatch(consumer.exited, haltDeadline);
+      if (spoolSender != null) {
+        awaitLatch(spoolSender.exited, haltDeadline);
       }
-      // Spooled batches still in flight stay in the spool for the next start; the rest is reported.
-      dispatcher.haltAll(HALT_GRACE_NANOS);
     }
+    // Always: a sync call that slipped through a timed-out gate wait is settled, not stranded.
+    // Spooled batches still in flight stay in the spool for the next start; the rest is reported.
+    dispatcher.haltAll(haltDeadline);
     if (transport != null) {
-      closeBounded("transport", transport::close);
+      closeBounded("transport", transport::close, haltDeadline);
     }
-    scheduler.shutdownNow();
+    scheduler.shutdown();
     if (cfg.spool() != null) {
-      closeBounded("spool", cfg.spool()::close);
+      closeBounded("spool", () -> consumer.closeSpool(cfg.spool()), haltDeadline);
     }
     try {
-      scheduler.awaitTermination(HALT_GRACE_NANOS, TimeUnit.NANOSECONDS);
-      consumerThread.join(HALT_GRACE_NANOS / 1_000_000);
+      if (!scheduler.awaitTermination(Math.max(0, haltDeadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        scheduler.shutdownNow();
+      }
+      consumerThread.join(Math.max(1, (haltDeadline - System.nanoTime()) / 1_000_000));
       if (senderThread != null) {
-        senderThread.join(HALT_GRACE_NANOS / 1_000_000);
+        senderThread.join(Math.max(1, (haltDeadline - System.nanoTime()) / 1_000_000));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    state = State.CLOSED;
     FlushResult r = result(complete, start, failedBefore);
     if (cfg.debug()) {
       LOG.info("Beacon closed: {}", stats());
@@ -487,10 +530,31 @@ public final class Engine {
   }
 
   /**
-   * Closes a resource on a helper thread and waits at most {@link #HALT_GRACE_NANOS}, so that a
-   * resource that hangs cannot hold {@code close()} past its timeout.
+   * Waits for the calls inside the admission gate to leave it. They never block inside it, so this
+   * ends at once unless a caller's thread is descheduled; parks, never spins.
    */
-  private void closeBounded(String what, Runnable close) {
+  private void awaitGate(long deadlineNanos) {
+    long park = 10_000;
+    while (activeProducers.sum() > 0 && System.nanoTime() - deadlineNanos < 0
+        && !Thread.currentThread().isInterrupted()) {
+      LockSupport.parkNanos(this, park);
+      park = Math.min(1_000_000, park * 2);
+    }
+  }
+
+  private static void awaitLatch(java.util.concurrent.CountDownLatch latch, long deadlineNanos) {
+    try {
+      latch.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Closes a resource on a helper thread and waits until the deadline at most, so that a resource
+   * that hangs cannot hold {@code close()} past its grace.
+   */
+  private void closeBounded(String what, Runnable close, long deadlineNanos) {
     Thread t = threads.newThread(() -> {
       try {
         close.run();
@@ -501,23 +565,24 @@ public final class Engine {
     t.setDaemon(true);
     t.start();
     try {
-      t.join(HALT_GRACE_NANOS / 1_000_000);
+      t.join(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     if (t.isAlive()) {
-      LOG.warn("Beacon's {} did not close within {} ms; leaving it to finish in the background", what,
-          HALT_GRACE_NANOS / 1_000_000);
+      LOG.warn("Beacon's {} did not close within close()'s grace; leaving it to finish in the background", what);
     }
   }
 
-  private boolean awaitSyncDeliveries(long deadline) throws InterruptedException {
-    while (counters.snapshot().pending() > 0) {
-      if (System.nanoTime() - deadline >= 0) {
-        return false;
-      }
-      Thread.sleep(1);
-    }
-    return true;
+  /** The client's lifecycle; changed only by the thread that runs close. */
+  private enum State {
+    /** Accepting calls. */
+    RUNNING,
+    /** Refusing calls; sending what was accepted until the close deadline. */
+    DRAINING,
+    /** The deadline passed: stopping threads and reporting what is left, within the grace. */
+    HALTING,
+    /** Everything settled or left in the spool; resources closed. */
+    CLOSED
   }
 }

@@ -23,7 +23,8 @@ final class Journal {
   private final Runnable onCommit;
   private final ByteSink sink = new ByteSink(4096);
   private JsonGenerator gen = MessageSerializer.generator(sink);
-  private boolean degraded;
+  /** Written by the journaling thread; read by producers, which do not wait for a degraded journal. */
+  private volatile boolean degraded;
   private long retryAtNanos;
   private int uncommitted;
   /** Records in the spool this run could read: recovered at open plus those appended and committed. */
@@ -129,12 +130,17 @@ final class Journal {
 
   /**
    * Waits until the journal covers {@code seq}: spin, then yield, then park until a commit wakes
-   * us (a 1 ms timeout is only a safety net against a missed wake-up).
+   * us (a 1 ms timeout is only a safety net against a missed wake-up). The wait also ends when
+   * the journal is degraded (the consumer keeps the message in memory and may itself wait for a
+   * request slot, so the caller must not wait for it: its queue policy applies instead), when
+   * {@code stop} says the consumer stopped (the caller then settles its message itself), or when
+   * the caller is interrupted (the interrupt stays set; the message is accepted and still
+   * journaled or sent).
    *
    * @param stop true when waiting is pointless (the consumer stopped)
    */
   void awaitJournaled(long seq, java.util.function.BooleanSupplier stop) {
-    for (int i = 0; journaledSeq < seq; i++) {
+    for (int i = 0; journaledSeq < seq && !degraded; i++) {
       if (i < 64) {
         Thread.onSpinWait();
       } else if (i < 96) {
@@ -143,17 +149,22 @@ final class Journal {
         Thread me = Thread.currentThread();
         parked.add(me);
         try {
-          if (journaledSeq < seq) {
+          if (journaledSeq < seq && !degraded) {
             java.util.concurrent.locks.LockSupport.parkNanos(this, 1_000_000L);
           }
         } finally {
           parked.remove(me);
         }
-        if (stop.getAsBoolean()) {
+        if (stop.getAsBoolean() || me.isInterrupted()) {
           return;
         }
       }
     }
+  }
+
+  /** True while appends fail and messages go through memory. */
+  boolean degraded() {
+    return degraded;
   }
 
   private void degrade(Exception e) {
@@ -161,6 +172,9 @@ final class Journal {
     if (!degraded) {
       degraded = true;
       counters.spoolDegraded = true;
+      for (Thread t : parked) {
+        java.util.concurrent.locks.LockSupport.unpark(t);
+      }
       LOG.error("Beacon's spool failed ({}); messages are kept in memory only, without crash protection,"
           + " until it recovers. See stats().spoolDegraded().", e.toString());
     }

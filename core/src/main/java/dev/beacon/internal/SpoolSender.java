@@ -57,7 +57,7 @@ final class SpoolSender implements Runnable {
     this.flushAt = cfg.flushAt();
     this.maxBatchMessages = cfg.maxBatchMessages();
     this.maxBatchBytes = cfg.maxBatchBytes();
-    this.intervalNanos = cfg.flushInterval().toNanos();
+    this.intervalNanos = Durations.toNanos(cfg.flushInterval());
   }
 
   /** Records of this run's spool stream known to be finished (delivered, reported or skipped). */
@@ -160,6 +160,7 @@ final class SpoolSender implements Runnable {
         sleeping = true;
         LockSupport.parkNanos(this, Math.min(2_000_000L, 20_000L << Math.min(idle, 7)));
         sleeping = false;
+        Thread.interrupted(); // only halt() stops the sender; a stray interrupt must not make it spin
       }
     } finally {
       exited.countDown();
@@ -215,6 +216,7 @@ final class SpoolSender implements Runnable {
       }
       acknowledgeFinished();
       LockSupport.parkNanos(this, 200_000L);
+      Thread.interrupted();
     }
     return false;
   }

@@ -16,6 +16,9 @@ final class MemorySpool implements Spool {
     final List<byte[]> records = new ArrayList<>();
     long acked = -1;
     volatile boolean failing;
+    /** Name of a thread whose calls to {@code pendingBytes()} run {@link #onStall} first, or null. */
+    volatile String stallPendingBytes;
+    volatile Runnable onStall = () -> { };
   }
 
   private final Disk disk;
@@ -77,6 +80,10 @@ final class MemorySpool implements Spool {
 
   @Override
   public long pendingBytes() {
+    String stall = disk.stallPendingBytes;
+    if (stall != null && stall.equals(Thread.currentThread().getName())) {
+      disk.onStall.run();
+    }
     synchronized (disk) {
       long sum = 0;
       for (int i = (int) (disk.acked + 1); i < disk.records.size(); i++) {

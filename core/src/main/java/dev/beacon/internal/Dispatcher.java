@@ -374,8 +374,15 @@ final class Dispatcher {
     if (d.timer != null) {
       d.timer.cancel(false);
     }
-    if (d.inflight != null) {
-      d.inflight.cancel(true);
+    CompletableFuture<SendResult> inflight = d.inflight;
+    if (inflight != null) {
+      d.inflight = null;
+      // cancel() and the transport's complete() race on one atomic step: if the attempt already
+      // succeeded, count it delivered rather than report a delivered batch as SHUTDOWN.
+      if (!inflight.cancel(true) && delivered(inflight)) {
+        handle(d, d.parts.peekFirst(), inflight.join()); // DELIVERED, then the next step abandons
+        return;
+      }
     }
     if (d.spooled) {
       d.done = true;
@@ -465,6 +472,14 @@ final class Dispatcher {
           + " when it returns", left);
     }
     return left;
+  }
+
+  private static boolean delivered(CompletableFuture<SendResult> f) {
+    if (!f.isDone() || f.isCompletedExceptionally()) {
+      return false;
+    }
+    SendResult r = f.join();
+    return r != null && r.outcome() == SendResult.Outcome.DELIVERED;
   }
 
   private static Throwable unwrap(Throwable t) {

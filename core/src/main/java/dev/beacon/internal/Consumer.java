@@ -45,6 +45,13 @@ final class Consumer implements Runnable {
   /** True while parked; producers waiting for the journal unpark it (see {@link #nudge()}). */
   private volatile boolean sleeping;
   private static final int SPIN_WHILE_JOURNALING = 200;
+  /** After this long without a message the consumer sleeps until woken (idle CPU ≈ 0). */
+  private static final long DEEP_IDLE_AFTER_NANOS = 100_000_000L;
+  /** Longest deep sleep: a safety net against a missed wake-up, once a second. */
+  private static final long DEEP_PARK_NANOS = 1_000_000_000L;
+  /** True while in a deep sleep: every producer wakes it (see {@link #nudgeIfDeep()}). */
+  private volatile boolean deepSleeping;
+  private long lastActiveNanos = System.nanoTime();
   final CountDownLatch exited = new CountDownLatch(1);
   /**
    * Set (under {@link #sweepLock}) by the consumer's final pass, before it reads the ring one last
@@ -105,6 +112,17 @@ final class Consumer implements Runnable {
     }
   }
 
+  /**
+   * Wakes the consumer from a deep sleep: called after every publish and when a request slot frees
+   * up. Costs one volatile read while the consumer is busy or in its short parks, so the hot path
+   * pays no syscall; only the first call after an idle spell unparks it.
+   */
+  void nudgeIfDeep() {
+    if (deepSleeping) {
+      wake();
+    }
+  }
+
   private void wake() {
     Thread t = thread;
     if (t != null) {
@@ -123,6 +141,7 @@ final class Consumer implements Runnable {
           consumedInPoll = 0;
           state = poller.poll(handler);
           if (consumedInPoll > 0) {
+            lastActiveNanos = System.nanoTime();
             if (journal != null) {
               journal.commit(lastSeq);
             }
@@ -153,13 +172,25 @@ final class Consumer implements Runnable {
         } else if (idle <= SPIN_WHILE_JOURNALING + 8) {
           Thread.yield();
         } else {
-          long park = Math.min(2_000_000L, 10_000L << Math.min(idle - 8, 8));
+          long now = System.nanoTime();
+          boolean deep = now - lastActiveNanos > DEEP_IDLE_AFTER_NANOS;
+          long park;
+          if (!deep) {
+            park = Math.min(2_000_000L, 10_000L << Math.min(idle - 8, 8));
+          } else {
+            // Idle for a while: sleep until the batch is due, or until a producer, a flush, a free
+            // request slot or close wakes us (the cap only bounds a missed wake-up).
+            long due = asm.isEmpty() ? 0 : batchStartNanos + intervalNanos - now;
+            park = due > 0 ? Math.min(due, DEEP_PARK_NANOS) : DEEP_PARK_NANOS;
+            deepSleeping = true;
+          }
           sleeping = true;
-          // Re-check after raising the flag: a producer that published before it saw no sleeper.
-          if (ring.getCursor() == lastSeq) {
+          // Re-check after raising the flags: a producer that published before saw no sleeper.
+          if (ring.getCursor() == lastSeq && !halted && !draining) {
             LockSupport.parkNanos(this, park);
           }
           sleeping = false;
+          deepSleeping = false;
         }
         if (Thread.interrupted() && !interruptLogged) {
           // Only halt() stops the consumer: an interrupt from outside would strand accepted messages.

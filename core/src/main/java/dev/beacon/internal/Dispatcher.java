@@ -56,6 +56,8 @@ final class Dispatcher {
   /** Monitor that {@link #awaitIdle} waits on; notified when {@link #active} empties. */
   private final Object idle = new Object();
   private volatile boolean halted;
+  /** Told when a request slot frees up (wakes an idle consumer or spool reader waiting for one). */
+  private volatile Runnable permitReleased = () -> { };
 
   Dispatcher(EngineConfig cfg, Transport transport, Counters counters, Reporter reporter,
       ScheduledExecutorService scheduler) {
@@ -76,9 +78,18 @@ final class Dispatcher {
     return permits.tryAcquire();
   }
 
+  void onPermitReleased(Runnable listener) {
+    this.permitReleased = listener;
+  }
+
+  private void releaseSlot() {
+    permits.release();
+    permitReleased.run();
+  }
+
   /** Returns a slot taken with {@link #acquireUntil} that is not used after all. */
   void releasePermit() {
-    permits.release();
+    releaseSlot();
   }
 
   /** Waits for a request slot until the deadline; false when it passed first or on interrupt. */
@@ -120,7 +131,7 @@ final class Dispatcher {
       counters.notSent.addAndGet(batch.size());
       counters.queuedBytes.addAndGet(-reservedBytes);
       onFinish.run();
-      permits.release();
+      releaseSlot();
       if (debug) {
         LOG.info("send(false): processed a batch of {} message(s), {} bytes, not sent", batch.size(),
             batch.sizeInBytes());
@@ -141,7 +152,7 @@ final class Dispatcher {
       counters.notSent.addAndGet(batch.size());
       counters.queuedBytes.addAndGet(-reservedBytes);
       if (holdsPermit) {
-        permits.release();
+        releaseSlot();
       }
       done.complete(null);
       return done;
@@ -345,7 +356,7 @@ final class Dispatcher {
       d.onFinish.run();
     } finally {
       if (d.holdsPermit) {
-        permits.release();
+        releaseSlot();
       }
       if (d.sync != null) {
         d.sync.complete(null);
@@ -387,7 +398,7 @@ final class Dispatcher {
     if (d.spooled) {
       d.done = true;
       if (d.holdsPermit) {
-        permits.release();
+        releaseSlot();
       }
       deactivate(d);
     } else {

@@ -88,8 +88,12 @@ public final class Engine {
     if (cfg.spool() != null) {
       // The sender polls the journal on its own (parking at most 2 ms): waking it on every group
       // commit would put a syscall on the journaling path.
-      this.journal = new Journal(cfg.spool(), counters, () -> { });
+      // A commit wakes the sender only from its deep (idle) sleep, so a busy journaling path never
+      // pays a syscall for it; while active the sender polls in short parks.
+      SpoolSender[] senderRef = new SpoolSender[1];
+      this.journal = new Journal(cfg.spool(), counters, () -> senderRef[0].wakeIfDeep());
       this.spoolSender = new SpoolSender(cfg, cfg.spool(), journal, dispatcher, counters, reporter);
+      senderRef[0] = spoolSender;
       counters.recovered.set(cfg.spool().recoveredRecords());
       counters.spooled = () -> journal.totalRecords() - spoolSender.done();
       this.waitForJournal = cfg.spoolDurability() != dev.beacon.SpoolDurability.BUFFERED;
@@ -101,6 +105,11 @@ public final class Engine {
       this.waitForJournal = false;
     }
     this.consumer = new Consumer(cfg, ring, dispatcher, tracker, counters, reporter, journal);
+    SpoolSender sender = spoolSender;
+    dispatcher.onPermitReleased(sender == null ? consumer::nudgeIfDeep : () -> {
+      consumer.nudgeIfDeep();
+      sender.wakeIfDeep();
+    });
     this.consumerThread = threads.newThread(consumer);
     consumerThread.start();
     if (senderThread != null) {
@@ -221,6 +230,7 @@ public final class Engine {
    * the consumer made its final pass meanwhile, settles the ring (journal or report) here.
    */
   private void afterPublish(long seq) {
+    consumer.nudgeIfDeep();
     if (waitForJournal) {
       consumer.nudge();
       if (!onOwnThread()) {

@@ -42,6 +42,13 @@ final class SpoolSender implements Runnable {
   private volatile boolean sleeping;
   final CountDownLatch exited = new CountDownLatch(1);
 
+  /** After this long without reading a record the sender sleeps until woken. */
+  private static final long DEEP_IDLE_AFTER_NANOS = 100_000_000L;
+  private static final long DEEP_PARK_NANOS = 1_000_000_000L;
+  private volatile boolean deepSleeping;
+  private long lastReadNanos = System.nanoTime();
+  /** Journal records known at the start of the last pass: a commit since then means work. */
+  private long seenTotal;
   private long readOrdinal;
   private long batchFirstOrdinal = -1;
   private long batchStartNanos;
@@ -70,6 +77,13 @@ final class SpoolSender implements Runnable {
     Thread t = thread;
     if (t != null && sleeping) {
       LockSupport.unpark(t);
+    }
+  }
+
+  /** Wakes the sender from a deep (idle) sleep only: cheap to call on every journal commit. */
+  void wakeIfDeep() {
+    if (deepSleeping) {
+      wakeNow();
     }
   }
 
@@ -128,6 +142,7 @@ final class SpoolSender implements Runnable {
         try {
           acknowledgeFinished();
           long mark = journal.totalRecords();
+          seenTotal = mark;
           boolean caughtUp = true;
           while (!halted) {
             if (!spool.read(this::onRecord)) {
@@ -152,14 +167,29 @@ final class SpoolSender implements Runnable {
         } catch (IOException | RuntimeException e) {
           ackLog.warn("Beacon could not read its spool: {}", e.toString());
         }
+        long now = System.nanoTime();
         if (readAny) {
           idle = 0;
+          lastReadNanos = now;
           continue;
         }
         idle++;
+        long park;
+        if (now - lastReadNanos <= DEEP_IDLE_AFTER_NANOS) {
+          park = Math.min(2_000_000L, 20_000L << Math.min(idle, 7));
+        } else {
+          // Idle: sleep until the batch is due or a commit, a finished batch, a free request slot,
+          // a flush or close wakes us; the cap only bounds a missed wake-up.
+          long due = asm.isEmpty() ? 0 : batchStartNanos + intervalNanos - now;
+          park = due > 0 ? Math.min(due, DEEP_PARK_NANOS) : DEEP_PARK_NANOS;
+          deepSleeping = true;
+        }
         sleeping = true;
-        LockSupport.parkNanos(this, Math.min(2_000_000L, 20_000L << Math.min(idle, 7)));
+        if (!halted && !draining && journal.totalRecords() == seenTotal) {
+          LockSupport.parkNanos(this, park);
+        }
         sleeping = false;
+        deepSleeping = false;
         Thread.interrupted(); // only halt() stops the sender; a stray interrupt must not make it spin
       }
     } finally {

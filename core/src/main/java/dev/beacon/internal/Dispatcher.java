@@ -200,6 +200,7 @@ final class Dispatcher {
       finish(d);
       return;
     }
+    d.retryAtNanos = 0;
     counters.requests.incrementAndGet();
     if (p.attempts > 0) {
       counters.retries.incrementAndGet();
@@ -325,6 +326,7 @@ final class Dispatcher {
       retryLog.warn("Beacon will retry a batch of {} message(s) in {} ms after {}", p.batch.size(),
           delay / 1_000_000, describe(r));
     }
+    d.retryAtNanos = System.nanoTime() + delay;
     try {
       d.timer = scheduler.schedule(() -> run(d, () -> attempt(d)), delay, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
@@ -451,6 +453,25 @@ final class Dispatcher {
   }
 
   /**
+   * Tells whether everything still being delivered is a spooled batch that waits for a retry at
+   * least {@code minWaitNanos} away, with no attempt in flight: then the messages are safe on disk,
+   * and waiting for the API to come back would only hold {@code close()}.
+   */
+  boolean onlySpooledBackoffsLeft(long minWaitNanos) {
+    long now = System.nanoTime();
+    for (Delivery d : active) {
+      if (d.done) {
+        continue;
+      }
+      long at = d.retryAtNanos;
+      if (!d.spooled || d.inflight != null || at == 0 || at - now < minWaitNanos) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Stops every delivery: from now on each step of a delivery ends it, and this settles every
    * delivery whose lock it gets before the deadline (memory batches as {@code SHUTDOWN}, spooled
    * ones back to the spool). A delivery whose lock is held past the deadline — its thread is in a
@@ -510,9 +531,11 @@ final class Dispatcher {
     final CompletableFuture<Void> sync;
     final ArrayDeque<Part> parts = new ArrayDeque<>(2);
     final long startNanos = System.nanoTime();
-    CompletableFuture<SendResult> inflight;
+    /** Read without the lock by {@link #onlySpooledBackoffsLeft}; written under it. */
+    volatile CompletableFuture<SendResult> inflight;
+    volatile long retryAtNanos;
     ScheduledFuture<?> timer;
-    boolean done;
+    volatile boolean done;
 
     Delivery(Batch batch, long reservedBytes, Runnable onFinish, boolean spooled, CompletableFuture<Void> sync,
         boolean holdsPermit) {

@@ -38,6 +38,8 @@ public final class Engine {
    * resources: one grace for the whole halt, not one per step.
    */
   public static final long HALT_GRACE_NANOS = 500_000_000L;
+  /** With a spool, close stops waiting when every batch left waits at least this long for a retry. */
+  private static final long BACKOFF_NOT_WORTH_WAITING_NANOS = 100_000_000L;
 
   private final EngineConfig cfg;
   private final Counters counters = new Counters();
@@ -490,8 +492,7 @@ public final class Engine {
           && tracker.await(target, deadline);
       if (spoolSender != null && consumer.exited.getCount() == 0) {
         spoolSender.drain();
-        complete = spoolSender.exited.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-            && complete;
+        complete = awaitSpoolSender(deadline) && complete;
       }
       complete = complete && dispatcher.awaitIdle(deadline);
     } catch (InterruptedException e) {
@@ -537,6 +538,26 @@ public final class Engine {
       LOG.info("Beacon closed: {}", stats());
     }
     return r;
+  }
+
+  /**
+   * Waits for the spool reader to send everything journaled. Returns early (false) when what is
+   * left only waits for a retry backoff (the API is failing) with no attempt in flight: everything
+   * is safe on disk and is sent at the next start, so close need not sit out its timeout.
+   */
+  private boolean awaitSpoolSender(long deadline) throws InterruptedException {
+    while (System.nanoTime() - deadline < 0) {
+      long slice = Math.min(20_000_000L, Math.max(0, deadline - System.nanoTime()));
+      if (spoolSender.exited.await(slice, TimeUnit.NANOSECONDS)) {
+        return true;
+      }
+      if (dispatcher.onlySpooledBackoffsLeft(BACKOFF_NOT_WORTH_WAITING_NANOS)) {
+        LOG.info("Beacon is closing while the API is failing: {} message(s) stay in the spool and are"
+            + " sent at the next start", counters.spooled.getAsLong());
+        return false;
+      }
+    }
+    return spoolSender.exited.getCount() == 0;
   }
 
   /**

@@ -136,6 +136,12 @@ final class SpoolSender implements Runnable {
   public void run() {
     thread = Thread.currentThread();
     int idle = 0;
+    long quarantined = spool.quarantinedFiles();
+    if (quarantined > 0) {
+      // Their records cannot be counted (the files are unreadable): the report says how many files.
+      reporter.report(FailureReason.SPOOL_CORRUPT, 0, 0, List.of(), quarantined
+          + " unreadable spool file(s) were moved to quarantine/ at start; their messages are lost", null);
+    }
     try {
       while (!halted) {
         boolean readAny = false;

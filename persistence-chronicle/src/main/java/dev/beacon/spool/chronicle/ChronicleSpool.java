@@ -106,7 +106,6 @@ final class ChronicleSpool implements Spool {
   private long bytesSinceSpaceCheck = Long.MAX_VALUE / 2;
   private long lastSpaceCheckNanos;
   private int syncedCycle = Integer.MIN_VALUE;
-  private long syncedChunk = -1;
   private java.io.File syncedFile;
   /** Payload bytes appended, including those pending at open. Written by the append thread. */
   private volatile long appendedBytes;
@@ -381,22 +380,48 @@ final class ChronicleSpool implements Spool {
     }
     try {
       java.io.File file = appender.currentFile();
-      long chunk = appender.wire() == null ? -1 : appender.wire().bytes().writePosition() / settings.blockSize;
-      // msync (MS_SYNC) of the current chunk from where the last sync stopped.
-      appender.sync();
-      // appender.sync() reaches only the chunk being written: when the group crossed into another
-      // chunk or cycle file, force the rest with fdatasync, which covers mmapped pages on Linux.
+      // When the group crossed into another cycle file, force the rest of the previous one.
       if (syncedFile != null && !syncedFile.equals(file)) {
         force(syncedFile.toPath());
       }
-      if (syncedChunk != -1 && chunk != syncedChunk && file != null) {
-        force(file.toPath());
+      if (file != null) {
+        // fdatasync of the cycle file (it covers mmapped pages on Linux) rather than Chronicle's
+        // appender.sync(): Chronicle logs a failed msync and carries on, while this throws, so a
+        // failed sync degrades the spool (one ERROR, stats().spoolDegraded()) instead of letting
+        // callers believe their messages survive an OS crash.
+        syncChannel(file).force(false);
+      } else {
+        appender.sync();
       }
       syncedFile = file;
-      syncedChunk = chunk;
       syncedCycle = appender.cycle();
     } catch (RuntimeException e) {
       throw new IOException("Spool " + directory + " could not sync: " + e, e);
+    }
+  }
+
+  /** The open channel of the cycle file being written, reused across commits. */
+  private FileChannel syncChannel;
+  private java.io.File syncChannelFile;
+
+  private FileChannel syncChannel(java.io.File file) throws IOException {
+    if (syncChannel == null || !file.equals(syncChannelFile)) {
+      closeSyncChannel();
+      syncChannel = FileChannel.open(file.toPath(), StandardOpenOption.WRITE);
+      syncChannelFile = file;
+    }
+    return syncChannel;
+  }
+
+  private void closeSyncChannel() {
+    if (syncChannel != null) {
+      try {
+        syncChannel.close();
+      } catch (IOException e) {
+        LOG.debug("closing the sync channel of {} failed: {}", syncChannelFile, e.toString());
+      }
+      syncChannel = null;
+      syncChannelFile = null;
     }
   }
 
@@ -584,6 +609,7 @@ final class ChronicleSpool implements Spool {
       return;
     }
     closed = true;
+    closeSyncChannel();
     try {
       queue.close();
     } catch (RuntimeException e) {

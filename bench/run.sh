@@ -7,7 +7,7 @@
 #   4. writes docs/performance.md and docs/img/*.png from those files.
 # The spool benchmarks (SpoolBenchmark, Chronicle) run as a second JMH run into spool.json.
 # Results land in bench/results/<UTC time>/ and bench/results/latest/.
-# Knobs (environment): EVENTS (1000000), REPS (2; 3 fits in about 16 minutes), THREADS (1,4), CLIENTS (all four),
+# IDLE_SECONDS (60) sets the idle-CPU measurement. Knobs (environment): EVENTS (1000000), REPS (2; 3 fits in about 16 minutes), THREADS (1,4), CLIENTS (all four),
 # JMH_ARGS (extra JMH options, e.g. "-f 1" to halve the forks), SPOOL_ARGS (extra JMH options for
 # the spool run), SKIP_BUILD=1, SPOOL_ONLY=1 (run only SpoolBenchmark, about 3.5 minutes, and patch
 # its figures into the existing docs/performance.md, leaving the rest of the page as it is).
@@ -60,6 +60,10 @@ timeout 600 java -cp "$JAR" dev.beacon.bench.SideBySide --events "$EVENTS" --thr
 java -Djava.awt.headless=true -cp "$JAR" dev.beacon.bench.Report --jmh "$OUT/jmh.json" \
   --side "$OUT/side-by-side.json" --spool "$OUT/spool.json" --jfr "$OUT/beacon.jfr" --md docs/performance.md --img docs/img \
   --command "bench/run.sh (EVENTS=$EVENTS REPS=$REPS THREADS=$THREADS${JMH_ARGS:+ JMH_ARGS=\"$JMH_ARGS\"})"
+
+# Idle CPU of each client over a minute (children run side by side): its own section of the page.
+timeout 300 java -cp "$JAR" dev.beacon.bench.IdleCpu --seconds "${IDLE_SECONDS:-60}" --md docs/performance.md \
+  | tee "$OUT/idle.log"
 
 rm -rf bench/results/latest && mkdir -p bench/results/latest
 cp "$OUT"/jmh.json "$OUT"/spool.json "$OUT"/side-by-side.json bench/results/latest/

@@ -109,7 +109,7 @@ final class SendCommand implements Callable<Integer> {
       case RETRIES_EXHAUSTED:
         return prefix + "gave up after retries, last attempt: " + (last >= 0 ? detail.substring(last + 8) : detail);
       case UNAUTHORIZED:
-        return prefix + "the write key was refused (HTTP " + e.status() + ")";
+        return prefix + "the write key was refused: UNAUTHORIZED (HTTP " + e.status() + ")";
       case SHUTDOWN:
         return prefix + "no answer within --timeout " + timeout;
       default:

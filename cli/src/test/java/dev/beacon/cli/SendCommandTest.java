@@ -155,6 +155,16 @@ class SendCommandTest {
   }
 
   @Test
+  void aWrongWriteKeySaysSoOnOneLine() {
+    Cli.Run r = beacon("send", "track", "--user-id", "u", "--event", "E",
+        "--endpoint", collector.uri().toString(), "--write-key", "a-wrong-key");
+
+    assertThat(r.exit()).as(r.all()).isEqualTo(ExitCodes.NOT_DELIVERED);
+    assertThat(r.err().lines()).singleElement().isEqualTo("beacon: not delivered to " + collector.uri()
+        + ": the write key was refused: UNAUTHORIZED (HTTP 401)");
+  }
+
+  @Test
   void anUnknownTypeIsAUsageError() {
     Cli.Run r = send("teleport", "--user-id", "u");
 

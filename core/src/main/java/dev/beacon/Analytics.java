@@ -315,6 +315,7 @@ public final class Analytics implements AutoCloseable {
     private Spool spool;
     private long maxSpoolBytes = DEFAULT_MAX_SPOOL_BYTES;
     private SpoolDurability spoolDurability = SpoolDurability.PROCESS_CRASH;
+    private boolean spoolRequired;
 
     private Builder(String writeKey) {
       this.writeKey = writeKey;
@@ -595,6 +596,22 @@ public final class Analytics implements AutoCloseable {
     }
 
     /**
+     * Makes {@link #build()} throw when the spool in {@link #spoolDirectory(Path)} cannot be opened
+     * (for example the JVM lacks the flags Chronicle needs, the directory is not writable or the
+     * disk is full), instead of logging one ERROR and running in memory only with {@link
+     * Stats#spoolDegraded()} true. For a service that must not start without its crash safety.
+     * Default {@code false}: analytics never stops the host application. A spool locked by another
+     * client throws either way.
+     *
+     * @param spoolRequired true to refuse to start without the spool
+     * @return this builder
+     */
+    public Builder spoolRequired(boolean spoolRequired) {
+      this.spoolRequired = spoolRequired;
+      return this;
+    }
+
+    /**
      * Sets when a call returns with a spool. Default {@link SpoolDurability#PROCESS_CRASH}.
      *
      * @param durability the guarantee
@@ -610,7 +627,8 @@ public final class Analytics implements AutoCloseable {
      *
      * @return a running client
      * @throws IllegalArgumentException naming the first invalid option and its value
-     * @throws IllegalStateException when sending is on and no transport is available
+     * @throws IllegalStateException when sending is on and no transport is available, or when
+     *     {@code spoolRequired(true)} and the spool cannot be opened
      */
     public Analytics build() {
       if (endpoint == null) {
@@ -713,6 +731,10 @@ public final class Analytics implements AutoCloseable {
       } catch (SpoolLockedException e) {
         throw new IllegalStateException(e.getMessage(), e);
       } catch (IOException | RuntimeException e) {
+        if (spoolRequired) {
+          throw new IllegalStateException("spoolRequired is true and the spool in " + spoolDirectory
+              + " cannot be opened: " + e.getMessage(), e);
+        }
         // Never stop the host application for this: run in memory, loudly.
         LOG.error("Beacon could not open its spool in {} ({}); running in memory only, without crash"
             + " protection. See stats().spoolDegraded().", spoolDirectory, e.toString());

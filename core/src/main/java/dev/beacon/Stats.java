@@ -98,4 +98,52 @@ public record Stats(
   public long failed(FailureReason reason) {
     return failedByReason.getOrDefault(reason, 0L);
   }
+  /**
+   * Returns the counters that are not zero, in declaration order, e.g. {@code Stats[accepted=100,
+   * delivered=98, failed=2, failedByReason={REJECTED=2}, batches=1, requests=1]}; a zero counter or
+   * reason is left out, {@code spoolDegraded} appears only when true, and a fresh client prints
+   * {@code Stats[all zero]}. The accessors give every value.
+   *
+   * @return a compact description
+   */
+  @Override
+  public String toString() {
+    java.util.List<String> parts = new java.util.ArrayList<>();
+    long[] values = {accepted, recovered, delivered, failed, notSent, pending, queued, inFlight, dropped};
+    String[] names = {"accepted", "recovered", "delivered", "failed", "notSent", "pending", "queued", "inFlight",
+        "dropped"};
+    for (int i = 0; i < values.length; i++) {
+      nonZero(parts, names[i], values[i]);
+    }
+    nonZero(parts, "droppedByReason", droppedByReason);
+    nonZero(parts, "failedByReason", failedByReason);
+    nonZero(parts, "batches", batches);
+    nonZero(parts, "requests", requests);
+    nonZero(parts, "retries", retries);
+    nonZero(parts, "queuedBytes", queuedBytes);
+    nonZero(parts, "callbackErrors", callbackErrors);
+    nonZero(parts, "spooled", spooled);
+    if (spoolDegraded) {
+      parts.add("spoolDegraded=true");
+    }
+    return "Stats[" + (parts.isEmpty() ? "all zero" : String.join(", ", parts)) + "]";
+  }
+
+  private static void nonZero(java.util.List<String> parts, String name, long value) {
+    if (value != 0) {
+      parts.add(name + "=" + value);
+    }
+  }
+
+  private static void nonZero(java.util.List<String> parts, String name, Map<?, Long> byReason) {
+    java.util.List<String> inner = new java.util.ArrayList<>();
+    byReason.forEach((reason, n) -> {
+      if (n != 0) {
+        inner.add(reason + "=" + n);
+      }
+    });
+    if (!inner.isEmpty()) {
+      parts.add(name + "={" + String.join(", ", inner) + "}");
+    }
+  }
 }

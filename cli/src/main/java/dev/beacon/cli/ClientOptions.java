@@ -4,10 +4,14 @@ import dev.beacon.Analytics;
 import dev.beacon.Region;
 import dev.beacon.transport.http.HttpTransport;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** Where and how to send: shared by the commands that send. */
@@ -23,6 +27,11 @@ final class ClientOptions {
       description = "file holding the write key (default: the SEGMENT_WRITE_KEY environment variable;"
           + " never pass the key itself on the command line, where ps shows it)")
   Path writeKeyFile;
+
+  @Option(names = "--write-key", paramLabel = "KEY",
+      description = "the write key itself, for a loopback endpoint only (a local collector such as `beacon"
+          + " collect`, whose key is no secret); refused for any other endpoint")
+  String writeKeyArgument;
 
   @Option(names = "--rate", paramLabel = "N",
       description = "at most N requests per second (default: no cap; Segment allows about 1,000/s per workspace)")
@@ -45,6 +54,22 @@ final class ClientOptions {
 
   /** Reads the write key; {@link ExitCodes#USAGE} when there is none. */
   String writeKey() {
+    if (writeKeyArgument != null) {
+      if (writeKeyFile != null) {
+        throw new CliException(ExitCodes.USAGE, "--write-key and --write-key-file are exclusive: give one");
+      }
+      URI uri = endpointOrDefault();
+      if (!isLoopback(uri.getHost())) {
+        // Never echo the key: it may be a real one typed by mistake.
+        throw new CliException(ExitCodes.USAGE, "--write-key is accepted only for a loopback endpoint (localhost,"
+            + " 127.x.x.x, [::1]), but the endpoint is " + uri + ": a key on the command line is visible to"
+            + " other users (ps, shell history). Set SEGMENT_WRITE_KEY or pass --write-key-file FILE");
+      }
+      if (writeKeyArgument.isBlank()) {
+        throw new CliException(ExitCodes.USAGE, "--write-key must not be blank");
+      }
+      return writeKeyArgument.strip();
+    }
     if (writeKeyFile != null) {
       try {
         String key = Files.readString(writeKeyFile, StandardCharsets.UTF_8).strip();
@@ -60,7 +85,8 @@ final class ClientOptions {
     String env = System.getenv("SEGMENT_WRITE_KEY");
     if (env == null || env.isBlank()) {
       throw new CliException(ExitCodes.USAGE,
-          "no write key: set SEGMENT_WRITE_KEY or pass --write-key-file FILE");
+          "no write key: set SEGMENT_WRITE_KEY or pass --write-key-file FILE"
+              + (isLoopback(endpointOrDefault().getHost()) ? " (or --write-key KEY, for this loopback endpoint)" : ""));
     }
     return env.strip();
   }
@@ -75,11 +101,56 @@ final class ClientOptions {
     return region != null ? region.endpoint() : Region.US.endpoint();
   }
 
+  /**
+   * Whether a URI host is a loopback literal ({@code localhost}, 127.0.0.0/8, {@code [::1]}), decided
+   * from the text alone as the HTTP transport does: no name lookup, so {@code 127.0.0.1.example.com}
+   * is not loopback.
+   */
+  static boolean isLoopback(String host) {
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.equals("localhost")) {
+      return true;
+    }
+    if (h.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+      for (String octet : h.split("\\.")) {
+        if (Integer.parseInt(octet) > 255) {
+          return false;
+        }
+      }
+      return h.startsWith("127.");
+    }
+    if (!h.matches("\\[[0-9a-f:.]*:[0-9a-f:.]*]")) {
+      return false;
+    }
+    try {
+      // Text with a colon is parsed as an IPv6 literal: no name lookup happens.
+      return InetAddress.getByName(h.substring(1, h.length() - 1)).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
   /** A client on the HTTP transport configured by these options. */
   Analytics.Builder builder(String writeKey) {
+    return builder(writeKey, null);
+  }
+
+  /**
+   * A client on the HTTP transport configured by these options.
+   *
+   * @param attemptTimeout when not null, bounds the connect and response timeouts of each request
+   */
+  Analytics.Builder builder(String writeKey, Duration attemptTimeout) {
     URI uri = endpointOrDefault();
     HttpTransport.Builder http = HttpTransport.builder(writeKey).endpoint(uri).gzip(gzip).debug(debug)
         .allowInsecureHttp(allowInsecureHttp);
+    if (attemptTimeout != null) {
+      http.connectTimeout(min(attemptTimeout, Duration.ofSeconds(HttpTransport.DEFAULT_CONNECT_TIMEOUT_SECONDS)))
+          .responseTimeout(min(attemptTimeout, Duration.ofSeconds(HttpTransport.DEFAULT_RESPONSE_TIMEOUT_SECONDS)));
+    }
     if (rate != null) {
       http.maxRequestsPerSecond(rate);
     }
@@ -96,6 +167,10 @@ final class ClientOptions {
       throw new CliException(ExitCodes.USAGE, msg, e);
     }
     return Analytics.builder(writeKey).endpoint(uri).transport(transport).debug(debug).shutdownHook(false);
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /** A client that validates and batches but sends nothing (for --dry-run). */

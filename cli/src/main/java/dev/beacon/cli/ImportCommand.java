@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,7 +45,9 @@ import picocli.CommandLine.Model.CommandSpec;
         "Every line is validated with Beacon's rules; invalid lines are reported with file and line"
             + " number and skipped (or stop the import with --strict).",
         "Lines without a messageId get a stable one derived from the line's content, so importing"
-            + " the same file twice does not create new events downstream."})
+            + " the same file twice does not create new events downstream.",
+        "Lines without a timestamp are stamped with the time of the import, counted and warned about"
+            + " (a backfill usually wants its own times): --require-timestamp makes them invalid instead."})
 final class ImportCommand implements Callable<Integer> {
   private static final int MAX_REPORTED_ERRORS = 50;
   /**
@@ -66,6 +70,11 @@ final class ImportCommand implements Callable<Integer> {
 
   @Option(names = "--strict", description = "stop at the first invalid line (exit code 3)")
   boolean strict;
+
+  @Option(names = "--require-timestamp",
+      description = "treat a line without a timestamp as invalid (default: stamp it with the import time, count"
+          + " and warn)")
+  boolean requireTimestamp;
 
   @Option(names = "--spool", paramLabel = "DIR",
       description = "journal accepted messages in DIR so that an interrupted import resumes without loss"
@@ -91,6 +100,7 @@ final class ImportCommand implements Callable<Integer> {
   private long accepted;
   private long refused;
   private long skippedByCheckpoint;
+  private long withoutTimestamp;
 
   @Override
   public Integer call() {
@@ -142,8 +152,14 @@ final class ImportCommand implements Callable<Integer> {
     }
     Stats s = analytics.stats();
     double secs = (System.nanoTime() - start) / 1e9;
-    out.printf("read %d line(s): %d invalid, %d %s%s%n", read, invalid, accepted, dryRun ? "valid" : "accepted",
+    out.printf("read %d line(s): %d invalid, %d %s%s%s%n", read, invalid, accepted, dryRun ? "valid" : "accepted",
+        withoutTimestamp > 0 ? ", " + withoutTimestamp + " without a timestamp" : "",
         skippedByCheckpoint > 0 ? ", " + skippedByCheckpoint + " skipped as already imported (resume)" : "");
+    if (withoutTimestamp > 0) {
+      err.println("beacon: warning: " + withoutTimestamp + " line(s) had no timestamp and "
+          + (dryRun ? "would be" : "were") + " stamped with the time of the import; for a backfill, give every"
+          + " line its timestamp (--require-timestamp rejects such lines)");
+    }
     if (!dryRun) {
       if (s.recovered() > 0) {
         out.printf("recovered %d from the spool (journaled by an earlier run, not yet delivered)%n", s.recovered());
@@ -296,11 +312,18 @@ final class ImportCommand implements Callable<Integer> {
         read++;
         Message m;
         try {
-          m = parse(line);
+          Parsed parsed = parseLine(line);
+          if (!parsed.hadTimestamp()) {
+            if (requireTimestamp) {
+              throw new IllegalArgumentException("no timestamp (--require-timestamp)");
+            }
+            withoutTimestamp++;
+          }
+          m = parsed.message();
         } catch (IllegalArgumentException e) {
           invalid++;
           if (invalid <= MAX_REPORTED_ERRORS) {
-            bar.println(label + ":" + lineNo + ": " + e.getMessage());
+            bar.println(label + ":" + lineNo + ": " + readable(e));
           } else if (invalid == MAX_REPORTED_ERRORS + 1) {
             bar.println("(further invalid lines are counted, not shown)");
           }
@@ -355,11 +378,42 @@ final class ImportCommand implements Callable<Integer> {
 
   /** Parses and validates one line; a missing messageId becomes a stable id of the line's content. */
   static Message parse(String line) {
+    return parseLine(line).message();
+  }
+
+  /** A valid line's message, and whether the line carried its own timestamp. */
+  record Parsed(Message message, boolean hadTimestamp) {}
+
+  static Parsed parseLine(String line) {
     byte[] bytes = line.strip().getBytes(StandardCharsets.UTF_8);
     Map<String, Object> json = MessageCodec.parseObject(bytes, 0, bytes.length);
     if (json.get("messageId") == null) {
       json.put("messageId", MessageIds.stable("beacon-import", line.strip()));
     }
-    return MessageCodec.fromMap(json);
+    boolean hadTimestamp = json.get("timestamp") != null;
+    return new Parsed(MessageCodec.fromMap(json), hadTimestamp);
+  }
+
+  /** Jackson's location text, e.g. "[Source: REDACTED (`StreamReadFeature...` disabled); line: 1, column: 1]". */
+  private static final Pattern JSON_LOCATION =
+      Pattern.compile("\\[Source: [^\\]]*?line: \\d+, column: (\\d+)]");
+
+  /**
+   * An invalid line's error in the user's terms: Jackson's source-location boilerplate becomes the
+   * column it points at (the line number is already in front of the message).
+   */
+  static String readable(IllegalArgumentException e) {
+    String msg = String.valueOf(e.getMessage());
+    String column = null;
+    Throwable cause = e.getCause();
+    if (cause != null && cause.getMessage() != null) {
+      Matcher at = JSON_LOCATION.matcher(cause.getMessage());
+      while (at.find()) {
+        column = at.group(1); // the last one is where the parser stopped
+      }
+    }
+    msg = JSON_LOCATION.matcher(msg).replaceAll("column $1");
+    return column != null && msg.startsWith("invalid JSON: ")
+        ? "invalid JSON at column " + column + ": " + msg.substring("invalid JSON: ".length()) : msg;
   }
 }

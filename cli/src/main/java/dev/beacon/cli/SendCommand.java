@@ -8,10 +8,12 @@ import dev.beacon.Identify;
 import dev.beacon.Message;
 import dev.beacon.MessageType;
 import dev.beacon.Page;
+import dev.beacon.RetryPolicy;
 import dev.beacon.Screen;
 import dev.beacon.Track;
 import dev.beacon.internal.MessageCodec;
 import dev.beacon.internal.MessageSerializer;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -49,8 +51,9 @@ final class SendCommand implements Callable<Integer> {
   @Option(names = {"--properties", "--traits"}, paramLabel = "JSON",
       description = "a JSON object: properties (track/page/screen) or traits (identify/group)") String payload;
   @Option(names = "--context", paramLabel = "JSON", description = "a JSON object") String context;
-  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT30S",
-      description = "how long to wait for delivery (default: ${DEFAULT-VALUE})") Duration timeout;
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT10S",
+      description = "how long to try, retries included, before giving up (default: ${DEFAULT-VALUE})")
+  Duration timeout;
   @Option(names = "--dry-run", description = "validate and print the message's JSON, send nothing") boolean dryRun;
 
   @Override
@@ -68,17 +71,65 @@ final class SendCommand implements Callable<Integer> {
       spec.commandLine().getOut().println(new String(MessageSerializer.toBytes(m), StandardCharsets.UTF_8));
       return ExitCodes.OK;
     }
-    try (Analytics analytics = client.builder(client.writeKey()).syncMode(true).flushTimeout(timeout)
-        .shutdownTimeout(Duration.ofSeconds(1)).build()) {
+    String writeKey = client.writeKey();
+    if (!client.debug) {
+      quietEngineLog();
+    }
+    // Retries stop once the next one would end after --timeout, and each request is bounded by it,
+    // so the engine itself reports the last failure; flushTimeout is the backstop for an attempt in
+    // flight. The failure is this command's output: nothing else is logged or called back.
+    RetryPolicy retries = RetryPolicy.builder().totalDeadline(timeout).build();
+    try (Analytics analytics = client.builder(writeKey, timeout).syncMode(true).flushTimeout(timeout)
+        .retryPolicy(retries).onError((error, messages) -> { }).shutdownTimeout(Duration.ZERO).build()) {
       analytics.enqueue(m);
       spec.commandLine().getOut().println("delivered " + m.type().wireName() + " " + m.messageId());
       return ExitCodes.OK;
     } catch (DeliveryException e) {
-      throw new CliException(ExitCodes.NOT_DELIVERED, "not delivered: " + e.getMessage(), e);
+      throw new CliException(ExitCodes.NOT_DELIVERED, notDelivered(e, client.endpointOrDefault(), timeout), e);
     } catch (IllegalStateException e) {
       throw new CliException(ExitCodes.FATAL, e.getMessage(), e);
     }
   }
+
+  /**
+   * One line for the shell: what happened, never the engine's vocabulary about callbacks. The
+   * engine's message reads "REASON (HTTP n): k message(s) not delivered: detail".
+   */
+  static String notDelivered(DeliveryException e, URI endpoint, Duration timeout) {
+    String msg = e.getMessage() == null ? "" : e.getMessage();
+    int at = msg.indexOf("not delivered: ");
+    String detail = at < 0 ? "" : msg.substring(at + "not delivered: ".length());
+    int last = detail.indexOf("; last: ");
+    String prefix = "not delivered to " + endpoint + ": ";
+    switch (e.reason()) {
+      case DEADLINE_EXCEEDED:
+        return prefix + (last >= 0
+            ? "gave up within --timeout " + timeout + ", last attempt: " + detail.substring(last + 8)
+            : "no answer within --timeout " + timeout);
+      case RETRIES_EXHAUSTED:
+        return prefix + "gave up after retries, last attempt: " + (last >= 0 ? detail.substring(last + 8) : detail);
+      case UNAUTHORIZED:
+        return prefix + "the write key was refused: UNAUTHORIZED (HTTP " + e.status() + ")";
+      case SHUTDOWN:
+        return prefix + "no answer within --timeout " + timeout;
+      default:
+        return prefix + e.reason() + (e.status() != 0 ? " (HTTP " + e.status() + ")" : "")
+            + (detail.isEmpty() ? "" : ": " + detail);
+    }
+  }
+
+  /**
+   * The failure is printed as this command's result: the engine's retry warnings would only repeat
+   * it. slf4j-simple reads a logger's level when the logger is created, and the engine's loggers are
+   * created when its classes initialize, after this point. A level the user chose is kept.
+   */
+  private static void quietEngineLog() {
+    if (System.getProperty(ENGINE_LOG_LEVEL) == null) {
+      System.setProperty(ENGINE_LOG_LEVEL, "error");
+    }
+  }
+
+  private static final String ENGINE_LOG_LEVEL = "org.slf4j.simpleLogger.log.dev.beacon";
 
   private Message build() {
     Map<String, Object> p = json(payload, "--properties");

@@ -74,6 +74,20 @@ class ImportCommandTest {
   }
 
   @Test
+  void aLoopbackCollectorTakesTheWriteKeyOnTheCommandLineAndUntimedLinesAreStampedAndCounted() throws Exception {
+    Path f = dir.resolve("untimed.ndjson");
+    Files.write(f, List.of("{\"messageId\":\"u-1\",\"type\":\"track\",\"userId\":\"u\",\"event\":\"No Time\"}"));
+
+    Cli.Run r = beacon("import", "--no-progress", "--endpoint", collector.uri().toString(), "--write-key", KEY,
+        f.toString());
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.out()).contains("1 accepted, 1 without a timestamp").contains("delivered 1");
+    assertThat(r.err()).contains("warning: 1 line(s) had no timestamp and were stamped with the time of the import");
+    assertThat(collector.messages()).singleElement().satisfies(m -> assertThat(m.timestamp()).isNotBlank());
+  }
+
+  @Test
   void aCleanFileIsDeliveredAndReimportingItSendsTheSameStableIdsAgain() throws Exception {
     Path f = dir.resolve("clean.ndjson");
     NdjsonGenerator.write(f, 500, false); // no messageIds: the import derives them
@@ -143,7 +157,8 @@ class ImportCommandTest {
         "--endpoint", collector.uri().toString(), f.toString());
 
     assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
-    assertThat(r.err().strip()).isEqualTo("beacon: no write key: set SEGMENT_WRITE_KEY or pass --write-key-file FILE");
+    assertThat(r.err().strip()).isEqualTo("beacon: no write key: set SEGMENT_WRITE_KEY or pass --write-key-file FILE"
+        + " (or --write-key KEY, for this loopback endpoint)");
     assertThat(r.out()).isEmpty();
     assertThat(collector.stats().requests()).isZero();
   }

@@ -35,6 +35,50 @@ class ImportDryRunTest {
   }
 
   @Test
+  void linesWithoutATimestampAreCountedAndWarnedAboutAndStillValidByDefault(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("backfill.ndjson");
+    Files.write(f, List.of(
+        "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\",\"timestamp\":\"2024-01-15T10:30:00Z\"}",
+        "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"No Time\"}",
+        "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"Null Time\",\"timestamp\":null}"));
+
+    Cli.Run r = beacon("import", "--dry-run", "--no-progress", f.toString());
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.out()).contains("read 3 line(s): 0 invalid, 3 valid, 2 without a timestamp");
+    assertThat(r.err()).contains("warning: 2 line(s) had no timestamp").contains("--require-timestamp");
+  }
+
+  @Test
+  void requireTimestampMakesALineWithoutOneInvalid(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("backfill.ndjson");
+    Files.write(f, List.of(
+        "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\",\"timestamp\":\"2024-01-15T10:30:00Z\"}",
+        "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"No Time\"}"));
+
+    Cli.Run r = beacon("import", "--dry-run", "--no-progress", "--require-timestamp", f.toString());
+
+    assertThat(r.exit()).as(r.all()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(r.out()).contains("read 2 line(s): 1 invalid, 1 valid");
+    assertThat(r.err()).contains(f + ":2: no timestamp (--require-timestamp)").doesNotContain("warning");
+  }
+
+  @Test
+  void invalidJsonIsReportedWithItsColumnAndWithoutTheParsersInternals(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("broken.ndjson");
+    Files.write(f, List.of("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\"",
+        "{\"type\":\"track\" \"userId\":\"u\"}"));
+
+    Cli.Run r = beacon("import", "--dry-run", "--no-progress", f.toString());
+
+    assertThat(r.err())
+        .contains(f + ":1: invalid JSON at column 41: Unexpected end-of-input")
+        .contains("(start marker at column 1)")
+        .contains(f + ":2: invalid JSON at column 17: ")
+        .doesNotContain("Source").doesNotContain("REDACTED").doesNotContain("StreamReadFeature");
+  }
+
+  @Test
   void aCleanFileExitsZero(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("ok.ndjson");
     Files.write(f, List.of("{\"type\":\"alias\",\"userId\":\"u\",\"previousId\":\"a\"}",

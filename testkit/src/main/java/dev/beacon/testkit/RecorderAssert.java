@@ -27,7 +27,17 @@ public final class RecorderAssert extends AbstractAssert<RecorderAssert, Message
     return new MessageAssert(matches.get(matches.size() - 1));
   }
 
+  /**
+   * Nothing recorded usually means the messages were still queued: the client batches, so a test
+   * must flush before it asserts.
+   */
+  static final String EMPTY_HINT = "nothing (did the test call analytics.flush() before asserting? messages are"
+      + " sent in batches, and a capture or collector records them only once a batch is sent)";
+
   private static String summary(List<CapturedMessage> msgs) {
+    if (msgs.isEmpty()) {
+      return EMPTY_HINT;
+    }
     return msgs.stream().limit(20).map(m -> m.type() + (m.event() != null ? "(" + m.event() + ")" : "")
         + "[" + (m.userId() != null ? m.userId() : m.anonymousId()) + "]")
         .collect(Collectors.joining(", ", "[", msgs.size() > 20 ? ", ...]" : "]"));
@@ -96,7 +106,8 @@ public final class RecorderAssert extends AbstractAssert<RecorderAssert, Message
   public RecorderAssert hasMessageCount(int expected) {
     int n = all().size();
     if (n != expected) {
-      failWithMessage("Expected %d message(s) but %d were recorded: %s", expected, n, summary(all()));
+      failWithMessage("Expected %d message(s) but %d were recorded: %s", expected, n,
+          n == 0 ? EMPTY_HINT : summary(all()));
     }
     return this;
   }

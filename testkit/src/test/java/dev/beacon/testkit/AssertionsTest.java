@@ -45,6 +45,20 @@ class AssertionsTest {
   }
 
   @Test
+  void anAssertionOnAnEmptyCaptureSuggestsFlushingFirst() {
+    CapturingTransport c = new CapturingTransport();
+    try (Analytics a = Analytics.builder("k").transport(c).shutdownHook(false)
+        .flushAt(100).flushInterval(Duration.ofHours(1)).build()) {
+      a.track("u", "Not Yet Sent");
+
+      assertThatThrownBy(() -> assertThat(c).hasTracked("Not Yet Sent"))
+          .isInstanceOf(AssertionError.class).hasMessageContaining("analytics.flush()");
+      assertThatThrownBy(() -> assertThat(c).hasMessageCount(1))
+          .hasMessageContaining("Expected 1 message(s) but 0 were recorded").hasMessageContaining("flush()");
+    }
+  }
+
+  @Test
   void awaitMessagesFailsClearlyWhenTooFewArrive() {
     CapturingTransport c = new CapturingTransport();
     assertThatThrownBy(() -> c.awaitMessages(1, Duration.ofMillis(50)))

@@ -18,6 +18,8 @@ import java.io.IOException;
  * --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
  * --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED}, and on
  * JDK 24+ also {@code --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow}.
+ * Without {@code java.lang.reflect}, {@code sun.nio.ch} or {@code jdk.internal.ref}, {@link #open}
+ * throws a {@link MissingJvmFlagsException} naming them instead of letting Chronicle fail obscurely.
  */
 public final class ChronicleSpoolProvider implements SpoolProvider {
   static {
@@ -33,8 +35,17 @@ public final class ChronicleSpoolProvider implements SpoolProvider {
     return "chronicle";
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws MissingJvmFlagsException when the JVM lacks a flag Chronicle cannot run without; the
+   *     message names each missing flag
+   */
   @Override
   public Spool open(SpoolContext context) throws IOException {
+    // Before Chronicle's first class initializes: its own failure names no flag. The class literal
+    // loads Jvm (the class that reaches into the JDK) without initializing it.
+    JvmFlags.require(net.openhft.chronicle.core.Jvm.class.getModule());
     return ChronicleSpool.open(context.directory(), context.maxBytes(), context.durability(),
         ChronicleSpool.Settings.DEFAULT);
   }

@@ -77,6 +77,16 @@ class SerializedSizeBoundPropertyTest {
     }
   }
 
+  @Test
+  void aMessageWhoseCheapBoundIsAboveTheLimitReportsItsExactSize() {
+    // 15,000 newlines: bounded at 6 bytes each (90 KB), written as the 2-byte escape \n (30 KB).
+    Track t = Track.builder("Lines").userId("u").properties(Map.of("text", "\n".repeat(15_000))).build();
+    int exact = MessageSerializer.serializedSize(t);
+    assertThat(exact).isLessThanOrEqualTo(Message.MAX_MESSAGE_BYTES);
+    assertThat(t.serializedSizeBound()).isEqualTo(exact);
+    assertThat(t.serializedSizeBound()).isEqualTo(exact); // the cached value
+  }
+
   // ---- the property ----
 
   @Property(tries = 300)

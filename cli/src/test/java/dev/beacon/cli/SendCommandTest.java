@@ -94,7 +94,9 @@ class SendCommandTest {
 
     assertThat(r.exit()).as(r.all()).isEqualTo(ExitCodes.NOT_DELIVERED);
     assertThat(r.err()).startsWith("beacon: not delivered: ").doesNotContain("\tat ");
-    assertThat((System.nanoTime() - t0) / 1_000_000).as("ms").isLessThan(10_000);
+    // Within the 2 s timeout, not the default retry budget (minutes against a refused connection);
+    // the bound leaves room for a busy machine (it was 10 s).
+    assertThat((System.nanoTime() - t0) / 1_000_000).as("ms").isLessThan(60_000);
   }
 
   @Test

@@ -10,9 +10,9 @@ public final class Alias extends Message {
   private final String previousId;
 
   private Alias(Builder b) {
-    super(b);
+    super(b, MessageSizes.stringBound(b.previousId));
     this.previousId = b.previousId;
-    sealSize(MessageSizes.stringBound(previousId));
+    checkSize();
   }
 
   /**

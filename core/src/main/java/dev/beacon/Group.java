@@ -10,11 +10,14 @@ public final class Group extends Message {
   private final Map<String, Object> traits;
 
   private Group(Builder b) {
-    super(b);
+    this(b, Values.snapshotObject(b.traits, "traits"));
+  }
+
+  private Group(Builder b, Values.Snapshot t) {
+    super(b, MessageSizes.stringBound(b.groupId) + t.sizeBound());
     this.groupId = b.groupId;
-    Values.Snapshot t = Values.snapshotObject(b.traits, "traits");
     this.traits = t.map();
-    sealSize(MessageSizes.stringBound(groupId) + t.sizeBound());
+    checkSize();
   }
 
   /**

@@ -8,10 +8,13 @@ public final class Identify extends Message {
   private final Map<String, Object> traits;
 
   private Identify(Builder b) {
-    super(b);
-    Values.Snapshot t = Values.snapshotObject(b.traits, "traits");
+    this(b, Values.snapshotObject(b.traits, "traits"));
+  }
+
+  private Identify(Builder b, Values.Snapshot t) {
+    super(b, t.sizeBound());
     this.traits = t.map();
-    sealSize(t.sizeBound());
+    checkSize();
   }
 
   /**

@@ -27,14 +27,20 @@ public abstract sealed class Message permits Identify, Track, Page, Screen, Grou
   private final Instant timestamp;
   private final Map<String, Object> context;
   private final Map<String, Object> integrations;
-  private final int commonBound;
   /**
-   * Upper bound of this message's serialized size in bytes (exact when the bound neared the
-   * limit). Set once by the subclass constructor through {@link #sealSize(int)}.
+   * Upper bound of the serialized size: the common fields' bound plus the payload's. Final, so a
+   * message handed to another thread through a data race still shows it (JLS 17.5).
    */
-  int sizeBound;
+  private final int cheapBound;
+  /**
+   * Exact serialized size, used only when {@link #cheapBound} is above the limit; 0 until known.
+   * Racy single-check, as {@code String.hashCode}: it is computed from final fields only, so every
+   * thread computes the same value, and an int is written atomically; a thread that sees 0 (the
+   * constructor's write raced with its read) serializes the message again and gets the same answer.
+   */
+  private int exactSize;
 
-  Message(Builder<?, ?> b) {
+  Message(Builder<?, ?> b, int payloadBound) {
     this.userId = b.userId;
     this.anonymousId = b.anonymousId;
     this.messageId = b.messageId != null ? b.messageId : FastIds.randomUuid();
@@ -43,14 +49,21 @@ public abstract sealed class Message permits Identify, Track, Page, Screen, Grou
     Values.Snapshot integ = Values.snapshotObject(b.integrations, "integrations");
     this.context = ctx.map();
     this.integrations = integ.map();
-    this.commonBound = MessageSizes.FIXED_OVERHEAD + ctx.sizeBound() + integ.sizeBound()
+    // In long: each part saturates at Integer.MAX_VALUE, so their int sum could wrap negative.
+    long bound = (long) MessageSizes.FIXED_OVERHEAD + ctx.sizeBound() + integ.sizeBound()
         + MessageSizes.stringBound(userId) + MessageSizes.stringBound(anonymousId)
-        + MessageSizes.stringBound(messageId);
+        + MessageSizes.stringBound(messageId) + payloadBound;
+    this.cheapBound = (int) Math.min(Integer.MAX_VALUE, bound);
   }
 
-  /** Called last by each subclass constructor, once every field is set. */
-  final void sealSize(int payloadBound) {
-    this.sizeBound = MessageSizes.checkedSizeBound(this, commonBound + payloadBound);
+  /**
+   * Called last by each subclass constructor, once every field is set: refuses a message whose
+   * serialized size exceeds {@link #MAX_MESSAGE_BYTES}.
+   */
+  final void checkSize() {
+    if (cheapBound > MAX_MESSAGE_BYTES) {
+      exactSize = MessageSizes.checkedSizeBound(this, cheapBound);
+    }
   }
 
   /**
@@ -121,7 +134,16 @@ public abstract sealed class Message permits Identify, Track, Page, Screen, Grou
    * @return the bound in bytes
    */
   public final int serializedSizeBound() {
-    return sizeBound;
+    int bound = cheapBound;
+    if (bound <= MAX_MESSAGE_BYTES) {
+      return bound;
+    }
+    int exact = exactSize;
+    if (exact == 0) {
+      exact = MessageSizes.checkedSizeBound(this, bound);
+      exactSize = exact;
+    }
+    return exact;
   }
 
   @Override

@@ -11,12 +11,15 @@ public final class Page extends Message {
   private final Map<String, Object> properties;
 
   private Page(Builder b) {
-    super(b);
+    this(b, Values.snapshotObject(b.properties, "properties"));
+  }
+
+  private Page(Builder b, Values.Snapshot props) {
+    super(b, MessageSizes.stringBound(b.name) + MessageSizes.stringBound(b.category) + props.sizeBound());
     this.name = b.name;
     this.category = b.category;
-    Values.Snapshot props = Values.snapshotObject(b.properties, "properties");
     this.properties = props.map();
-    sealSize(MessageSizes.stringBound(name) + MessageSizes.stringBound(category) + props.sizeBound());
+    checkSize();
   }
 
   /**

@@ -25,6 +25,7 @@ public final class RetryPolicy {
   /** Longest {@code Retry-After} honoured. */
   public static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(300);
 
+  private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
   private static final RetryPolicy DEFAULTS = builder().build();
 
   private final Duration baseDelay;
@@ -114,22 +115,28 @@ public final class RetryPolicy {
   }
 
   /**
-   * Returns the wait before retry number {@code retry} (0-based).
+   * Returns the wait before retry number {@code retry} (0-based): {@code baseDelay * 2^retry},
+   * capped at {@code maxDelay} for any retry count, then jittered when {@link #jitter()} is on.
    *
-   * @param retry how many retries were made already
-   * @return the backoff
+   * @param retry how many retries were made already; a negative count is treated as 0
+   * @return the backoff, never negative and never above {@link #maxDelay()}
    */
   public Duration backoff(int retry) {
-    long base = baseDelay.toNanos();
-    long cap = maxDelay.toNanos();
-    long d = retry >= 62 ? cap : Math.min(cap, base << Math.min(retry, 62));
-    if (d < 0 || d > cap) {
-      d = cap;
-    }
+    long cap = saturatedNanos(maxDelay);
+    long base = Math.min(saturatedNanos(baseDelay), cap);
+    int shift = Math.max(0, retry);
+    // base << shift stays a positive long only while the shift is below base's leading zeros:
+    // past that the doubling wrapped (to 0 for the default 500 ms at retry 56) before the cap.
+    long d = shift < Long.numberOfLeadingZeros(base) ? Math.min(cap, base << shift) : cap;
     if (jitter && d > 1) {
       d = d / 2 + ThreadLocalRandom.current().nextLong(d / 2 + 1);
     }
     return Duration.ofNanos(d);
+  }
+
+  /** {@code d.toNanos()}, saturated at {@code Long.MAX_VALUE} (about 292 years) instead of throwing. */
+  private static long saturatedNanos(Duration d) {
+    return d.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : d.toNanos();
   }
 
   @Override

@@ -10,11 +10,14 @@ public final class Track extends Message {
   private final Map<String, Object> properties;
 
   private Track(Builder b) {
-    super(b);
+    this(b, Values.snapshotObject(b.properties, "properties"));
+  }
+
+  private Track(Builder b, Values.Snapshot props) {
+    super(b, MessageSizes.stringBound(b.event) + props.sizeBound());
     this.event = b.event;
-    Values.Snapshot props = Values.snapshotObject(b.properties, "properties");
     this.properties = props.map();
-    sealSize(MessageSizes.stringBound(event) + props.sizeBound());
+    checkSize();
   }
 
   /**

@@ -13,7 +13,9 @@ class SendFalseTest {
     try (Analytics a = Analytics.builder("k").send(false).shutdownHook(false).build()) {
       FlushResult r = a.flush(Duration.ofMinutes(10));
       assertThat(r.complete()).isTrue();
-      assertThat(r.elapsed()).isLessThan(Duration.ofSeconds(5));
+      // "At once": not its 10-minute bound (nor the hour-long interval); a minute leaves room for a
+      // busy machine, where 5 s was a tight margin.
+      assertThat(r.elapsed()).isLessThan(Duration.ofMinutes(1));
     }
   }
 
@@ -25,7 +27,9 @@ class SendFalseTest {
       }
       FlushResult r = a.flush(Duration.ofMinutes(10));
       assertThat(r.complete()).isTrue();
-      assertThat(r.elapsed()).isLessThan(Duration.ofSeconds(5));
+      // "At once": not its 10-minute bound (nor the hour-long interval); a minute leaves room for a
+      // busy machine, where 5 s was a tight margin.
+      assertThat(r.elapsed()).isLessThan(Duration.ofMinutes(1));
       Stats s = a.stats();
       assertThat(s.accepted()).isEqualTo(1000);
       assertThat(s.notSent()).isEqualTo(1000);

@@ -153,7 +153,7 @@ class ImportCommandTest {
     NdjsonGenerator.write(f, 1, true);
 
     // A child JVM: the only honest way to run without SEGMENT_WRITE_KEY whatever this JVM's environment has.
-    Cli.Run r = Cli.child(dir, Duration.ofSeconds(60), "import", "--no-progress",
+    Cli.Run r = Cli.child(dir, Duration.ofMinutes(3), "import", "--no-progress",
         "--endpoint", collector.uri().toString(), f.toString());
 
     assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
@@ -174,7 +174,7 @@ class ImportCommandTest {
 
     // A child JVM, so that everything the process writes (its logs too) is checked.
     long t0 = System.nanoTime();
-    Cli.Run r = Cli.child(dir, Duration.ofSeconds(60), "import", "--no-progress", "--timeout", "PT2S",
+    Cli.Run r = Cli.child(dir, Duration.ofMinutes(3), "import", "--no-progress", "--timeout", "PT2S",
         "--endpoint", "http://127.0.0.1:" + port, "--write-key-file", keyFile.toString(), f.toString());
     long secs = (System.nanoTime() - t0) / 1_000_000_000L;
 
@@ -183,7 +183,10 @@ class ImportCommandTest {
     assertThat(r.err()).contains("beacon: 20 message(s) not delivered: SHUTDOWN")
         .contains("still pending when --timeout PT2S ran out").contains("cannot connect to 127.0.0.1:" + port);
     assertThat(r.all()).doesNotContain("\tat ");
-    assertThat(secs).as("seconds").isLessThan(20);
+    // The message above proves the --timeout path was taken; this bound only shows the default
+    // retry budget (minutes against a refused connection) was not, with room for a busy machine's
+    // slow JVM start (it was 20 s).
+    assertThat(secs).as("seconds").isLessThan(60);
   }
 
   @Test
@@ -209,13 +212,13 @@ class ImportCommandTest {
     collector.failNext(1, 503);
 
     // Refused (401: the collector expects another key), in a child JVM so its logs are seen too.
-    Cli.Run refused = Cli.child(dir, Duration.ofSeconds(60), "import", "--debug", "--verbose", "--timeout", "PT20S",
+    Cli.Run refused = Cli.child(dir, Duration.ofMinutes(3), "import", "--debug", "--verbose", "--timeout", "PT20S",
         "--endpoint", collector.uri().toString(), "--write-key-file", canaryFile.toString(), f.toString());
     assertThat(refused.exit()).as(refused.all()).isEqualTo(ExitCodes.NOT_DELIVERED);
     assertThat(refused.all()).doesNotContain(canary);
 
     try (CollectorServer accepting = CollectorServer.builder().writeKey(canary).build().start()) {
-      Cli.Run sent = Cli.child(dir, Duration.ofSeconds(60), "send", "track", "--user-id", "u", "--event", "E",
+      Cli.Run sent = Cli.child(dir, Duration.ofMinutes(3), "send", "track", "--user-id", "u", "--event", "E",
           "--debug", "--verbose", "--endpoint", accepting.uri().toString(), "--write-key-file", canaryFile.toString());
       assertThat(sent.exit()).as(sent.all()).isZero();
       assertThat(sent.all()).contains("delivered track").doesNotContain(canary);

@@ -2,7 +2,6 @@ package dev.beacon.internal;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -21,7 +20,14 @@ public final class FrozenMap extends AbstractMap<String, Object> {
   private final String[] keys;
   private final Object[] values;
   private final int size;
-  private HashMap<String, Integer> index;
+  /**
+   * Hash index of the keys, built on the first lookup in a map larger than {@link #SCAN_LIMIT}.
+   * Racy single-check: readers may race with the thread that builds it, so it is published without
+   * a lock or volatile (lookups stay one plain load) and made safe instead by being an immutable
+   * object whose state is all in final fields: a thread that sees the reference sees the filled
+   * table (JLS 17.5), and a thread that sees null builds an equal index of its own.
+   */
+  private Index index;
 
   FrozenMap(String[] keys, Object[] values, int size) {
     this.keys = keys;
@@ -63,16 +69,53 @@ public final class FrozenMap extends AbstractMap<String, Object> {
       }
       return -1;
     }
-    HashMap<String, Integer> idx = index;
+    Index idx = index;
     if (idx == null) {
-      idx = new HashMap<>(size * 2);
-      for (int i = 0; i < size; i++) {
-        idx.put(keys[i], i);
-      }
-      index = idx; // benign race: every thread builds the same index
+      idx = new Index(keys, size);
+      index = idx;
     }
-    Integer i = idx.get(key);
-    return i == null ? -1 : i;
+    return idx.indexOf(keys, key);
+  }
+
+  /** Open-addressing table of key positions; immutable once constructed. */
+  private static final class Index {
+    /** Position + 1 of the key in each slot, 0 for an empty slot; at most half full. */
+    private final int[] slots;
+    private final int mask;
+
+    Index(String[] keys, int size) {
+      int capacity = Integer.highestOneBit(Math.max(2, size) * 2 - 1) << 1;
+      int[] table = new int[capacity];
+      int m = capacity - 1;
+      for (int i = 0; i < size; i++) {
+        int s = spread(keys[i].hashCode()) & m;
+        while (table[s] != 0) {
+          s = (s + 1) & m;
+        }
+        table[s] = i + 1;
+      }
+      this.slots = table;
+      this.mask = m;
+    }
+
+    int indexOf(String[] keys, Object key) {
+      if (!(key instanceof String)) {
+        return -1;
+      }
+      int s = spread(key.hashCode()) & mask;
+      int at;
+      while ((at = slots[s]) != 0) {
+        if (keys[at - 1].equals(key)) {
+          return at - 1;
+        }
+        s = (s + 1) & mask;
+      }
+      return -1;
+    }
+
+    private static int spread(int h) {
+      return h ^ (h >>> 16);
+    }
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.beacon.internal;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.beacon.Alias;
 import dev.beacon.Group;
 import dev.beacon.Identify;
@@ -23,8 +24,20 @@ import java.util.Map;
  * structures directly (no databind). Not API.
  */
 public final class MessageSerializer {
-  /** Shared, thread-safe factory. */
-  public static final JsonFactory JSON = JsonFactory.builder().build();
+  /**
+   * Shared, thread-safe factory. Every message and batch generator comes from it (through
+   * {@link #generator(OutputStream)}), so its features are the wire format.
+   *
+   * <p>{@code COMBINE_UNICODE_SURROGATES_IN_UTF8}: by default Jackson 2.x writes a character
+   * outside the BMP (an emoji, say) as two <code>&#92;uXXXX</code> escapes, 12 bytes, where UTF-8 needs 4.
+   * Pinned on so that such characters go out as real 4-byte UTF-8, as Segment's own libraries send
+   * them, and so that {@link MessageSizes}' bound (4 bytes per pair) holds; without it the bound
+   * undercounted them 3 times (issue 9, defect 4). Lone surrogates are still escaped (6 bytes each),
+   * which {@link MessageSizes#stringBound(String)} counts too.
+   */
+  public static final JsonFactory JSON = JsonFactory.builder()
+      .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+      .build();
 
   /** {@code context.library}, encoded once. */
   private static final String LIBRARY_JSON = libraryJson();

@@ -17,8 +17,12 @@ public final class MessageSizes {
 
   /**
    * Upper bound of a JSON string's UTF-8 size, quotes included; 0 for null (field omitted).
+   * Exact for what {@link MessageSerializer}'s generator writes, except that every control
+   * character counts as a 6-byte <code>&#92;u00XX</code> escape (some have 2-byte escapes such as
+   * {@code \n}): a surrogate pair is 4 bytes of UTF-8 (the generator combines pairs), and a lone
+   * surrogate, which has no UTF-8 form, is written as a 6-byte <code>&#92;uXXXX</code> escape.
    *
-   * @param s a string without lone surrogates, or null
+   * @param s any string, or null
    * @return the bound in bytes
    */
   public static int stringBound(String s) {
@@ -33,8 +37,13 @@ public final class MessageSizes {
         bytes += (c < 0x20) ? 6 : (c == '"' || c == '\\') ? 2 : 1;
       } else if (c < 0x800) {
         bytes += 2;
+      } else if (!Character.isSurrogate(c)) {
+        bytes += 3;
+      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        bytes += 4;
+        i++;
       } else {
-        bytes += 3; // a surrogate pair is 4 bytes in UTF-8: 3 + 3 bounds it
+        bytes += 6;
       }
     }
     return (int) Math.min(Integer.MAX_VALUE, bytes);

@@ -64,7 +64,7 @@ public final class CapturingTransport implements Transport, MessageRecorder {
       delay = fault != null ? fault.latency() : latency;
     }
     if (closed) {
-      return CompletableFuture.completedFuture(SendResult.retryable(0, null, "transport closed", null));
+      return CompletableFuture.completedFuture(SendResult.permanent(0, "transport closed", null));
     }
     byte[] body = batch.toJson(Instant.now());
     if (delay.isZero()) {

@@ -204,6 +204,16 @@ public abstract class TransportCompatibilityKit {
   }
 
   @Test
+  void aSendAfterCloseFailsFastAsPermanent() throws Exception {
+    transport.close();
+    SendResult r = sendNow(transport, Batch.of(List.of(Track.builder("Late").userId("u").build())));
+    // Retryable would make the engine retry a transport that can never send again.
+    assertThat(r.outcome()).isEqualTo(SendResult.Outcome.PERMANENT);
+    assertThat(receiver().messages()).isEmpty();
+    transport = null;
+  }
+
+  @Test
   void closeIsIdempotent() throws Exception {
     transport.close();
     transport.close();

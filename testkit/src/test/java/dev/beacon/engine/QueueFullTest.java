@@ -19,8 +19,11 @@ import org.junit.jupiter.api.Test;
 class QueueFullTest {
   @Test
   void dropsNewestAndCountsWhenRingIsFull() {
-    CapturingTransport capture = new CapturingTransport().latency(Duration.ofMillis(400));
-    try (Analytics a = builder(capture).maxQueueSize(16).maxBatchMessages(10).flushAt(10).build()) {
+    // The only request slot stays busy until the gate opens: the ring must fill, however fast or
+    // slow this machine runs the loop.
+    GatedTransport gate = new GatedTransport(new CapturingTransport());
+    CapturingTransport capture = gate.capture;
+    try (Analytics a = builder(gate).maxQueueSize(16).maxBatchMessages(10).flushAt(10).build()) {
       int accepted = 0;
       for (int i = 0; i < 200; i++) {
         if (a.track("u", "E", Map.of("i", i))) {
@@ -30,6 +33,7 @@ class QueueFullTest {
       Stats s = a.stats();
       assertThat(accepted).isLessThan(200).isEqualTo((int) s.accepted());
       assertThat(s.dropped(DropReason.QUEUE_FULL)).isEqualTo(200 - accepted);
+      gate.open();
       assertThat(a.flush(WAIT).isSuccess()).isTrue();
       assertThat(capture.messages()).hasSize(accepted);
       assertConserved(a);
@@ -38,8 +42,9 @@ class QueueFullTest {
 
   @Test
   void dropsWhenTheQueuedBytesReachTheirBound() {
-    CapturingTransport capture = new CapturingTransport().latency(Duration.ofMillis(400));
-    try (Analytics a = builder(capture).maxQueueBytes(64 * 1024).flushAt(1).build()) {
+    GatedTransport gate = new GatedTransport(new CapturingTransport());
+    CapturingTransport capture = gate.capture;
+    try (Analytics a = builder(gate).maxQueueBytes(64 * 1024).flushAt(1).build()) {
       int accepted = 0;
       for (int i = 0; i < 100; i++) {
         if (a.track("u", "E", Map.of("blob", "x".repeat(4000)))) {
@@ -50,6 +55,7 @@ class QueueFullTest {
       assertThat(accepted).isBetween(1, 20);
       assertThat(s.dropped(DropReason.QUEUE_BYTES_FULL)).isEqualTo(100 - accepted);
       assertThat(s.queuedBytes()).isLessThanOrEqualTo(64 * 1024);
+      gate.open();
       assertThat(a.flush(WAIT).isSuccess()).isTrue();
       assertThat(capture.messages()).hasSize(accepted);
       assertThat(a.stats().queuedBytes()).isZero();
@@ -72,8 +78,8 @@ class QueueFullTest {
 
   @Test
   void blockPolicyGivesUpAfterItsTimeoutAndCounts() {
-    CapturingTransport capture = new CapturingTransport().latency(Duration.ofSeconds(3));
-    try (Analytics a = builder(capture).maxQueueSize(4).maxBatchMessages(2).flushAt(2)
+    GatedTransport gate = new GatedTransport(new CapturingTransport());
+    try (Analytics a = builder(gate).maxQueueSize(4).maxBatchMessages(2).flushAt(2)
         .queueFullPolicy(QueueFullPolicy.block(Duration.ofMillis(20))).shutdownTimeout(Duration.ofMillis(100)).build()) {
       int refused = 0;
       for (int i = 0; i < 20; i++) {
@@ -83,6 +89,7 @@ class QueueFullTest {
       }
       assertThat(refused).isPositive();
       assertThat(a.stats().dropped(DropReason.QUEUE_FULL)).isEqualTo(refused);
+      gate.open();
     }
   }
 

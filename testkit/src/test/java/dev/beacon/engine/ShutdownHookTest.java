@@ -18,7 +18,7 @@ class ShutdownHookTest {
     Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
         ShutdownHookMain.class.getName(), out.toString(), "1000")
         .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.waitFor(3, TimeUnit.MINUTES)).as("child JVM exited").isTrue();
     assertThat(p.exitValue()).as(Files.readString(dir.resolve("child.log"))).isZero();
     List<String> ids = Files.readAllLines(out);
     assertThat(ids).hasSize(1000).doesNotHaveDuplicates();

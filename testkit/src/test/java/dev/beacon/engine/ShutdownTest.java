@@ -120,7 +120,12 @@ class ShutdownTest {
       t.start();
     }
     started.await();
-    Thread.sleep(100);
+    // Close while the producers are busy: wait until they have made calls, not a fixed time.
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (trueReturns.get() < 1_000 && System.nanoTime() < deadline) {
+      Thread.sleep(2);
+    }
+    assertThat(trueReturns.get()).as("calls made before close").isGreaterThanOrEqualTo(1_000);
     FlushResult r = a.close(WAIT);
     go.set(false);
     for (Thread t : producers) {

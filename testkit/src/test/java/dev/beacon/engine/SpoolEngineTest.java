@@ -95,7 +95,8 @@ class SpoolEngineTest {
 
   @Test
   void aFullSpoolRefusesNewMessagesAndCountsThem() {
-    CapturingTransport stuck = new CapturingTransport().latency(Duration.ofSeconds(30));
+    // Nothing is delivered (so nothing leaves the spool) until the gate opens.
+    GatedTransport stuck = new GatedTransport(new CapturingTransport());
     Analytics a = builder(stuck).spool(new MemorySpool(disk, 1 << 20)).maxSpoolBytes(1 << 20).build();
     int accepted = 0;
     int refused = 0;
@@ -108,6 +109,7 @@ class SpoolEngineTest {
     }
     assertThat(accepted).isBetween(100, 140);
     assertThat(a.stats().dropped(DropReason.SPOOL_FULL)).isEqualTo(refused);
+    stuck.open();
     a.close(Duration.ofMillis(100));
   }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.RollCycles;
 import org.junit.jupiter.api.AfterEach;
@@ -27,8 +28,18 @@ class ChronicleSpoolDiskTest {
 
   @AfterEach
   void unmount() throws Exception {
-    if (mounted != null) {
-      run("umount", mounted.toString());
+    if (mounted == null) {
+      return;
+    }
+    // Chronicle unmaps a closed queue's files on its background releaser thread: until it has,
+    // the tmpfs is busy, umount fails, and the mount left behind also breaks @TempDir's cleanup.
+    // Whether it had got there by now depended on the machine's load: wait for it instead.
+    BackgroundResourceReleaser.releasePendingResources();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!run("umount", mounted.toString())) {
+      assertThat(System.nanoTime()).as("time to unmount " + mounted).isLessThan(deadline);
+      System.gc(); // a mapping no longer referenced is unmapped by its cleaner
+      Thread.sleep(50);
     }
   }
 

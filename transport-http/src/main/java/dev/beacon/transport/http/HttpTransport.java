@@ -433,8 +433,12 @@ public final class HttpTransport implements Transport {
         r, (System.nanoTime() - startNanos) / 1_000_000);
   }
 
+  /**
+   * The answer once closed. Permanent: a closed transport never sends again, so a retryable answer
+   * only made the engine back off and retry for up to its whole retry budget (issue 9).
+   */
   private static SendResult closedResult() {
-    return SendResult.retryable(0, null, "transport closed", null);
+    return SendResult.permanent(0, "transport closed", null);
   }
 
   @Override
@@ -461,7 +465,8 @@ public final class HttpTransport implements Transport {
   /**
    * Closes the connection pool and stops the IO thread (and the rate-cap thread, if any). A
    * client supplied with {@link Builder#httpClient} is left open: it belongs to the caller.
-   * Attempts still in flight complete as retryable. Safe to call more than once.
+   * Attempts still in flight, and every later send, complete as permanent failures
+   * ({@code "transport closed"}): there is nothing to retry through. Safe to call more than once.
    */
   @Override
   public void close() {

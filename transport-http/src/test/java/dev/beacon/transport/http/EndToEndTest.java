@@ -81,7 +81,8 @@ class EndToEndTest {
       faults.accept(server);
       HttpTransport transport = http.apply(HttpTransport.builder(KEY).endpoint(server.uri())).build();
       Analytics analytics = Analytics.builder(KEY).transport(transport).shutdownHook(false)
-          .queueFullPolicy(QueueFullPolicy.block(Duration.ofSeconds(60)))
+          // Generous guards, not speed limits: a busy CI machine may run this several times slower.
+          .queueFullPolicy(QueueFullPolicy.block(Duration.ofMinutes(5)))
           .retryPolicy(RetryPolicy.builder().baseDelay(Duration.ofMillis(10)).maxDelay(Duration.ofMillis(200))
               .maxRetries(20).build())
           .build();
@@ -116,7 +117,7 @@ class EndToEndTest {
         th.join();
       }
       long produced = System.nanoTime();
-      assertThat(analytics.close(Duration.ofSeconds(90)).complete()).isTrue();
+      assertThat(analytics.close(Duration.ofMinutes(5)).complete()).isTrue();
       long end = System.nanoTime();
       run.stats = Fixtures.assertConserved(analytics);
       run.server = server.stats();

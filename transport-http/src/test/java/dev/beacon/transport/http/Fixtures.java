@@ -37,7 +37,12 @@ final class Fixtures {
         .connectTimeout(Duration.ofSeconds(2)).responseTimeout(Duration.ofSeconds(5));
   }
 
-  /** A client that records every final failure; flushes whole batches of {@code flushAt}. */
+  /**
+   * A client that records every final failure; flushes whole batches of {@code flushAt}. The
+   * flush interval is an hour: batches are cut by count or by close(), never by the clock (with a
+   * 50 ms interval a busy machine cut 10 messages into two batches, and the fault script meant
+   * for one batch met two).
+   */
   static final class Client implements AutoCloseable {
     final Analytics analytics;
     final List<DeliveryException> errors = new CopyOnWriteArrayList<>();
@@ -49,7 +54,7 @@ final class Fixtures {
 
     Client(String key, Transport transport, RetryPolicy retryPolicy, int flushAt) {
       this.analytics = Analytics.builder(key).transport(transport).shutdownHook(false)
-          .retryPolicy(retryPolicy).flushAt(flushAt).flushInterval(Duration.ofMillis(50))
+          .retryPolicy(retryPolicy).flushAt(flushAt).flushInterval(Duration.ofHours(1))
           .onError((e, msgs) -> {
             errors.add(e);
             failedMessages.add(msgs);
@@ -96,9 +101,9 @@ final class Fixtures {
         .filter(n -> n.startsWith("beacon-")).collect(Collectors.toSet());
   }
 
-  /** Waits up to 3 s for every thread named {@code beacon-*} to end, then asserts none is left. */
+  /** Waits up to {@link #WAIT} for every thread named {@code beacon-*} to end, then asserts none is left. */
   static void assertNoBeaconThreadLeft() throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    long deadline = System.nanoTime() + WAIT.toNanos();
     Set<String> left = beaconThreads();
     while (!left.isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(20);

@@ -1,0 +1,23 @@
+package dev.beacon.spring;
+
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/**
+ * Explains a {@link BeaconConfigurationException} in Spring Boot's startup failure report, with
+ * the property to fix. Registered in {@code META-INF/spring.factories}.
+ */
+public final class BeaconFailureAnalyzer extends AbstractFailureAnalyzer<BeaconConfigurationException> {
+  /** Created by Spring Boot. */
+  public BeaconFailureAnalyzer() {}
+
+  @Override
+  protected FailureAnalysis analyze(Throwable rootFailure, BeaconConfigurationException cause) {
+    String action = "beacon.write-key".equals(cause.property())
+        ? "Set beacon.write-key (for example from the BEACON_WRITE_KEY environment variable or a secret store),"
+            + " or set beacon.enabled=false to run without Beacon."
+        : "Fix " + cause.property() + " (see docs/spring-boot.md for every beacon.* property and its range),"
+            + " or set beacon.enabled=false to run without Beacon.";
+    return new FailureAnalysis(cause.getMessage(), action, cause);
+  }
+}

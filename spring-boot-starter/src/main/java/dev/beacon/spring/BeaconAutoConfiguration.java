@@ -154,10 +154,9 @@ public class BeaconAutoConfiguration {
       } else if (p.endpoint() != null) {
         b.endpoint(p.endpoint());
       }
+      b.maxSpoolBytes(p.spool().maxBytes().toBytes()).spoolDurability(p.spool().durability());
       if (p.spool().directory() != null) {
-        b.spoolDirectory(p.spool().directory())
-            .maxSpoolBytes(p.spool().maxBytes().toBytes())
-            .spoolDurability(p.spool().durability());
+        b.spoolDirectory(p.spool().directory());
       }
       if (own != null) {
         b.transport(own);

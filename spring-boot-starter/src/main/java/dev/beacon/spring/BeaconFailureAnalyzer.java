@@ -14,7 +14,7 @@ public final class BeaconFailureAnalyzer extends AbstractFailureAnalyzer<BeaconC
   @Override
   protected FailureAnalysis analyze(Throwable rootFailure, BeaconConfigurationException cause) {
     String action = "beacon.write-key".equals(cause.property())
-        ? "Set beacon.write-key (for example from the BEACON_WRITE_KEY environment variable or a secret store),"
+        ? "Set beacon.write-key (for example write-key: ${SEGMENT_WRITE_KEY} in application.yml, or the BEACON_WRITE_KEY environment variable),"
             + " or set beacon.enabled=false to run without Beacon."
         : "Fix " + cause.property() + " (see docs/spring-boot.md for every beacon.* property and its range),"
             + " or set beacon.enabled=false to run without Beacon.";

@@ -166,11 +166,13 @@ public class BeaconAutoConfiguration {
       }
       customize.accept(b);
       return b.build();
-    } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
+    } catch (RuntimeException e) {
       if (http != null) {
-        http.close();
+        http.close(); // the client never took it over: stop its IO thread
       }
-      if (e instanceof BeaconConfigurationException) {
+      if (e instanceof BeaconConfigurationException
+          || !(e instanceof IllegalArgumentException || e instanceof IllegalStateException
+              || e instanceof NullPointerException)) {
         throw e;
       }
       String property = propertyOf(e.getMessage());

@@ -182,6 +182,22 @@ public class BeaconAutoConfiguration {
   }
 
   private static HttpTransport http(BeaconProperties p, String writeKey) {
+    try {
+      return httpTransport(p, writeKey);
+    } catch (LinkageError e) {
+      // Spring Boot 3.5's dependency management pins Apache HttpClient 5.5, older than the 5.6 the
+      // transport is built and tested with (see docs/spring-boot.md, Installation).
+      Package hc = org.apache.hc.client5.http.impl.async.HttpAsyncClients.class.getPackage();
+      String found = hc == null || hc.getImplementationVersion() == null ? "an older version"
+          : hc.getImplementationVersion();
+      throw new BeaconConfigurationException("httpclient5.version", "beacon-transport-http needs Apache"
+          + " HttpClient 5.6 or later (org.apache.httpcomponents.client5:httpclient5) but the class path has "
+          + found + " (" + e + "): set the Maven properties httpclient5.version=5.6.5 and httpcore5.version=5.4.4"
+          + " (Spring Boot's dependency management pins older ones)", e);
+    }
+  }
+
+  private static HttpTransport httpTransport(BeaconProperties p, String writeKey) {
     BeaconProperties.Http h = p.http();
     HttpTransport.Builder b = HttpTransport.builder(writeKey)
         .debug(p.debug())

@@ -8,7 +8,7 @@ package dev.beacon.spring;
 public final class BeaconConfigurationException extends IllegalStateException {
   private static final long serialVersionUID = 1L;
 
-  /** The property at fault, e.g. {@code beacon.write-key}. */
+  /** The property at fault, e.g. {@code beacon.write-key}; {@code httpclient5.version} for a too old HttpClient. */
   private final String property;
 
   /**
@@ -26,7 +26,8 @@ public final class BeaconConfigurationException extends IllegalStateException {
   /**
    * Returns the property at fault.
    *
-   * @return e.g. {@code beacon.write-key}
+   * @return e.g. {@code beacon.write-key}, or the Maven property {@code httpclient5.version} when the
+   *     class path has an Apache HttpClient older than the transport needs
    */
   public String property() {
     return property;

@@ -13,6 +13,11 @@ public final class BeaconFailureAnalyzer extends AbstractFailureAnalyzer<BeaconC
 
   @Override
   protected FailureAnalysis analyze(Throwable rootFailure, BeaconConfigurationException cause) {
+    if ("httpclient5.version".equals(cause.property())) {
+      return new FailureAnalysis(cause.getMessage(), "Override Spring Boot's versions of Apache HttpClient: in Maven,"
+          + " <httpclient5.version>5.6.5</httpclient5.version> and <httpcore5.version>5.4.4</httpcore5.version>"
+          + " in <properties>; in Gradle, ext['httpclient5.version'] and ext['httpcore5.version'].", cause);
+    }
     String action = "beacon.write-key".equals(cause.property())
         ? "Set beacon.write-key (for example write-key: ${SEGMENT_WRITE_KEY} in application.yml, or the BEACON_WRITE_KEY environment variable),"
             + " or set beacon.enabled=false to run without Beacon."

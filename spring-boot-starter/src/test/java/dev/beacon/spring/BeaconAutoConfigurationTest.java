@@ -70,6 +70,16 @@ class BeaconAutoConfigurationTest {
   }
 
   @Test
+  void theFailureReportSaysHowToFixATooOldHttpClient() {
+    BeaconConfigurationException old = new BeaconConfigurationException("httpclient5.version",
+        "beacon-transport-http needs Apache HttpClient 5.6 or later", new NoSuchMethodError("x"));
+    FailureAnalysis analysis = new BeaconFailureAnalyzer().analyze(new IllegalStateException("wrapped", old));
+    assertThat(analysis.getDescription()).contains("HttpClient 5.6");
+    assertThat(analysis.getAction()).contains("<httpclient5.version>5.6.5</httpclient5.version>")
+        .contains("<httpcore5.version>5.4.4</httpcore5.version>");
+  }
+
+  @Test
   void disabledCreatesNoBeaconBeanAndNeedsNoKey() {
     runner.withPropertyValues("beacon.enabled=false").run(context -> {
       assertThat(context).hasNotFailed();

@@ -134,6 +134,23 @@ class BeaconActuatorAutoConfigurationTest {
   }
 
   @Test
+  void healthIsDegradedAndTheGaugeSetWhileTheSpoolCannotBeWritten() {
+    runner.withBean(BeaconBuilderCustomizer.class, () -> b -> b.spool(new BrokenSpool())).run(context -> {
+      Analytics analytics = context.getBean(Analytics.class);
+      assertThat(analytics.track("user_1", "Kept In Memory")).isTrue();
+      assertThat(analytics.flush(WAIT).isSuccess()).as("delivered from memory").isTrue();
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (!analytics.stats().spoolDegraded() && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L); // poll; the deadline only guards a failure
+      }
+      Health health = context.getBean(BeaconHealthIndicator.class).health();
+      assertThat(health.getStatus()).isEqualTo(BeaconHealthIndicator.DEGRADED);
+      assertThat(health.getDetails()).containsEntry("spoolDegraded", true);
+      assertThat(context.getBean(MeterRegistry.class).get("beacon.spool.degraded").gauge().value()).isEqualTo(1);
+    });
+  }
+
+  @Test
   void aRejectedBatchDoesNotMakeTheClientUnhealthy() {
     runner.run(context -> {
       Analytics analytics = context.getBean(Analytics.class);

@@ -17,8 +17,8 @@ import org.springframework.util.unit.DataSize;
  *
  * @param enabled Whether to create the Beacon client at all; false creates no Beacon bean.
  * @param writeKey The Segment source's write key, a secret: set it from the environment
- *     (BEACON_WRITE_KEY, or ${SEGMENT_WRITE_KEY} in application.yml) or a secret store. Required unless the context defines its own
- *     dev.beacon.spi.Transport bean or send is false.
+ *     (BEACON_WRITE_KEY, or ${SEGMENT_WRITE_KEY} in application.yml) or a secret store.
+ *     Required unless the context defines its own dev.beacon.spi.Transport bean or send is false.
  * @param endpoint The API base URI, e.g. https://events.eu1.segmentapis.com or a local
  *     collector; default https://api.segment.io. Not together with region.
  * @param region The Segment region (us or eu) whose endpoint to use; not together

@@ -1,0 +1,28 @@
+package dev.beacon.spring;
+
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/**
+ * Explains a {@link BeaconConfigurationException} in Spring Boot's startup failure report, with
+ * the property to fix. Registered in {@code META-INF/spring.factories}.
+ */
+public final class BeaconFailureAnalyzer extends AbstractFailureAnalyzer<BeaconConfigurationException> {
+  /** Created by Spring Boot. */
+  public BeaconFailureAnalyzer() {}
+
+  @Override
+  protected FailureAnalysis analyze(Throwable rootFailure, BeaconConfigurationException cause) {
+    if ("httpclient5.version".equals(cause.property())) {
+      return new FailureAnalysis(cause.getMessage(), "Override Spring Boot's versions of Apache HttpClient: in Maven,"
+          + " <httpclient5.version>5.6.5</httpclient5.version> and <httpcore5.version>5.4.4</httpcore5.version>"
+          + " in <properties>; in Gradle, ext['httpclient5.version'] and ext['httpcore5.version'].", cause);
+    }
+    String action = "beacon.write-key".equals(cause.property())
+        ? "Set beacon.write-key (for example write-key: ${SEGMENT_WRITE_KEY} in application.yml, or the BEACON_WRITE_KEY environment variable),"
+            + " or set beacon.enabled=false to run without Beacon."
+        : "Fix " + cause.property() + " (see docs/spring-boot.md for every beacon.* property and its range),"
+            + " or set beacon.enabled=false to run without Beacon.";
+    return new FailureAnalysis(cause.getMessage(), action, cause);
+  }
+}

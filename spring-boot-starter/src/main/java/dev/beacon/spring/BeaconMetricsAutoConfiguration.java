@@ -1,0 +1,40 @@
+package dev.beacon.spring;
+
+import dev.beacon.Analytics;
+import dev.beacon.micrometer.BeaconMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Exposes {@link BeaconMetrics} for the context's {@link Analytics} client (ours or the
+ * application's) when Micrometer and {@code beacon-micrometer} are on the class path. It is a
+ * {@code MeterBinder} bean: Actuator's metrics auto-configuration binds it to every registry.
+ * The {@code client} tag is {@code beacon.client-name}.
+ */
+@AutoConfiguration(after = BeaconAutoConfiguration.class,
+    afterName = "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration")
+@ConditionalOnClass({MeterRegistry.class, BeaconMetrics.class})
+@ConditionalOnSingleCandidate(Analytics.class)
+public class BeaconMetricsAutoConfiguration {
+  /** Created by Spring. */
+  public BeaconMetricsAutoConfiguration() {}
+
+  /**
+   * The binder; its meters are removed when the context closes.
+   *
+   * @param analytics the client
+   * @param properties the {@code beacon.*} properties, for the client name
+   * @return the binder
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public BeaconMetrics beaconMetrics(Analytics analytics, ObjectProvider<BeaconProperties> properties) {
+    BeaconProperties p = properties.getIfAvailable();
+    return new BeaconMetrics(analytics, p == null ? BeaconMetrics.DEFAULT_CLIENT_NAME : p.clientName());
+  }
+}

@@ -307,6 +307,7 @@ public final class Analytics implements AutoCloseable {
     private Transport transport;
     private String transportName;
     private ErrorHandler onError;
+    private DeliveryObserver deliveryObserver;
     private boolean debug;
     private boolean syncMode;
     private boolean send = true;
@@ -506,6 +507,18 @@ public final class Analytics implements AutoCloseable {
     }
 
     /**
+     * Tells {@code observer} about every send attempt as it settles (batch size, duration,
+     * outcome), for request metrics. Default none, which costs nothing.
+     *
+     * @param observer the observer, or null for none
+     * @return this builder
+     */
+    public Builder deliveryObserver(DeliveryObserver observer) {
+      this.deliveryObserver = observer;
+      return this;
+    }
+
+    /**
      * Logs every batch, retry and failure at INFO (never the write key). Default false.
      *
      * @param debug whether to log debug information
@@ -686,7 +699,7 @@ public final class Analytics implements AutoCloseable {
       try {
         EngineConfig cfg = new EngineConfig(ringSize(maxQueueSize), maxQueueBytes, flushAt, maxBatchMessages,
             maxBatchBytes, flushInterval, queueFullPolicy, retryPolicy, onError, threads, transportFactory,
-            send, debug, syncMode, flushTimeout, shutdownTimeout, openSpool, spoolDurability);
+            send, debug, syncMode, flushTimeout, shutdownTimeout, openSpool, spoolDurability, deliveryObserver);
         analytics = new Analytics(this, cfg);
       } catch (RuntimeException | Error e) {
         // Release the spool's directory lock, so that a corrected build() in this JVM can open it.

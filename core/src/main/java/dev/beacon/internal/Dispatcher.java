@@ -56,6 +56,7 @@ final class Dispatcher {
   /** Monitor that {@link #awaitIdle} waits on; notified when {@link #active} empties. */
   private final Object idle = new Object();
   private volatile boolean halted;
+  private final dev.beacon.DeliveryObserver observer;
   /** Told when a request slot frees up (wakes an idle consumer or spool reader waiting for one). */
   private volatile Runnable permitReleased = () -> { };
 
@@ -72,6 +73,7 @@ final class Dispatcher {
     this.permits = new Semaphore(concurrency);
     Duration t = transport == null ? Duration.ofMinutes(2) : transport.attemptTimeout();
     this.attemptTimeoutNanos = Durations.toNanos(t);
+    this.observer = cfg.deliveryObserver();
   }
 
   boolean tryAcquire() {
@@ -216,6 +218,7 @@ final class Dispatcher {
       f = CompletableFuture.failedFuture(t);
     }
     p.attempts++;
+    p.startNanos = System.nanoTime();
     CompletableFuture<SendResult> attempt = f;
     d.inflight = attempt;
     ScheduledFuture<?> timeout;
@@ -255,7 +258,21 @@ final class Dispatcher {
           : cause == null ? "transport completed with no result" : cause.toString();
       r = SendResult.retryable(0, null, detail, cause);
     }
+    observe(p, r);
     handle(d, p, r);
+  }
+
+  private void observe(Part p, SendResult r) {
+    if (observer == null) {
+      return;
+    }
+    try {
+      observer.onAttempt(p.batch.size(), p.batch.sizeInBytes(), p.attempts - 1, r.outcome(), r.status(),
+          System.nanoTime() - p.startNanos);
+    } catch (Throwable e) {
+      counters.callbackErrors.incrementAndGet();
+      retryLog.warn("Beacon's delivery observer threw {}", e.toString());
+    }
   }
 
   private void handle(Delivery d, Part p, SendResult r) {
@@ -552,6 +569,7 @@ final class Dispatcher {
     final Batch batch;
     int attempts;
     int retries;
+    long startNanos;
 
     Part(Batch batch) {
       this.batch = batch;

@@ -32,6 +32,7 @@ import java.util.function.Function;
  * @param shutdownTimeout the wait of {@code close()}
  * @param spool the opened spool, or null for memory only
  * @param spoolDurability when a call returns with a spool
+ * @param deliveryObserver told about every send attempt, or null
  */
 public record EngineConfig(
     int ringSize,
@@ -51,4 +52,5 @@ public record EngineConfig(
     Duration flushTimeout,
     Duration shutdownTimeout,
     Spool spool,
-    SpoolDurability spoolDurability) {}
+    SpoolDurability spoolDurability,
+    dev.beacon.DeliveryObserver deliveryObserver) {}

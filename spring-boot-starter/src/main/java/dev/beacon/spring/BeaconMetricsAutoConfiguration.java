@@ -2,6 +2,7 @@ package dev.beacon.spring;
 
 import dev.beacon.Analytics;
 import dev.beacon.micrometer.BeaconMetrics;
+import dev.beacon.micrometer.BeaconRequestMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -36,5 +37,31 @@ public class BeaconMetricsAutoConfiguration {
   public BeaconMetrics beaconMetrics(Analytics analytics, ObjectProvider<BeaconProperties> properties) {
     BeaconProperties p = properties.getIfAvailable();
     return new BeaconMetrics(analytics, p == null ? BeaconMetrics.DEFAULT_CLIENT_NAME : p.clientName());
+  }
+
+  /**
+   * Request metrics (a timer of each send attempt by outcome, batch sizes in messages and bytes),
+   * fed by the client Beacon's auto-configuration builds; a {@code MeterBinder} too.
+   *
+   * @param properties the {@code beacon.*} properties, for the client name
+   * @return the observer and binder
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  public BeaconRequestMetrics beaconRequestMetrics(ObjectProvider<BeaconProperties> properties) {
+    BeaconProperties p = properties.getIfAvailable();
+    return new BeaconRequestMetrics(p == null ? BeaconMetrics.DEFAULT_CLIENT_NAME : p.clientName());
+  }
+
+  /**
+   * Hands {@link BeaconRequestMetrics} to the builder of the client this starter creates (an
+   * application that builds its own client passes it to {@code deliveryObserver} itself).
+   *
+   * @param requests the request metrics
+   * @return the customizer
+   */
+  @Bean
+  public BeaconBuilderCustomizer beaconRequestMetricsCustomizer(BeaconRequestMetrics requests) {
+    return b -> b.deliveryObserver(requests);
   }
 }

@@ -43,6 +43,10 @@ class BeaconActuatorAutoConfigurationTest {
       assertThat(registry.get("beacon.messages.delivered").tag("client", "shop").functionCounter().count())
           .isEqualTo(1);
       assertThat(registry.get("beacon.messages.pending").tag("client", "shop").gauge().value()).isZero();
+      assertThat(registry.get("beacon.requests.duration").tag("client", "shop").tag("outcome", "delivered")
+          .timer().count()).isEqualTo(1);
+      assertThat(registry.get("beacon.batches.messages").tag("client", "shop").summary().totalAmount())
+          .isEqualTo(1);
     });
   }
 

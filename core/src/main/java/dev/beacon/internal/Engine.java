@@ -88,8 +88,6 @@ public final class Engine {
         : null;
     this.dispatcher = new Dispatcher(cfg, transport, counters, reporter, scheduler);
     if (cfg.spool() != null) {
-      // The sender polls the journal on its own (parking at most 2 ms): waking it on every group
-      // commit would put a syscall on the journaling path.
       // A commit wakes the sender only from its deep (idle) sleep, so a busy journaling path never
       // pays a syscall for it; while active the sender polls in short parks.
       SpoolSender[] senderRef = new SpoolSender[1];

@@ -3,6 +3,8 @@ package dev.beacon.testkit;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,6 +35,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,6 +111,8 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   private final int requestLogSize;
   private final int maxRecordedMessages;
   private final BatchListener listener;
+  private final SSLContext tlsContext;
+  private final TestCertificates certificates;
 
   private final Object lock = new Object();
   private final ArrayDeque<ServerFault> scripted = new ArrayDeque<>();
@@ -148,6 +153,8 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     this.requestLogSize = b.requestLogSize;
     this.maxRecordedMessages = b.maxRecordedMessages;
     this.listener = b.listener;
+    this.tlsContext = b.tlsContext;
+    this.certificates = b.certificates;
     this.random = new Random(seed);
   }
 
@@ -183,7 +190,14 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
           });
       pool.allowCoreThreadTimeOut(true);
       try {
-        HttpServer s = HttpServer.create(new InetSocketAddress(host, requestedPort), 128);
+        HttpServer s;
+        if (tlsContext != null) {
+          HttpsServer https = HttpsServer.create(new InetSocketAddress(host, requestedPort), 128);
+          https.setHttpsConfigurator(new HttpsConfigurator(tlsContext));
+          s = https;
+        } else {
+          s = HttpServer.create(new InetSocketAddress(host, requestedPort), 128);
+        }
         s.createContext("/", this::handle);
         s.setExecutor(pool);
         s.start();
@@ -191,7 +205,8 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
         this.executor = pool;
         InetSocketAddress bound = s.getAddress();
         String h = bound.getAddress().getHostAddress();
-        this.uri = URI.create("http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + bound.getPort());
+        this.uri = URI.create((tlsContext != null ? "https://" : "http://") + (h.contains(":") ? "[" + h + "]" : h)
+            + ":" + bound.getPort());
       } catch (IOException e) {
         pool.shutdownNow();
         throw new UncheckedIOException("cannot bind " + host + ":" + requestedPort, e);
@@ -203,7 +218,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   /**
    * Returns the base URI to give a client as its endpoint.
    *
-   * @return e.g. {@code http://127.0.0.1:54321}
+   * @return e.g. {@code http://127.0.0.1:54321}, or {@code https://...} in HTTPS mode
    * @throws IllegalStateException before {@link #start()}
    */
   public URI uri() {
@@ -212,6 +227,17 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       throw new IllegalStateException("the server is not started");
     }
     return u;
+  }
+
+  /**
+   * Returns the certificates this server presents, when it was built with
+   * {@link Builder#tls(TestCertificates)}: hand {@link TestCertificates#clientContext()} or
+   * {@link TestCertificates#trustStore()} to the client under test.
+   *
+   * @return the certificates, or null for a plaintext server or one given its own {@link SSLContext}
+   */
+  public TestCertificates certificates() {
+    return certificates;
   }
 
   /**
@@ -412,7 +438,8 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   @Override
   public String toString() {
     URI u = uri;
-    return "CollectorServer{" + (u == null ? "not started" : u.toString()) + (countOnly ? ", counting" : "") + "}";
+    return "CollectorServer{" + (u == null ? "not started" : u.toString()) + (countOnly ? ", counting" : "")
+        + (strict ? ", strict" : "") + "}";
   }
 
   // ---- request handling -------------------------------------------------------------------
@@ -875,6 +902,8 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     private int requestLogSize = 10_000;
     private int maxRecordedMessages = Integer.MAX_VALUE;
     private BatchListener listener;
+    private SSLContext tlsContext;
+    private TestCertificates certificates;
 
     private Builder() {}
 
@@ -1057,6 +1086,35 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
      */
     public Builder listener(BatchListener listener) {
       this.listener = listener;
+      return this;
+    }
+
+    /**
+     * Serves HTTPS instead of HTTP, presenting {@code certificates}' server certificate;
+     * {@link CollectorServer#uri()} is then {@code https://}. Clients must trust the
+     * certificates' CA ({@link TestCertificates#clientContext()}); one that does not, or that
+     * reaches the server by a name the certificate does not cover, fails its TLS handshake.
+     * Default: plaintext HTTP.
+     *
+     * @param certificates e.g. {@link TestCertificates#generate()}, made for this run
+     * @return this builder
+     */
+    public Builder tls(TestCertificates certificates) {
+      this.certificates = Objects.requireNonNull(certificates, "certificates");
+      this.tlsContext = certificates.serverContext();
+      return this;
+    }
+
+    /**
+     * Serves HTTPS with a server {@link SSLContext} of your own (your key and certificate chain).
+     * Default: plaintext HTTP.
+     *
+     * @param serverContext an initialized context with a key manager
+     * @return this builder
+     */
+    public Builder tls(SSLContext serverContext) {
+      this.tlsContext = Objects.requireNonNull(serverContext, "serverContext");
+      this.certificates = null;
       return this;
     }
 

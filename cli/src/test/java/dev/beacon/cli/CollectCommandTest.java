@@ -129,4 +129,78 @@ class CollectCommandTest {
           .doesNotContain("\tat ");
     }
   }
+
+  @Test
+  void tlsServesHttpsPrintsTheFingerprintAndWritesTheCa() throws Exception {
+    Path ca = dir.resolve("ca.pem");
+    StringWriter out = new StringWriter();
+    CompletableFuture<Integer> running = collect(out, new StringWriter(), "collect", "--tls", "--tls-ca-out",
+        ca.toString(), "--duration", "PT5S", "--quiet");
+    Pattern https = Pattern.compile("collecting on (https://\\S+) ");
+    String uri = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (uri == null && System.nanoTime() < deadline) {
+      Matcher m = https.matcher(out.toString());
+      uri = m.find() ? m.group(1) : null;
+      Thread.sleep(10);
+    }
+    assertThat(uri).as("printed https URI in: " + out).isNotNull();
+
+    java.security.cert.Certificate caCert;
+    try (java.io.InputStream in = Files.newInputStream(ca)) {
+      caCert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", caCert);
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(null, tmf.getTrustManagers(), null);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+    // As a raw HTTP client would send it: the key in the body, no context.library, the legacy path.
+    String body = "{\"writeKey\":\"k\",\"batch\":[{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\"}]}";
+    java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(uri + "/v1/import")).header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    byte[] served = r.sslSession().orElseThrow().getPeerCertificates()[0].getEncoded();
+    String fingerprint = java.util.HexFormat.ofDelimiter(":").withUpperCase()
+        .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(served));
+
+    assertThat(running.get(30, TimeUnit.SECONDS)).isZero();
+    assertThat(out.toString()).contains("TLS: certificate SHA-256 fingerprint " + fingerprint)
+        .contains("127.0.0.1, localhost")
+        .contains("stopped: 1 request(s), 1 message(s)")
+        .contains("warnings: {no context.library=1}");
+    assertThat(Files.readString(ca)).startsWith("-----BEGIN CERTIFICATE-----").doesNotContain("PRIVATE");
+  }
+
+  @Test
+  void strictRefusesAMessageWithoutContextLibrary() throws Exception {
+    StringWriter out = new StringWriter();
+    CompletableFuture<Integer> running = collect(out, new StringWriter(), "collect", "--strict", "--duration",
+        "PT3S", "--quiet");
+    String uri = awaitUri(out, running);
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(uri + "/v1/batch"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("k:".getBytes()))
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                "{\"batch\":[{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\"}]}")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("context.library");
+    assertThat(running.get(30, TimeUnit.SECONDS)).isZero();
+    assertThat(out.toString()).contains("1 rejected");
+  }
+
+  @Test
+  void tlsCaOutNeedsTls() {
+    Cli.Run r = Cli.beacon("collect", "--tls-ca-out", dir.resolve("ca.pem").toString(), "--duration", "PT1S");
+    assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--tls-ca-out needs --tls");
+  }
 }

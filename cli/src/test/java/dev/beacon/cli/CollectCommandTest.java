@@ -135,7 +135,7 @@ class CollectCommandTest {
     Path ca = dir.resolve("ca.pem");
     StringWriter out = new StringWriter();
     CompletableFuture<Integer> running = collect(out, new StringWriter(), "collect", "--tls", "--tls-ca-out",
-        ca.toString(), "--duration", "PT5S", "--quiet");
+        ca.toString(), "--duration", "PT10S", "--quiet");
     Pattern https = Pattern.compile("collecting on (https://\\S+) ");
     String uri = null;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -182,7 +182,7 @@ class CollectCommandTest {
   void strictRefusesAMessageWithoutContextLibrary() throws Exception {
     StringWriter out = new StringWriter();
     CompletableFuture<Integer> running = collect(out, new StringWriter(), "collect", "--strict", "--duration",
-        "PT3S", "--quiet");
+        "PT5S", "--quiet");
     String uri = awaitUri(out, running);
     java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
         java.net.http.HttpRequest.newBuilder(java.net.URI.create(uri + "/v1/batch"))

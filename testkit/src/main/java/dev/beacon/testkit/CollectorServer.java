@@ -64,6 +64,9 @@ import org.slf4j.LoggerFactory;
  * {@link CapturingTransport}. It counts requests, bytes on the wire and uncompressed, and
  * duplicate messageIds ({@link #stats()}), and logs each request ({@link #requests()}).
  *
+ * <p>It serves plain HTTP, or HTTPS with {@link Builder#tls(TestCertificates)} (a CA and server
+ * certificate made for the run) or {@link Builder#tls(javax.net.ssl.SSLContext)}.
+ *
  * <p>Failures can be scripted with {@link ServerFault}s, for the next requests
  * ({@link #failNext(int, ServerFault)}) or a random fraction of them
  * ({@link #failRandomly(double, ServerFault)}, from a seeded {@link Random}).

@@ -134,6 +134,7 @@ public final class HttpTransport implements Transport {
   private final Duration connectTimeout;
   private final Duration responseTimeout;
   private final String proxy;
+  private final boolean customTls;
   private final RequestConfig perRequestConfig;
   private final CloseableHttpAsyncClient client;
   private final boolean ownsClient;
@@ -159,6 +160,7 @@ public final class HttpTransport implements Transport {
     this.connectTimeout = b.connectTimeout;
     this.responseTimeout = b.responseTimeout;
     this.proxy = b.proxyHost == null ? null : b.proxyHost + ":" + b.proxyPort;
+    this.customTls = b.sslContext != null;
     ThreadFactory threads = b.threadFactory != null ? b.threadFactory : r -> {
       Thread t = new Thread(r, "beacon-http-" + DEFAULT_THREADS.incrementAndGet());
       t.setDaemon(true);
@@ -521,7 +523,8 @@ public final class HttpTransport implements Transport {
         + ", maxConcurrentRequests=" + maxConcurrentRequests + ", connectTimeout=" + connectTimeout
         + ", responseTimeout=" + responseTimeout + (proxy == null ? "" : ", proxy=" + proxy)
         + (rateLimiter == null ? "" : ", maxRequestsPerSecond=" + 1e9 / rateLimiter.intervalNanos())
-        + (ownsClient ? "" : ", httpClient=supplied") + ", writeKey=<redacted>}";
+        + (ownsClient ? "" : ", httpClient=supplied") + (customTls ? ", sslContext=supplied" : "")
+        + ", writeKey=<redacted>}";
   }
 
   /** A gzip stream at a chosen compression level. */

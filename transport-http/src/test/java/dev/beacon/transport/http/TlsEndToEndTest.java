@@ -50,6 +50,7 @@ class TlsEndToEndTest {
     server.reset();
     for (URI endpoint : List.of(server.uri(), URI.create("https://localhost:" + server.port()))) {
       HttpTransport transport = Fixtures.http(endpoint).sslContext(loopback.clientContext()).build();
+      assertThat(transport.toString()).contains("sslContext=supplied").doesNotContain(KEY);
       try (Fixtures.Client c = client(transport)) {
         List<String> ids = c.track(25);
         Stats s = c.closeAndCheck();

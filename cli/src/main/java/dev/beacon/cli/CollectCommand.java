@@ -78,6 +78,14 @@ final class CollectCommand implements Callable<Integer> {
           + " e.g. curl --cacert FILE.pem")
   Path caOut;
 
+  /** Counted down by Ctrl-C (the shutdown hook) or {@link #stop()}; --duration waits on it too. */
+  private final CountDownLatch stop = new CountDownLatch(1);
+
+  /** Stops a running collect as Ctrl-C does: it closes the server and prints its summary. */
+  void stop() {
+    stop.countDown();
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -116,7 +124,6 @@ final class CollectCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       throw new CliException(ExitCodes.FATAL, "cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
     }
-    CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     // On Ctrl-C the JVM halts as soon as its hooks return: this one waits (bounded) until the
     // command has closed the file and printed its summary.

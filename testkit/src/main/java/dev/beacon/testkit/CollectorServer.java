@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * dev server: point a client's endpoint at {@link #uri()} and it receives exactly what Segment
  * would. Thread-safe.
  *
- * <p>It accepts what Segment's tracking API accepts and refuses what it refuses. It serves
+ * <p>It accepts what Segment's tracking API accepts, with one deliberate difference: a message
+ * Segment answers 200 for and then drops (no userId or anonymousId, a track without event, ...)
+ * is refused here with 400, so that a test sees the problem. It serves
  * {@code POST /v1/batch}, its legacy alias {@code /v1/import} (same body; analytics-java posts
  * there by default) and the single-call endpoints {@code /v1/identify}, {@code /v1/track},
  * {@code /v1/page}, {@code /v1/screen}, {@code /v1/group} and {@code /v1/alias}; takes the write

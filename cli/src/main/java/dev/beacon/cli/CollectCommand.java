@@ -3,6 +3,7 @@ package dev.beacon.cli;
 import dev.beacon.testkit.CapturedMessage;
 import dev.beacon.testkit.CollectorServer;
 import dev.beacon.testkit.CollectorStats;
+import dev.beacon.testkit.TestCertificates;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,8 +28,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code beacon collect}: a local Segment-compatible collector for development. */
 @Command(name = "collect", mixinStandardHelpOptions = true,
-    description = {"Run a local Segment-compatible collector (the testkit's CollectorServer): /v1/batch and"
-        + " the single-call endpoints, Basic auth, gzip, Segment's limits and validation.",
+    description = {"Run a local Segment-compatible collector (the testkit's CollectorServer): /v1/batch, its"
+        + " alias /v1/import and the single-call endpoints, the write key in Basic auth or in the body, gzip,"
+        + " Segment's limits and validation.",
         "Prints a summary of each accepted batch; with --out, appends every accepted message to an NDJSON file."})
 final class CollectCommand implements Callable<Integer> {
   @Spec
@@ -61,6 +63,29 @@ final class CollectCommand implements Callable<Integer> {
           + " measurements; messages are neither printed nor written)")
   boolean countOnly;
 
+  @Option(names = "--strict",
+      description = "refuse (400) what Segment accepts but an SDK should not send: a message without"
+          + " context.library, a timestamp without a zone (default: accept it with a warning)")
+  boolean strict;
+
+  @Option(names = "--tls",
+      description = "serve HTTPS with a CA and certificate made for this run (for 127.0.0.1 and localhost, and"
+          + " --host); prints the certificate's SHA-256 fingerprint")
+  boolean tls;
+
+  @Option(names = "--tls-ca-out", paramLabel = "FILE.pem",
+      description = "with --tls, write this run's CA certificate (public, PEM) here for clients to trust,"
+          + " e.g. curl --cacert FILE.pem")
+  Path caOut;
+
+  /** Counted down by Ctrl-C (the shutdown hook) or {@link #stop()}; --duration waits on it too. */
+  private final CountDownLatch stop = new CountDownLatch(1);
+
+  /** Stops a running collect as Ctrl-C does: it closes the server and prints its summary. */
+  void stop() {
+    stop.countDown();
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -70,7 +95,14 @@ final class CollectCommand implements Callable<Integer> {
     if (countOnly && outFile != null) {
       throw new CliException(ExitCodes.USAGE, "--count-only does not parse messages, so it cannot write them to --out");
     }
-    CollectorServer.Builder b = CollectorServer.builder().host(host).port(port).countOnly(countOnly)
+    if (caOut != null && !tls) {
+      throw new CliException(ExitCodes.USAGE, "--tls-ca-out needs --tls");
+    }
+    TestCertificates certificates = tls ? TestCertificates.generate(tlsNames(host)) : null;
+    if (caOut != null) {
+      Files.writeString(caOut, certificates.caPem(), StandardCharsets.US_ASCII);
+    }
+    CollectorServer.Builder b = CollectorServer.builder().host(host).port(port).countOnly(countOnly).strict(strict)
         // Recording is for tests; a dev server prints and writes instead, so it keeps none.
         .maxRecordedMessages(1).listener((path, messages) -> {
       synchronized (lock) {
@@ -83,13 +115,15 @@ final class CollectCommand implements Callable<Integer> {
       }
     });
     b = writeKey != null ? b.writeKey(writeKey) : b.acceptAnyWriteKey();
+    if (certificates != null) {
+      b = b.tls(certificates);
+    }
     CollectorServer server;
     try {
       server = b.build().start();
     } catch (RuntimeException e) {
       throw new CliException(ExitCodes.FATAL, "cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
     }
-    CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     // On Ctrl-C the JVM halts as soon as its hooks return: this one waits (bounded) until the
     // command has closed the file and printed its summary.
@@ -102,7 +136,13 @@ final class CollectCommand implements Callable<Integer> {
       }
     }, "beacon-collect-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    out.println("collecting on " + server.uri() + " (POST /v1/batch, /v1/track, ...); "
+    if (certificates != null) {
+      out.println("TLS: certificate for " + String.join(", ", certificates.names())
+          + ", signed by a CA made for this run (clients must trust it"
+          + (caOut != null ? ": " + caOut : "; --tls-ca-out writes it") + ")");
+      out.println("TLS: certificate SHA-256 fingerprint " + certificates.serverFingerprintSha256());
+    }
+    out.println("collecting on " + server.uri() + " (POST /v1/batch, /v1/import, /v1/track, ...); "
         + (writeKey != null ? "write key required" : "any write key accepted")
         + (outFile != null ? "; writing messages to " + outFile : "") + "; Ctrl-C to stop");
     out.flush();
@@ -131,11 +171,23 @@ final class CollectCommand implements Callable<Integer> {
       } else {
         out.printf("stopped: %d request(s), %d message(s) (%d distinct), %d duplicate(s), %d rejected%n",
             s.requests(), s.messages(), s.distinctMessageIds(), s.duplicates(), s.rejected());
+        if (s.warningCount() > 0) {
+          out.printf("warnings: %s (Segment accepts these; --strict refuses them)%n", s.warnings());
+        }
       }
       out.flush();
       stopped.countDown();
     }
     return ExitCodes.OK;
+  }
+
+  /** The loopback names, and the --host address when it is another one. */
+  private static String[] tlsNames(String host) {
+    List<String> names = new java.util.ArrayList<>(TestCertificates.LOOPBACK_NAMES);
+    if (!names.contains(host) && !"0.0.0.0".equals(host) && !"::".equals(host)) {
+      names.add(host);
+    }
+    return names.toArray(new String[0]);
   }
 
   static String summary(String path, List<CapturedMessage> messages) {

@@ -76,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
     URI endpoint;
     if (local) {
       // Only the ids are kept for the check: recording every parsed message cost ~1 GB at 100,000 events.
-      collector = CollectorServer.builder().acceptAnyWriteKey().maxRecordedMessages(1)
+      collector = CollectorServer.builder().acceptAnyWriteKey().maxRecordedMessages(1).requestLogSize(1)
           .listener((path, messages) -> {
             for (CapturedMessage m : messages) {
               arrived.add(m.messageId());
@@ -104,12 +104,29 @@ final class DemoCommand implements Callable<Integer> {
     client.endpoint = endpoint;
     Set<String> sentIds = ConcurrentHashMap.newKeySet();
     AtomicLong failed = new AtomicLong();
+    // Beacon's own threads (consumer, scheduler) add their CPU time here when they end.
+    AtomicLong engineCpu = new AtomicLong();
+    List<Thread> engineThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
     Analytics analytics = client.builder(key)
+        .threadFactory(r -> {
+          Thread t = new Thread(() -> {
+            try {
+              r.run();
+            } finally {
+              engineCpu.addAndGet(Cpu.currentThread());
+            }
+          }, "beacon-demo-" + (engineThreads.size() + 1));
+          t.setDaemon(true);
+          engineThreads.add(t);
+          return t;
+        })
         .queueFullPolicy(QueueFullPolicy.block(Duration.ofMinutes(1)))
         .shutdownTimeout(Duration.ofMinutes(2))
         .onError((e, m) -> failed.addAndGet(e.messageCount())).build();
     int perThread = (events + threads - 1) / threads;
     long[][] latencies = new long[threads][];
+    AtomicLong producerCpu = new AtomicLong();
+    long processCpuStart = Cpu.process();
     Thread[] workers = new Thread[threads];
     long start = System.nanoTime();
     for (int t = 0; t < threads; t++) {
@@ -117,7 +134,10 @@ final class DemoCommand implements Callable<Integer> {
       int from = id * perThread;
       int to = Math.min(events, from + perThread);
       latencies[t] = new long[Math.max(0, to - from)];
-      workers[t] = new Thread(() -> produce(analytics, from, to, latencies[id], sentIds), "demo-producer-" + t);
+      workers[t] = new Thread(() -> {
+        produce(analytics, from, to, latencies[id], sentIds);
+        producerCpu.addAndGet(Cpu.currentThread());
+      }, "demo-producer-" + t);
       workers[t].start();
     }
     for (Thread w : workers) {
@@ -126,6 +146,19 @@ final class DemoCommand implements Callable<Integer> {
     long produced = System.nanoTime();
     analytics.close();
     long end = System.nanoTime();
+    for (Thread t : engineThreads) {
+      t.join(5_000); // close() has stopped them; their CPU time is added as they end
+    }
+    // Read now: the collector's threads are still alive (they idle out after 30 s).
+    long collectorCpu = collector == null ? 0 : Cpu.threadsNamed("collector-", "HTTP-Dispatcher");
+    long processCpu = Cpu.process() - processCpuStart;
+    long gcMillis = 0;
+    long gcCount = 0;
+    for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory
+        .getGarbageCollectorMXBeans()) {
+      gcMillis += Math.max(0, gc.getCollectionTime());
+      gcCount += Math.max(0, gc.getCollectionCount());
+    }
     Stats s = analytics.stats();
 
     long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
@@ -139,6 +172,20 @@ final class DemoCommand implements Callable<Integer> {
         pct(all, 0.999));
     out.printf("batches: %d requests, %d retries, mean batch %.0f events%n", s.requests(), s.retries(),
         s.batches() == 0 ? 0.0 : (double) s.delivered() / s.batches());
+    long inCalls = Arrays.stream(all).sum();
+    double waitShare = inCalls / (threads * callSecs * 1e9);
+    long rest = Math.max(0, processCpu - producerCpu.get() - engineCpu.get() - collectorCpu);
+    if (processCpu > 0) {
+      int cores = Runtime.getRuntime().availableProcessors();
+      out.printf("cpu: %.1f s over %.2f s on %d core(s) (%.0f%% of the machine; the rest went to other processes"
+          + " or idled): producers %.1f s, Beacon's engine (batching,"
+          + " serialization, gzip) %.1f s, %sthe JVM (JIT, GC) and HTTP client %.1f s; %d GC pause(s), %.1f s%n",
+          processCpu / 1e9, totalSecs, cores, Math.min(100, 100 * processCpu / 1e9 / (cores * totalSecs)),
+          producerCpu.get() / 1e9, engineCpu.get() / 1e9,
+          collector == null ? "" : String.format("in-process collector (parsing, validating) %.1f s, ",
+              collectorCpu / 1e9), rest / 1e9, gcCount, gcMillis / 1e3);
+    }
+    out.println("bottleneck: " + bottleneck(waitShare, engineCpu.get(), collectorCpu, rest, collector != null));
     int code = s.delivered() == s.accepted() && s.failed() == 0 ? ExitCodes.OK : ExitCodes.NOT_DELIVERED;
     if (collector != null) {
       CollectorStats c = collector.stats();
@@ -152,6 +199,78 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return code;
+  }
+
+  /**
+   * Says which part limited the run. The producers' time inside the calls tells whether the ring
+   * held them back (a full ring blocks them); if it did, delivery was the limit, and the largest
+   * measured CPU user behind the ring names the part.
+   *
+   * @param waitShare the producers' time inside calls over their whole time
+   * @param engineCpu CPU nanoseconds of Beacon's own threads
+   * @param collectorCpu CPU nanoseconds of the in-process collector's threads
+   * @param jvmCpu CPU nanoseconds of everything else: JIT compiler and GC threads, the HTTP client
+   * @param local whether the collector runs in this process
+   * @return one sentence
+   */
+  static String bottleneck(double waitShare, long engineCpu, long collectorCpu, long jvmCpu, boolean local) {
+    String share = String.format("%.0f%%", Math.min(1, waitShare) * 100);
+    if (waitShare < 0.5) {
+      return "the producers: they spent " + share + " of their time inside the calls, so the ring never held"
+          + " them back, and calls/s is Beacon's accept rate under this load";
+    }
+    String behind = "the producers spent " + share + " of their time waiting in the calls for room in the ring,"
+        + " so calls/s is the delivery rate here, not Beacon's accept rate";
+    String elsewhere = "; docs/performance.md measures Beacon on a warm JVM with a counting collector in its own"
+        + " process";
+    if (!local) {
+      return "delivery to the endpoint: " + behind;
+    }
+    if (jvmCpu > engineCpu && jvmCpu > collectorCpu) {
+      return "the JVM sharing the cores: JIT compilation of a cold JVM and garbage collection took more CPU than"
+          + " Beacon's engine or the collector; "
+          + behind + elsewhere;
+    }
+    if (collectorCpu > engineCpu) {
+      return "the in-process collector, which parses and validates every message on the same cores: " + behind
+          + elsewhere;
+    }
+    return "Beacon's engine (serialization and gzip on one thread, sharing the cores with the producers and the"
+        + " in-process collector): " + behind + elsewhere;
+  }
+
+  /** CPU time, when the JVM can measure it (0 otherwise). */
+  static final class Cpu {
+    private Cpu() {}
+
+    static long process() {
+      java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      return os instanceof com.sun.management.OperatingSystemMXBean
+          ? Math.max(0, ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime()) : 0;
+    }
+
+    static long currentThread() {
+      java.lang.management.ThreadMXBean t = java.lang.management.ManagementFactory.getThreadMXBean();
+      return t.isCurrentThreadCpuTimeSupported() ? Math.max(0, t.getCurrentThreadCpuTime()) : 0;
+    }
+
+    /** The CPU time of the live threads whose names start with one of {@code prefixes}. */
+    static long threadsNamed(String... prefixes) {
+      java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+      if (!mx.isThreadCpuTimeSupported()) {
+        return 0;
+      }
+      long sum = 0;
+      for (Thread t : Thread.getAllStackTraces().keySet()) {
+        for (String p : prefixes) {
+          if (t.getName().startsWith(p)) {
+            sum += Math.max(0, mx.getThreadCpuTime(t.getId()));
+            break;
+          }
+        }
+      }
+      return sum;
+    }
   }
 
   private static double pct(long[] sorted, double p) {

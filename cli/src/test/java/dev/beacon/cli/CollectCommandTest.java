@@ -20,10 +20,20 @@ class CollectCommandTest {
 
   @TempDir Path dir;
 
-  /** Runs collect on a background thread; returns its stdout buffer and its exit code. */
-  private static CompletableFuture<Integer> collect(StringWriter out, StringWriter err, String... args) {
-    return CompletableFuture.supplyAsync(() ->
-        BeaconCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true)));
+  /** A collect run in this JVM that the test stops when it is done: no time window to race. */
+  private record Running(CollectCommand command, CompletableFuture<Integer> exit) {
+    int stop() throws Exception {
+      command.stop();
+      return exit.get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Running start(StringWriter out, String... args) {
+    CollectCommand command = new CollectCommand();
+    picocli.CommandLine cl = new picocli.CommandLine(command);
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(new StringWriter(), true));
+    return new Running(command, CompletableFuture.supplyAsync(() -> cl.execute(args)));
   }
 
   private static String awaitUri(StringWriter out, CompletableFuture<Integer> running) throws InterruptedException {
@@ -44,8 +54,8 @@ class CollectCommandTest {
     Path file = dir.resolve("collected.ndjson");
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CompletableFuture<Integer> running = collect(out, err, "collect", "--duration", "PT2S", "--out", file.toString());
-    String uri = awaitUri(out, running);
+    Running running = start(out, "--out", file.toString());
+    String uri = awaitUri(out, running.exit());
     Path key = Cli.keyFile(dir, "any-key");
 
     Cli.Run track = Cli.beacon("send", "track", "--user-id", "u1", "--event", "Order Completed",
@@ -55,7 +65,7 @@ class CollectCommandTest {
     assertThat(track.exit()).as(track.all()).isZero();
     assertThat(identify.exit()).as(identify.all()).isZero();
 
-    assertThat(running.get(20, TimeUnit.SECONDS)).isZero();
+    assertThat(running.stop()).isZero();
     assertThat(out.toString()).contains("writing messages to " + file)
         .contains("/v1/batch: 1 message(s) {Order Completed=1}")
         .contains("/v1/batch: 1 message(s) {identify=1}")
@@ -72,9 +82,8 @@ class CollectCommandTest {
   @Test
   void withAWriteKeyOtherKeysAreRefused() throws Exception {
     StringWriter out = new StringWriter();
-    CompletableFuture<Integer> running = collect(out, new StringWriter(), "collect", "--duration", "PT1S",
-        "--write-key", "the-right-key", "--quiet");
-    String uri = awaitUri(out, running);
+    Running running = start(out, "--write-key", "the-right-key", "--quiet");
+    String uri = awaitUri(out, running.exit());
 
     Cli.Run wrong = Cli.beacon("send", "track", "--user-id", "u", "--event", "E", "--endpoint", uri,
         "--write-key-file", Cli.keyFile(dir, "a-wrong-key").toString());
@@ -84,7 +93,7 @@ class CollectCommandTest {
     assertThat(wrong.exit()).isEqualTo(ExitCodes.NOT_DELIVERED);
     assertThat(wrong.err()).contains("UNAUTHORIZED");
     assertThat(right.exit()).as(right.all()).isZero();
-    assertThat(running.get(20, TimeUnit.SECONDS)).isZero();
+    assertThat(running.stop()).isZero();
     assertThat(out.toString()).contains("write key required").doesNotContain("/v1/batch:")
         .contains("stopped: 2 request(s), 1 message(s)").contains("1 rejected");
   }
@@ -128,5 +137,86 @@ class CollectCommandTest {
       assertThat(r.err()).startsWith("beacon: cannot listen on 127.0.0.1:" + taken.getLocalPort())
           .doesNotContain("\tat ");
     }
+  }
+
+  @Test
+  void tlsServesHttpsPrintsTheFingerprintAndWritesTheCa() throws Exception {
+    Path ca = dir.resolve("ca.pem");
+    StringWriter out = new StringWriter();
+    Running running = start(out, "--tls", "--tls-ca-out", ca.toString(), "--quiet");
+    Pattern https = Pattern.compile("collecting on (https://\\S+) ");
+    String uri = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (uri == null && System.nanoTime() < deadline) {
+      Matcher m = https.matcher(out.toString());
+      uri = m.find() ? m.group(1) : null;
+      Thread.sleep(10);
+    }
+    assertThat(uri).as("printed https URI in: " + out).isNotNull();
+
+    java.security.cert.Certificate caCert;
+    try (java.io.InputStream in = Files.newInputStream(ca)) {
+      caCert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", caCert);
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(null, tmf.getTrustManagers(), null);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+    // As a raw HTTP client would send it: the key in the body, no context.library, the legacy path.
+    String body = "{\"writeKey\":\"k\",\"batch\":[{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\"}]}";
+    java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(uri + "/v1/import")).header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    byte[] served = r.sslSession().orElseThrow().getPeerCertificates()[0].getEncoded();
+    String fingerprint = java.util.HexFormat.ofDelimiter(":").withUpperCase()
+        .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(served));
+
+    assertThat(running.stop()).isZero();
+    assertThat(out.toString()).contains("TLS: certificate SHA-256 fingerprint " + fingerprint)
+        .contains("127.0.0.1, localhost")
+        .contains("stopped: 1 request(s), 1 message(s)")
+        .contains("warnings: {no context.library=1}");
+    assertThat(Files.readString(ca)).startsWith("-----BEGIN CERTIFICATE-----").doesNotContain("PRIVATE");
+  }
+
+  @Test
+  void strictRefusesAMessageWithoutContextLibrary() throws Exception {
+    StringWriter out = new StringWriter();
+    Running running = start(out, "--strict", "--quiet");
+    String uri = awaitUri(out, running.exit());
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(uri + "/v1/batch"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("k:".getBytes()))
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                "{\"batch\":[{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\"}]}")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("context.library");
+    assertThat(running.stop()).isZero();
+    assertThat(out.toString()).contains("1 rejected");
+  }
+
+  @Test
+  void tlsCaOutNeedsTls() {
+    Cli.Run r = Cli.beacon("collect", "--tls-ca-out", dir.resolve("ca.pem").toString(), "--duration", "PT1S");
+    assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--tls-ca-out needs --tls");
+  }
+
+  @Test
+  void durationStopsItAndPrintsTheSummary() {
+    Cli.Run r = Cli.beacon("collect", "--duration", "PT0.2S", "--quiet");
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.out()).contains("collecting on http://127.0.0.1:")
+        .contains("stopped: 0 request(s), 0 message(s) (0 distinct), 0 duplicate(s), 0 rejected");
   }
 }

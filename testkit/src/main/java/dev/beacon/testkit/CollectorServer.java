@@ -3,6 +3,8 @@ package dev.beacon.testkit;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,29 +28,46 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real HTTP server speaking Segment's HTTP Tracking API on 127.0.0.1, for tests and as a local
  * dev server: point a client's endpoint at {@link #uri()} and it receives exactly what Segment
  * would. Thread-safe.
  *
- * <p>It serves {@code POST /v1/batch} and the single-call endpoints {@code /v1/identify},
- * {@code /v1/track}, {@code /v1/page}, {@code /v1/screen}, {@code /v1/group} and
- * {@code /v1/alias}; checks HTTP Basic authentication against its write key (401 when wrong or
- * missing; a {@code writeKey} in the body is accepted when the header is absent); accepts gzip
- * bodies; enforces Segment's limits (a message over 32 KB, a body over 500 KB or more than 2,500
- * messages are refused as too large: 400 with a "too large" message, as Segment answers, or 413
- * with {@link Builder#sizeLimitStatus(int)}); and validates every message (type, userId or
- * anonymousId, event, groupId, previousId, ISO-8601 timestamps with a zone, {@code context.library}),
- * answering 400 with the first problem found. Accepted messages are recorded: it is a
+ * <p>It accepts what Segment's tracking API accepts, with one deliberate difference: a message
+ * Segment answers 200 for and then drops (no userId or anonymousId, a track without event, ...)
+ * is refused here with 400, so that a test sees the problem. It serves
+ * {@code POST /v1/batch}, its legacy alias {@code /v1/import} (same body; analytics-java posts
+ * there by default) and the single-call endpoints {@code /v1/identify}, {@code /v1/track},
+ * {@code /v1/page}, {@code /v1/screen}, {@code /v1/group} and {@code /v1/alias}; takes the write
+ * key from HTTP Basic authentication or, when that header is absent, from the body's
+ * {@code writeKey} (in every mode; 401 when wrong or missing); accepts gzip bodies; enforces
+ * Segment's limits (a message over 32 KB, a body over 500 KB or more than 2,500 messages are
+ * refused as too large: 400 with a "too large" message, as Segment answers, or 413 with
+ * {@link Builder#sizeLimitStatus(int)}); merges a batch's {@code context} and {@code integrations}
+ * into each of its messages (the message's own values win); stores ids sent as numbers as strings;
+ * and validates every message (type, userId or anonymousId, event, groupId, previousId, ISO-8601
+ * {@code timestamp}, {@code originalTimestamp} and {@code sentAt}), answering 400 with the first
+ * problem found. What Segment accepts but an SDK should not send, a message without
+ * {@code context.library} or a time without a zone (read as UTC), is accepted with a warning,
+ * counted in {@link CollectorStats#warnings()} and logged; {@link Builder#strict(boolean)} refuses
+ * it instead. Accepted messages are recorded: it is a
  * {@link MessageRecorder}, so {@link BeaconAssertions} work on it as on a
  * {@link CapturingTransport}. It counts requests, bytes on the wire and uncompressed, and
  * duplicate messageIds ({@link #stats()}), and logs each request ({@link #requests()}).
+ *
+ * <p>It serves plain HTTP, or HTTPS with {@link Builder#tls(TestCertificates)} (a CA and server
+ * certificate made for the run) or {@link Builder#tls(javax.net.ssl.SSLContext)}.
  *
  * <p>Failures can be scripted with {@link ServerFault}s, for the next requests
  * ({@link #failNext(int, ServerFault)}) or a random fraction of them
@@ -81,12 +100,14 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       "/v1/identify", "identify", "/v1/track", "track", "/v1/page", "page",
       "/v1/screen", "screen", "/v1/group", "group", "/v1/alias", "alias");
   private static final AtomicInteger SERVERS = new AtomicInteger();
+  private static final Logger LOG = LoggerFactory.getLogger(CollectorServer.class);
 
   private final String host;
   private final int requestedPort;
   private final byte[] writeKey;
   private final int threads;
   private final boolean countOnly;
+  private final boolean strict;
   private final int sizeLimitStatus;
   private final int maxMessageBytes;
   private final int maxBatchBytes;
@@ -95,12 +116,16 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   private final int requestLogSize;
   private final int maxRecordedMessages;
   private final BatchListener listener;
+  private final SSLContext tlsContext;
+  private final TestCertificates certificates;
 
   private final Object lock = new Object();
   private final ArrayDeque<ServerFault> scripted = new ArrayDeque<>();
   private final List<RandomRule> randomRules = new ArrayList<>();
   private final ArrayDeque<CapturedMessage> messages = new ArrayDeque<>();
   private final Set<String> seenIds = new HashSet<>();
+  private final Map<String, Long> warningCounts = new TreeMap<>();
+  private final Set<String> loggedWarningKinds = ConcurrentHashMap.newKeySet();
   private final ArrayDeque<ReceivedRequest> requestLog = new ArrayDeque<>();
   private final Map<Integer, Long> statusCounts = new HashMap<>();
   private Random random;
@@ -124,6 +149,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     this.writeKey = b.writeKey == null ? null : b.writeKey.getBytes(StandardCharsets.UTF_8);
     this.threads = b.threads;
     this.countOnly = b.countOnly;
+    this.strict = b.strict;
     this.sizeLimitStatus = b.sizeLimitStatus;
     this.maxMessageBytes = b.maxMessageBytes;
     this.maxBatchBytes = b.maxBatchBytes;
@@ -132,6 +158,8 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     this.requestLogSize = b.requestLogSize;
     this.maxRecordedMessages = b.maxRecordedMessages;
     this.listener = b.listener;
+    this.tlsContext = b.tlsContext;
+    this.certificates = b.certificates;
     this.random = new Random(seed);
   }
 
@@ -167,7 +195,14 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
           });
       pool.allowCoreThreadTimeOut(true);
       try {
-        HttpServer s = HttpServer.create(new InetSocketAddress(host, requestedPort), 128);
+        HttpServer s;
+        if (tlsContext != null) {
+          HttpsServer https = HttpsServer.create(new InetSocketAddress(host, requestedPort), 128);
+          https.setHttpsConfigurator(new HttpsConfigurator(tlsContext));
+          s = https;
+        } else {
+          s = HttpServer.create(new InetSocketAddress(host, requestedPort), 128);
+        }
         s.createContext("/", this::handle);
         s.setExecutor(pool);
         s.start();
@@ -175,7 +210,8 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
         this.executor = pool;
         InetSocketAddress bound = s.getAddress();
         String h = bound.getAddress().getHostAddress();
-        this.uri = URI.create("http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + bound.getPort());
+        this.uri = URI.create((tlsContext != null ? "https://" : "http://") + (h.contains(":") ? "[" + h + "]" : h)
+            + ":" + bound.getPort());
       } catch (IOException e) {
         pool.shutdownNow();
         throw new UncheckedIOException("cannot bind " + host + ":" + requestedPort, e);
@@ -187,7 +223,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   /**
    * Returns the base URI to give a client as its endpoint.
    *
-   * @return e.g. {@code http://127.0.0.1:54321}
+   * @return e.g. {@code http://127.0.0.1:54321}, or {@code https://...} in HTTPS mode
    * @throws IllegalStateException before {@link #start()}
    */
   public URI uri() {
@@ -196,6 +232,17 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       throw new IllegalStateException("the server is not started");
     }
     return u;
+  }
+
+  /**
+   * Returns the certificates this server presents, when it was built with
+   * {@link Builder#tls(TestCertificates)}: hand {@link TestCertificates#clientContext()} or
+   * {@link TestCertificates#trustStore()} to the client under test.
+   *
+   * @return the certificates, or null for a plaintext server or one given its own {@link SSLContext}
+   */
+  public TestCertificates certificates() {
+    return certificates;
   }
 
   /**
@@ -286,7 +333,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   public CollectorStats stats() {
     synchronized (lock) {
       return new CollectorStats(requests, acceptedRequests, messageCount, seenIds.size(), duplicates,
-          bytesReceived, bytesUncompressed, faultsInjected, rejected, statusCounts);
+          bytesReceived, bytesUncompressed, faultsInjected, rejected, statusCounts, warningCounts);
     }
   }
 
@@ -354,6 +401,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       seenIds.clear();
       requestLog.clear();
       statusCounts.clear();
+      warningCounts.clear();
       requests = 0;
       acceptedRequests = 0;
       messageCount = 0;
@@ -395,7 +443,8 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   @Override
   public String toString() {
     URI u = uri;
-    return "CollectorServer{" + (u == null ? "not started" : u.toString()) + (countOnly ? ", counting" : "") + "}";
+    return "CollectorServer{" + (u == null ? "not started" : u.toString()) + (countOnly ? ", counting" : "")
+        + (strict ? ", strict" : "") + "}";
   }
 
   // ---- request handling -------------------------------------------------------------------
@@ -422,6 +471,8 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     long uncompressedBytes;
     boolean authorized;
     List<String> ids = List.of();
+    Map<String, Long> warnings = Map.of();
+    List<String> warningTexts = List.of();
   }
 
   private void handleRequest(HttpExchange ex) throws IOException {
@@ -446,8 +497,11 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       respond(ex, 200, "{\"status\":\"ok\",\"service\":\"beacon CollectorServer\"}", null);
       return;
     }
-    String singleType = SINGLE_CALLS.get(r.path);
-    boolean batch = "/v1/batch".equals(r.path);
+    // analytics-java posts to "/v1/import/": a trailing slash names the same endpoint.
+    String route = r.path.length() > 1 && r.path.endsWith("/") ? r.path.substring(0, r.path.length() - 1) : r.path;
+    String singleType = SINGLE_CALLS.get(route);
+    // /v1/import is the legacy alias of /v1/batch (same body); analytics-java posts there by default.
+    boolean batch = "/v1/batch".equals(route) || "/v1/import".equals(route);
     if (!batch && singleType == null) {
       finish(ex, r, 404, "unknown endpoint " + r.path);
       return;
@@ -516,8 +570,10 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       return;
     }
     if (countOnly) {
-      if (auth != Auth.OK) {
-        finish(ex, r, 401, "missing or invalid Authorization header");
+      // Without a header the key may be in the body, as analytics-java sends it: scan for it only
+      // then, so that clients sending Basic auth keep the fast path.
+      if (auth != Auth.OK && !bodyKeyMatches(SegmentRequests.scanWriteKey(body))) {
+        finish(ex, r, 401, "missing or invalid Authorization header (or writeKey)");
         return;
       }
       r.authorized = true;
@@ -561,19 +617,41 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       return;
     }
     List<CapturedMessage> accepted = new ArrayList<>(parsed.messages.size());
+    Map<String, Long> warningKinds = new TreeMap<>();
+    List<String> warningTexts = new ArrayList<>();
+    SegmentRequests.Warnings warnings = (kind, text) -> {
+      warningKinds.merge(kind, 1L, Long::sum);
+      if (warningTexts.size() < 3) {
+        warningTexts.add(text);
+      }
+    };
     for (int i = 0; i < parsed.messages.size(); i++) {
-      String problem = SegmentRequests.validate(parsed.messages.get(i), i, singleType, parsed.context);
+      Map<String, Object> m = parsed.messages.get(i);
+      SegmentRequests.normalize(m, parsed);
+      String problem = SegmentRequests.validate(m, i, singleType, strict, warnings);
       if (problem != null) {
         finish(ex, r, 400, problem);
         return;
       }
-      accepted.add(new CapturedMessage(parsed.messages.get(i)));
+      accepted.add(new CapturedMessage(m));
+    }
+    if (!warningKinds.isEmpty()) {
+      r.warnings = warningKinds;
+      r.warningTexts = warningTexts;
     }
     accept(ex, r, accepted);
   }
 
   private void accept(HttpExchange ex, Req r, List<CapturedMessage> accepted) {
+    String detail = "accepted";
+    if (!r.warnings.isEmpty()) {
+      long n = r.warnings.values().stream().mapToLong(Long::longValue).sum();
+      detail = "accepted with " + n + " warning(s): " + String.join("; ", r.warningTexts)
+          + (n > r.warningTexts.size() ? "; ..." : "");
+      logWarnings(r, detail);
+    }
     synchronized (lock) {
+      r.warnings.forEach((kind, n) -> warningCounts.merge(kind, n, Long::sum));
       acceptedRequests++;
       messageCount += accepted.size();
       for (CapturedMessage m : accepted) {
@@ -586,7 +664,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
           messages.removeFirst();
         }
       }
-      record(r, 200, "accepted", false, false);
+      record(r, 200, detail, false, false);
       lock.notifyAll();
     }
     if (listener != null && !accepted.isEmpty()) {
@@ -597,6 +675,23 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       }
     }
     respond(ex, 200, "{\"success\":true}", null);
+  }
+
+  /**
+   * Logs the first request with each kind of warning at WARN (what a developer needs to see once)
+   * and the others at DEBUG, so that a client sending thousands of such messages does not flood the log.
+   */
+  private void logWarnings(Req r, String detail) {
+    boolean first = false;
+    for (String kind : r.warnings.keySet()) {
+      first |= loggedWarningKinds.add(kind);
+    }
+    if (first) {
+      LOG.warn("{} {}: {} (Segment accepts this; later requests with the same warning are logged at DEBUG{})",
+          this, r.path, detail, strict ? "" : "; CollectorServer.Builder.strict(true) refuses them");
+    } else if (LOG.isDebugEnabled()) {
+      LOG.debug("{} {}: {}", this, r.path, detail);
+    }
   }
 
   private void finish(HttpExchange ex, Req r, int status, String detail) {
@@ -803,6 +898,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     private String writeKey = DEFAULT_WRITE_KEY;
     private int threads = 4;
     private boolean countOnly;
+    private boolean strict;
     private int sizeLimitStatus = 400;
     private int maxMessageBytes = MAX_MESSAGE_BYTES;
     private int maxBatchBytes = MAX_BATCH_BYTES;
@@ -811,6 +907,8 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     private int requestLogSize = 10_000;
     private int maxRecordedMessages = Integer.MAX_VALUE;
     private BatchListener listener;
+    private SSLContext tlsContext;
+    private TestCertificates certificates;
 
     private Builder() {}
 
@@ -886,6 +984,20 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
      */
     public Builder countOnly(boolean countOnly) {
       this.countOnly = countOnly;
+      return this;
+    }
+
+    /**
+     * Refuses (400) what Segment's API accepts but a well-behaved SDK should not send: a message
+     * without {@code context.library}, a timestamp without a zone. Default false: such messages
+     * are accepted, as Segment accepts them, and counted in {@link CollectorStats#warnings()}
+     * and logged. Turn it on in an SDK's own tests to make them fail on it.
+     *
+     * @param strict whether to refuse instead of warn
+     * @return this builder
+     */
+    public Builder strict(boolean strict) {
+      this.strict = strict;
       return this;
     }
 
@@ -979,6 +1091,35 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
      */
     public Builder listener(BatchListener listener) {
       this.listener = listener;
+      return this;
+    }
+
+    /**
+     * Serves HTTPS instead of HTTP, presenting {@code certificates}' server certificate;
+     * {@link CollectorServer#uri()} is then {@code https://}. Clients must trust the
+     * certificates' CA ({@link TestCertificates#clientContext()}); one that does not, or that
+     * reaches the server by a name the certificate does not cover, fails its TLS handshake.
+     * Default: plaintext HTTP.
+     *
+     * @param certificates e.g. {@link TestCertificates#generate()}, made for this run
+     * @return this builder
+     */
+    public Builder tls(TestCertificates certificates) {
+      this.certificates = Objects.requireNonNull(certificates, "certificates");
+      this.tlsContext = certificates.serverContext();
+      return this;
+    }
+
+    /**
+     * Serves HTTPS with a server {@link SSLContext} of your own (your key and certificate chain).
+     * Default: plaintext HTTP.
+     *
+     * @param serverContext an initialized context with a key manager
+     * @return this builder
+     */
+    public Builder tls(SSLContext serverContext) {
+      this.tlsContext = Objects.requireNonNull(serverContext, "serverContext");
+      this.certificates = null;
       return this;
     }
 

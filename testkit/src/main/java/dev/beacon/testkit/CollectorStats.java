@@ -16,6 +16,8 @@ import java.util.Map;
  * @param rejected requests refused by the server itself: bad write key (401), invalid (400),
  *     too large (413 or 400)
  * @param statusCounts answers by HTTP status; dropped connections count under 0
+ * @param warnings accepted messages that Segment's API accepts but an SDK should not send, by
+ *     kind (e.g. {@code "no context.library"}); see {@link CollectorServer.Builder#strict(boolean)}
  */
 public record CollectorStats(
     long requests,
@@ -27,7 +29,8 @@ public record CollectorStats(
     long bytesUncompressed,
     long faultsInjected,
     long rejected,
-    Map<Integer, Long> statusCounts) {
+    Map<Integer, Long> statusCounts,
+    Map<String, Long> warnings) {
 
   /**
    * Creates a snapshot; the map is copied.
@@ -42,9 +45,20 @@ public record CollectorStats(
    * @param faultsInjected see the record description
    * @param rejected see the record description
    * @param statusCounts see the record description
+   * @param warnings see the record description
    */
   public CollectorStats {
     statusCounts = Map.copyOf(statusCounts);
+    warnings = Map.copyOf(warnings);
+  }
+
+  /**
+   * Returns how many warnings of every kind were counted.
+   *
+   * @return the sum of {@link #warnings()}
+   */
+  public long warningCount() {
+    return warnings.values().stream().mapToLong(Long::longValue).sum();
   }
 
   /**

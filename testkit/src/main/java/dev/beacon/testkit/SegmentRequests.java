@@ -6,17 +6,28 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.chrono.IsoChronology;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoField;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Parses and validates Segment request bodies for {@link CollectorServer}, as the HTTP Tracking
- * API's rules say: the envelope, each message's type, ids, event, group and alias fields,
- * ISO-8601 timestamps with a zone, and {@code context.library}. Not API.
+ * Parses, normalizes and validates Segment request bodies for {@link CollectorServer}, as the HTTP
+ * Tracking API's rules say: the envelope (batch-level {@code context} and {@code integrations} are
+ * merged into every message), each message's type, ids (numbers become strings), event, group and
+ * alias fields, and ISO-8601 timestamps. What Segment accepts but an SDK should not send (no
+ * {@code context.library}, a timestamp without a zone) is a warning, or a refusal in strict mode.
+ * Not API.
  */
 final class SegmentRequests {
   static final Set<String> TYPES = Set.of("identify", "track", "page", "screen", "group", "alias");
@@ -24,6 +35,35 @@ final class SegmentRequests {
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+  /** The id fields Segment stores as strings: a number sent there is converted. */
+  private static final String[] ID_FIELDS = {"userId", "anonymousId", "messageId", "groupId", "previousId"};
+  /** The message fields holding a time. */
+  private static final String[] TIME_FIELDS = {"timestamp", "originalTimestamp", "sentAt"};
+  /** Warning kind: a message without {@code context.library}. */
+  static final String NO_LIBRARY = "no context.library";
+  /** Warning kind: a timestamp without a zone, read as UTC. */
+  static final String NO_ZONE = "timestamp without a zone (read as UTC)";
+
+  /**
+   * ISO-8601 date-times as Segment's API reads them: {@code T} between date and time (any case),
+   * seconds and a fraction of 1 to 9 digits optional, and a zone as {@code Z}, {@code +01:00},
+   * {@code +0100} or {@code +01}; without a zone the time is UTC, which Segment's spec says every
+   * timestamp is.
+   */
+  private static final DateTimeFormatter ISO_8601 = new DateTimeFormatterBuilder()
+      .parseCaseInsensitive()
+      .append(DateTimeFormatter.ISO_LOCAL_DATE)
+      .appendLiteral('T')
+      .appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':').appendValue(ChronoField.MINUTE_OF_HOUR, 2)
+      .optionalStart().appendLiteral(':').appendValue(ChronoField.SECOND_OF_MINUTE, 2)
+      .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
+      .optionalEnd()
+      .optionalStart().appendOffset("+HH:MM:ss", "Z").optionalEnd()
+      .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
+      .optionalStart().appendOffset("+HH", "Z").optionalEnd()
+      .toFormatter()
+      .withResolverStyle(ResolverStyle.STRICT)
+      .withChronology(IsoChronology.INSTANCE);
 
   private SegmentRequests() {}
 
@@ -43,6 +83,7 @@ final class SegmentRequests {
     final List<Map<String, Object>> messages = new ArrayList<>();
     final List<Long> sizes = new ArrayList<>();
     Map<String, Object> context;
+    Map<String, Object> integrations;
     Object sentAt;
     Object writeKey;
   }
@@ -77,13 +118,10 @@ final class SegmentRequests {
             }
             break;
           case "context":
-            Object ctx = MAPPER.readValue(p, Object.class);
-            if (!(ctx instanceof Map)) {
-              throw new Refusal("the batch \"context\" must be an object", false);
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Object> c = (Map<String, Object>) ctx;
-            out.context = c;
+            out.context = envelopeObject(p, "context");
+            break;
+          case "integrations":
+            out.integrations = envelopeObject(p, "integrations");
             break;
           case "sentAt":
             out.sentAt = MAPPER.readValue(p, Object.class);
@@ -106,6 +144,41 @@ final class SegmentRequests {
       throw new Refusal("invalid JSON: " + firstLine(e.getMessage()), false);
     }
     return out;
+  }
+
+  /** Reads a batch-level object; null is as good as absent. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> envelopeObject(JsonParser p, String name) throws IOException, Refusal {
+    Object v = MAPPER.readValue(p, Object.class);
+    if (v != null && !(v instanceof Map)) {
+      throw new Refusal("the batch \"" + name + "\" must be an object", false);
+    }
+    return (Map<String, Object>) v;
+  }
+
+  /**
+   * Finds a top-level {@code writeKey} in a batch body without building anything else: what the
+   * counting mode reads when a request has no {@code Authorization} header.
+   *
+   * @return the key, or null when absent or the body is not a JSON object
+   */
+  static String scanWriteKey(byte[] body) {
+    try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if ("writeKey".equals(name)) {
+          return t == JsonToken.VALUE_STRING ? p.getText() : null;
+        }
+        p.skipChildren();
+      }
+      return null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** Parses a single-call body ({@code /v1/track} and so on): one message object. */
@@ -135,15 +208,73 @@ final class SegmentRequests {
   }
 
   /**
-   * Checks one message.
+   * Brings a message to the form Segment stores: the batch's {@code context} and
+   * {@code integrations} merged in (the message's own values win, nested objects merged key by
+   * key), and ids sent as numbers turned into strings.
+   *
+   * @param m the message, changed in place
+   * @param batch the envelope it came in
+   */
+  static void normalize(Map<String, Object> m, Parsed batch) {
+    mergeInto(m, "context", batch.context);
+    mergeInto(m, "integrations", batch.integrations);
+    for (String field : ID_FIELDS) {
+      Object v = m.get(field);
+      if (v instanceof Number) {
+        m.put(field, v instanceof BigDecimal ? ((BigDecimal) v).toPlainString() : v.toString());
+      }
+    }
+  }
+
+  private static void mergeInto(Map<String, Object> m, String field, Map<String, Object> batchValue) {
+    if (batchValue == null || batchValue.isEmpty()) {
+      return;
+    }
+    Object own = m.get(field);
+    if (own == null) {
+      m.put(field, deepCopy(batchValue));
+    } else if (own instanceof Map) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> o = (Map<String, Object>) own;
+      m.put(field, merged(batchValue, o));
+    }
+    // a non-object value is left for validate() to refuse
+  }
+
+  /** {@code base} overlaid with {@code top}: top's values win; objects in both are merged. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> merged(Map<String, Object> base, Map<String, Object> top) {
+    Map<String, Object> out = new LinkedHashMap<>(deepCopy(base));
+    for (Map.Entry<String, Object> e : top.entrySet()) {
+      Object b = out.get(e.getKey());
+      if (b instanceof Map && e.getValue() instanceof Map) {
+        out.put(e.getKey(), merged((Map<String, Object>) b, (Map<String, Object>) e.getValue()));
+      } else {
+        out.put(e.getKey(), e.getValue());
+      }
+    }
+    return out;
+  }
+
+  /** A copy whose nested objects are copies too, so messages of one batch never share a map. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> deepCopy(Map<String, Object> m) {
+    Map<String, Object> out = new LinkedHashMap<>(m);
+    out.replaceAll((k, v) -> v instanceof Map ? deepCopy((Map<String, Object>) v) : v);
+    return out;
+  }
+
+  /**
+   * Checks one (normalized) message.
    *
    * @param m the message
    * @param index its place in the batch, for the error text
    * @param pathType the type implied by a single-call endpoint, or null for {@code /v1/batch}
-   * @param batchContext the envelope's {@code context}, or null
+   * @param strict whether what Segment accepts but an SDK should not send is refused
+   * @param warnings where such things are reported (kind, then text) when not strict
    * @return null when valid, else what is wrong
    */
-  static String validate(Map<String, Object> m, int index, String pathType, Map<String, Object> batchContext) {
+  static String validate(Map<String, Object> m, int index, String pathType, boolean strict, Warnings warnings) {
     String where = pathType == null ? "batch[" + index + "]" : "the message";
     Object type = m.get("type");
     if (pathType != null) {
@@ -157,16 +288,16 @@ final class SegmentRequests {
     if (!(type instanceof String) || !TYPES.contains(type)) {
       return where + ": \"type\" must be one of " + TYPES + " but was " + type;
     }
-    boolean hasUser = isId(m.get("userId"));
-    boolean hasAnon = isId(m.get("anonymousId"));
+    boolean hasUser = isNonBlankString(m.get("userId"));
+    boolean hasAnon = isNonBlankString(m.get("anonymousId"));
     if (!hasUser && !hasAnon) {
       return where + " (" + type + "): needs a non-blank userId or anonymousId";
     }
-    if (m.containsKey("userId") && m.get("userId") != null && !hasUser) {
-      return where + " (" + type + "): \"userId\" must be a non-blank string";
+    if (m.get("userId") != null && !hasUser) {
+      return where + " (" + type + "): \"userId\" must be a non-blank string or a number";
     }
-    if (m.containsKey("anonymousId") && m.get("anonymousId") != null && !hasAnon) {
-      return where + " (" + type + "): \"anonymousId\" must be a non-blank string";
+    if (m.get("anonymousId") != null && !hasAnon) {
+      return where + " (" + type + "): \"anonymousId\" must be a non-blank string or a number";
     }
     Object messageId = m.get("messageId");
     if (messageId != null && (!(messageId instanceof String) || ((String) messageId).isBlank()
@@ -174,10 +305,18 @@ final class SegmentRequests {
       return where + " (" + type + "): \"messageId\" must be a non-blank string of at most "
           + MAX_MESSAGE_ID_CHARS + " characters";
     }
-    for (String field : new String[] {"timestamp", "originalTimestamp", "sentAt"}) {
-      String bad = checkTimestamp(m.get(field));
+    for (String field : TIME_FIELDS) {
+      Object v = m.get(field);
+      String bad = checkTimestamp(v);
       if (bad != null) {
         return where + " (" + type + "): \"" + field + "\" " + bad;
+      }
+      if (v != null && !zoned((String) v)) {
+        String text = where + " (" + type + "): \"" + field + "\" has no zone: " + v;
+        if (strict) {
+          return text + " (strict mode; Segment reads it as UTC)";
+        }
+        warnings.add(NO_ZONE, text + "; read as UTC");
       }
     }
     for (String field : new String[] {"properties", "traits", "context", "integrations"}) {
@@ -186,8 +325,12 @@ final class SegmentRequests {
         return where + " (" + type + "): \"" + field + "\" must be an object";
       }
     }
-    if (!hasLibrary(m.get("context")) && !hasLibrary(batchContext)) {
-      return where + " (" + type + "): \"context.library\" must be an object with a \"name\"";
+    if (!hasLibrary(m.get("context"))) {
+      String text = where + " (" + type + ") has no \"context.library\" {\"name\", \"version\"}";
+      if (strict) {
+        return text + " (strict mode; Segment accepts it, but an SDK should send it)";
+      }
+      warnings.add(NO_LIBRARY, text);
     }
     switch ((String) type) {
       case "track":
@@ -196,16 +339,16 @@ final class SegmentRequests {
         }
         break;
       case "group":
-        if (!isId(m.get("groupId"))) {
-          return where + " (group): \"groupId\" must be a non-blank string";
+        if (!isNonBlankString(m.get("groupId"))) {
+          return where + " (group): \"groupId\" must be a non-blank string or a number";
         }
         break;
       case "alias":
         if (!hasUser) {
           return where + " (alias): \"userId\" is required";
         }
-        if (!isId(m.get("previousId"))) {
-          return where + " (alias): \"previousId\" must be a non-blank string";
+        if (!isNonBlankString(m.get("previousId"))) {
+          return where + " (alias): \"previousId\" must be a non-blank string or a number";
         }
         break;
       case "page":
@@ -221,7 +364,23 @@ final class SegmentRequests {
     return null;
   }
 
-  /** Checks an envelope or message time: absent is fine; present must be ISO-8601 with a zone. */
+  /** Collects what a request had that Segment accepts but an SDK should not send. */
+  interface Warnings {
+    /**
+     * Reports one.
+     *
+     * @param kind a short constant, e.g. {@link SegmentRequests#NO_LIBRARY}
+     * @param text the detail, naming the message
+     */
+    void add(String kind, String text);
+  }
+
+  /**
+   * Checks an envelope or message time: absent is fine; present must be an ISO-8601 date-time
+   * as {@link #ISO_8601} reads it.
+   *
+   * @return null when fine, else what is wrong
+   */
   static String checkTimestamp(Object v) {
     if (v == null) {
       return null;
@@ -230,11 +389,21 @@ final class SegmentRequests {
       return "must be an ISO-8601 string but was " + v;
     }
     try {
-      OffsetDateTime.parse((String) v);
+      ISO_8601.parseBest((String) v, OffsetDateTime::from, LocalDateTime::from);
       return null;
     } catch (DateTimeParseException e) {
-      return "is not an ISO-8601 date-time with a zone: " + v;
+      return "is not an ISO-8601 date-time: " + v;
     }
+  }
+
+  /** Whether a time {@link #checkTimestamp} accepted has a zone: a zone is always at the end. */
+  private static boolean zoned(String v) {
+    char last = v.charAt(v.length() - 1);
+    if (last == 'Z' || last == 'z') {
+      return true;
+    }
+    int t = v.indexOf('T') >= 0 ? v.indexOf('T') : v.indexOf('t');
+    return v.indexOf('+', t) >= 0 || v.indexOf('-', t) >= 0;
   }
 
   private static boolean hasLibrary(Object context) {
@@ -243,11 +412,6 @@ final class SegmentRequests {
     }
     Object lib = ((Map<?, ?>) context).get("library");
     return lib instanceof Map && isNonBlankString(((Map<?, ?>) lib).get("name"));
-  }
-
-  /** Ids are strings; some SDKs send numbers, which Segment converts. */
-  private static boolean isId(Object v) {
-    return isNonBlankString(v) || v instanceof Number;
   }
 
   private static boolean isNonBlankString(Object v) {

@@ -2,6 +2,7 @@ package dev.beacon.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -109,9 +110,10 @@ class CollectorServerTest {
       "{\"type\":\"identify\"," + LIB + "}",
       "{\"type\":\"identify\",\"userId\":\"\"," + LIB + "}",
       "{\"type\":\"identify\",\"userId\":\"u\",\"timestamp\":\"yesterday\"," + LIB + "}",
-      "{\"type\":\"identify\",\"userId\":\"u\",\"timestamp\":\"2024-01-15T10:30:00\"," + LIB + "}",
-      "{\"type\":\"identify\",\"userId\":\"u\"}",
-      "{\"type\":\"identify\",\"userId\":\"u\",\"context\":{\"ip\":\"1.2.3.4\"}}",
+      "{\"type\":\"identify\",\"userId\":\"u\",\"timestamp\":\"2024-01-15T10:30:00Z+01:00\"," + LIB + "}",
+      "{\"type\":\"identify\",\"userId\":\"u\",\"timestamp\":1705314600," + LIB + "}",
+      "{\"type\":\"identify\",\"userId\":true," + LIB + "}",
+      "{\"type\":\"identify\",\"anonymousId\":{\"id\":1}," + LIB + "}",
       "{\"type\":\"group\",\"userId\":\"u\"," + LIB + "}",
       "{\"type\":\"alias\",\"userId\":\"u\"," + LIB + "}",
       "{\"type\":\"alias\",\"anonymousId\":\"a\",\"previousId\":\"p\"," + LIB + "}",
@@ -122,6 +124,110 @@ class CollectorServerTest {
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("batch[1]");
     assertThat(COLLECTOR.server().messages()).isEmpty();
+  }
+
+  @Test
+  void servesTheLegacyImportAliasWithTheWriteKeyInTheBody() throws Exception {
+    String body = "{\"writeKey\":\"" + KEY + "\"," + batch(track("i1")).substring(1);
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    assertThat(post(COLLECTOR.uri(), "/v1/import", bytes, null, false).statusCode()).isEqualTo(200);
+    assertThat(post(COLLECTOR.uri(), "/v1/import/", bytes, null, false).statusCode())
+        .as("analytics-java's default path ends with a slash").isEqualTo(200);
+    assertThat(post(COLLECTOR.uri(), "/v1/import", bytes, basic("wrong"), false).statusCode()).isEqualTo(401);
+    String wrongKey = body.replace(KEY, "wrong");
+    assertThat(post(COLLECTOR.uri(), "/v1/import", wrongKey.getBytes(StandardCharsets.UTF_8), null, false)
+        .statusCode()).isEqualTo(401);
+    assertThat(COLLECTOR.server().messages()).extracting(CapturedMessage::messageId).containsExactly("i1", "i1");
+  }
+
+  @Test
+  void acceptsAMessageWithoutContextLibraryAndCountsAWarning() throws Exception {
+    String raw = "{\"type\":\"track\",\"event\":\"Signed Up\",\"userId\":\"u1\",\"messageId\":\"raw1\"}";
+    String withContext = "{\"type\":\"identify\",\"userId\":\"u1\",\"messageId\":\"raw2\","
+        + "\"context\":{\"ip\":\"1.2.3.4\"}}";
+    HttpResponse<String> r = post("/v1/batch", batch(raw, withContext, track("lib")));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    BeaconAssertions.assertThat(COLLECTOR.server()).hasMessageCount(3);
+    CollectorStats s = COLLECTOR.server().stats();
+    assertThat(s.warnings()).containsExactly(entry("no context.library", 2L));
+    assertThat(s.warningCount()).isEqualTo(2);
+    assertThat(s.rejected()).isZero();
+    assertThat(COLLECTOR.server().requests().get(0).detail())
+        .startsWith("accepted with 2 warning(s)").contains("batch[0] (track)", "batch[1] (identify)", "context.library");
+  }
+
+  @Test
+  void strictModeRefusesWhatAnSdkShouldNotSend() throws Exception {
+    try (CollectorServer s = CollectorServer.builder().writeKey(KEY).strict(true).build().start()) {
+      String raw = "{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u1\"}";
+      HttpResponse<String> noLibrary = post(s.uri(), "/v1/batch", batch(track("ok"), raw)
+          .getBytes(StandardCharsets.UTF_8), basic(KEY), false);
+      assertThat(noLibrary.statusCode()).isEqualTo(400);
+      assertThat(noLibrary.body()).contains("batch[1]", "context.library", "strict");
+      String noZone = track("z").replace("2024-01-15T10:30:00.000Z", "2024-01-15T10:30:00");
+      HttpResponse<String> zoneless = post(s.uri(), "/v1/batch", batch(noZone).getBytes(StandardCharsets.UTF_8),
+          basic(KEY), false);
+      assertThat(zoneless.statusCode()).isEqualTo(400);
+      assertThat(zoneless.body()).contains("\\\"timestamp\\\" has no zone");
+      assertThat(s.messages()).isEmpty();
+      assertThat(s.stats().warnings()).isEmpty();
+    }
+  }
+
+  @ParameterizedTest(name = "accepts timestamp {0}")
+  @ValueSource(strings = {"2024-01-15T10:30:00.000Z", "2024-01-15T10:30:00Z", "2024-01-15T10:30Z",
+      "2024-01-15T10:30:00.123456789+01:00", "2024-01-15T10:30:00+0100", "2024-01-15T10:30:00-05",
+      "2024-01-15t10:30:00z", "2024-01-15T10:30:00.5+00:00"})
+  void acceptsTheIso8601FormsSegmentReads(String time) throws Exception {
+    String m = "{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\",\"timestamp\":\"" + time
+        + "\",\"originalTimestamp\":\"" + time + "\",\"sentAt\":\"" + time + "\"," + LIB + "}";
+    HttpResponse<String> r = post("/v1/batch", batch(m).replace("2024-01-15T10:30:01.000Z", time));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(COLLECTOR.server().messages().get(0).timestamp()).as("recorded as sent").isEqualTo(time);
+    assertThat(COLLECTOR.server().stats().warnings()).isEmpty();
+  }
+
+  @Test
+  void readsATimeWithoutAZoneAsUtcWithAWarning() throws Exception {
+    String m = track("nz").replace("2024-01-15T10:30:00.000Z", "2024-01-15T10:30:00");
+    assertThat(post("/v1/batch", batch(m)).statusCode()).isEqualTo(200);
+    assertThat(COLLECTOR.server().stats().warnings())
+        .containsExactly(entry("timestamp without a zone (read as UTC)", 1L));
+  }
+
+  @Test
+  void storesIdsSentAsNumbersAsStrings() throws Exception {
+    String identify = "{\"type\":\"identify\",\"userId\":12345,\"anonymousId\":67.5," + LIB + "}";
+    String group = "{\"type\":\"group\",\"userId\":7,\"groupId\":42," + LIB + "}";
+    String alias = "{\"type\":\"alias\",\"userId\":8,\"previousId\":9," + LIB + "}";
+    assertThat(post("/v1/batch", batch(identify, group, alias)).statusCode()).isEqualTo(200);
+
+    List<CapturedMessage> m = COLLECTOR.server().messages();
+    assertThat(m.get(0).json()).containsEntry("userId", "12345").containsEntry("anonymousId", "67.5");
+    assertThat(m.get(1).json()).containsEntry("userId", "7").containsEntry("groupId", "42");
+    assertThat(m.get(2).json()).containsEntry("userId", "8").containsEntry("previousId", "9");
+  }
+
+  @Test
+  void mergesTheBatchContextAndIntegrationsIntoEveryMessage() throws Exception {
+    String own = "{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\",\"context\":{\"ip\":\"9.9.9.9\","
+        + "\"library\":{\"version\":\"2\"}},\"integrations\":{\"Amplitude\":false}}";
+    String bare = "{\"type\":\"identify\",\"userId\":\"u\"}";
+    String body = "{\"batch\":[" + own + "," + bare + "],"
+        + "\"context\":{\"library\":{\"name\":\"raw-client\",\"version\":\"1\"},\"ip\":\"1.1.1.1\"},"
+        + "\"integrations\":{\"All\":true,\"Amplitude\":true}}";
+    assertThat(post("/v1/batch", body).statusCode()).isEqualTo(200);
+
+    List<CapturedMessage> m = COLLECTOR.server().messages();
+    assertThat(m.get(0).get("context.library.name")).isEqualTo("raw-client");
+    assertThat(m.get(0).get("context.library.version")).as("the message's own value wins").isEqualTo("2");
+    assertThat(m.get(0).get("context.ip")).isEqualTo("9.9.9.9");
+    assertThat(m.get(0).integrations()).containsEntry("All", true).containsEntry("Amplitude", false);
+    assertThat(m.get(1).get("context.library.version")).isEqualTo("1");
+    assertThat(m.get(1).get("context.ip")).isEqualTo("1.1.1.1");
+    assertThat(m.get(1).integrations()).containsEntry("All", true).containsEntry("Amplitude", true);
+    assertThat(COLLECTOR.server().stats().warnings()).as("the batch context has the library").isEmpty();
   }
 
   @Test
@@ -237,11 +343,18 @@ class CollectorServerTest {
       assertThat(post(s.uri(), "/v1/batch", "garbage".getBytes(StandardCharsets.UTF_8), basic(KEY), false)
           .statusCode()).isEqualTo(200);
       assertThat(post(s.uri(), "/v1/batch", body, basic("wrong"), true).statusCode()).isEqualTo(401);
+      String bodyKey = "{\"writeKey\":\"" + KEY + "\"," + batch(track("c3")).substring(1);
+      assertThat(post(s.uri(), "/v1/import/", gzip(bodyKey), null, true).statusCode())
+          .as("the write key in the body, as analytics-java sends it").isEqualTo(200);
+      assertThat(post(s.uri(), "/v1/batch", gzip(bodyKey.replace(KEY, "wrong")), null, true).statusCode())
+          .isEqualTo(401);
+      assertThat(post(s.uri(), "/v1/batch", body, null, true).statusCode()).isEqualTo(401);
       CollectorStats st = s.stats();
-      assertThat(st.requests()).isEqualTo(3);
-      assertThat(st.acceptedRequests()).isEqualTo(2);
+      assertThat(st.requests()).isEqualTo(6);
+      assertThat(st.acceptedRequests()).isEqualTo(3);
       assertThat(st.messages()).isZero();
-      assertThat(st.bytesReceived()).isEqualTo(2L * body.length + "garbage".length());
+      assertThat(st.bytesReceived()).isEqualTo(3L * body.length + "garbage".length()
+          + gzip(bodyKey).length + gzip(bodyKey.replace(KEY, "wrong")).length);
     }
   }
 

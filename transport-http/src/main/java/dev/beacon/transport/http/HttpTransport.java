@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
+import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.auth.AuthScope;
 import org.apache.hc.client5.http.auth.UsernamePasswordCredentials;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -46,6 +47,7 @@ import org.apache.hc.client5.http.impl.auth.BasicCredentialsProvider;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.function.Callback;
 import org.apache.hc.core5.http.ContentType;
@@ -94,7 +96,10 @@ import org.slf4j.LoggerFactory;
  * 410, 429, 460 and 5xx other than 501, 505 and 511 retryable, with the server's
  * {@code Retry-After} (delta-seconds or HTTP-date; malformed, zero or past values give none); 413,
  * and 400 whose body says the payload is too large, too large; 401 and 403 (a refused write key)
- * and every other status permanent.
+ * and every other status permanent. A TLS handshake that fails on the server's certificate (not
+ * trusted, expired, or not covering the host) is permanent too, with a message naming the host:
+ * retrying cannot fix it. To trust a private CA or a TLS-inspecting proxy, see
+ * {@link Builder#sslContext(SSLContext)}.
  *
  * <p>The write key never appears in this transport's logs, exception messages or
  * {@link #toString()}, in clear or in base64. HttpClient's own {@code org.apache.hc.client5.http.headers}
@@ -129,6 +134,7 @@ public final class HttpTransport implements Transport {
   private final Duration connectTimeout;
   private final Duration responseTimeout;
   private final String proxy;
+  private final boolean customTls;
   private final RequestConfig perRequestConfig;
   private final CloseableHttpAsyncClient client;
   private final boolean ownsClient;
@@ -154,6 +160,7 @@ public final class HttpTransport implements Transport {
     this.connectTimeout = b.connectTimeout;
     this.responseTimeout = b.responseTimeout;
     this.proxy = b.proxyHost == null ? null : b.proxyHost + ":" + b.proxyPort;
+    this.customTls = b.sslContext != null;
     ThreadFactory threads = b.threadFactory != null ? b.threadFactory : r -> {
       Thread t = new Thread(r, "beacon-http-" + DEFAULT_THREADS.incrementAndGet());
       t.setDaemon(true);
@@ -205,7 +212,11 @@ public final class HttpTransport implements Transport {
 
   private static CloseableHttpAsyncClient newClient(Builder b, ThreadFactory threads, RequestConfig requestConfig,
       Callback<Exception> onReactorError) {
-    PoolingAsyncClientConnectionManager pool = PoolingAsyncClientConnectionManagerBuilder.create()
+    PoolingAsyncClientConnectionManagerBuilder poolBuilder = PoolingAsyncClientConnectionManagerBuilder.create();
+    if (b.sslContext != null) {
+      poolBuilder.setTlsStrategy(ClientTlsStrategyBuilder.create().setSslContext(b.sslContext).buildAsync());
+    }
+    PoolingAsyncClientConnectionManager pool = poolBuilder
         .setMaxConnTotal(b.maxConcurrentRequests)
         .setMaxConnPerRoute(b.maxConcurrentRequests)
         .setDefaultConnectionConfig(ConnectionConfig.custom()
@@ -378,7 +389,12 @@ public final class HttpTransport implements Transport {
 
             @Override
             public void failed(Exception ex) {
-              SendResult r = SendResult.retryable(0, null, redactor.redact(describe(ex)), ex);
+              String tls = TlsFailures.certificateProblem(ex, target.toHostString());
+              // A certificate the client does not trust, or one for another host, stays so until
+              // someone changes the trust or the certificate: retrying it for the whole retry
+              // deadline (12 h by default) would only hide the problem.
+              SendResult r = tls != null ? SendResult.permanent(0, redactor.redact(tls), ex)
+                  : SendResult.retryable(0, null, redactor.redact(describe(ex)), ex);
               log(batch, body.length, start, r);
               result.complete(r);
             }
@@ -512,7 +528,8 @@ public final class HttpTransport implements Transport {
         + ", maxConcurrentRequests=" + maxConcurrentRequests + ", connectTimeout=" + connectTimeout
         + ", responseTimeout=" + responseTimeout + (proxy == null ? "" : ", proxy=" + proxy)
         + (rateLimiter == null ? "" : ", maxRequestsPerSecond=" + 1e9 / rateLimiter.intervalNanos())
-        + (ownsClient ? "" : ", httpClient=supplied") + ", writeKey=<redacted>}";
+        + (ownsClient ? "" : ", httpClient=supplied") + (customTls ? ", sslContext=supplied" : "")
+        + ", writeKey=<redacted>}";
   }
 
   /** A gzip stream at a chosen compression level. */
@@ -545,6 +562,7 @@ public final class HttpTransport implements Transport {
     private int gzipLevel = DEFAULT_GZIP_LEVEL;
     private boolean allowInsecureHttp;
     private CloseableHttpAsyncClient httpClient;
+    private SSLContext sslContext;
 
     private Builder(String writeKey) {
       this.writeKey = writeKey;
@@ -720,6 +738,37 @@ public final class HttpTransport implements Transport {
     }
 
     /**
+     * Sets the TLS context of the transport's connections: its trust managers decide which server
+     * certificates are trusted (and its key managers, if any, present a client certificate). Use
+     * it when the endpoint's certificate is signed by a CA the JVM does not trust, such as a
+     * corporate TLS-inspecting proxy's or a private collector's:
+     *
+     * <pre>{@code
+     * KeyStore trust = KeyStore.getInstance("PKCS12");
+     * try (InputStream in = Files.newInputStream(Path.of("/etc/pki/corporate-ca.p12"))) {
+     *   trust.load(in, password);
+     * }
+     * TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+     * tmf.init(trust);
+     * SSLContext tls = SSLContext.getInstance("TLS");
+     * tls.init(null, tmf.getTrustManagers(), null);
+     * HttpTransport http = HttpTransport.builder(writeKey).sslContext(tls).build();
+     * }</pre>
+     *
+     * <p>The host name is still checked against the certificate. A certificate that is not
+     * trusted or does not match the host fails the attempt permanently (not retried), with a
+     * message naming the host. Default: the JVM's default TLS context, which trusts the JVM's CA
+     * certificates, or the trust store named by {@code -Djavax.net.ssl.trustStore}.
+     *
+     * @param sslContext an initialized context
+     * @return this builder
+     */
+    public Builder sslContext(SSLContext sslContext) {
+      this.sslContext = sslContext;
+      return this;
+    }
+
+    /**
      * Uses your own HttpClient 5 async client, for anything the builder does not offer (TLS
      * material, DNS, interceptors). It is started if needed and never closed by the transport:
      * it is yours. Its redirects are disabled for Beacon's requests, which also use this
@@ -768,6 +817,10 @@ public final class HttpTransport implements Transport {
       }
       if (proxyUser != null && (proxyHost == null || proxyPassword == null)) {
         throw new IllegalArgumentException("proxyCredentials need a proxy(host, port) and a non-null password");
+      }
+      if (httpClient != null && sslContext != null) {
+        throw new IllegalArgumentException("sslContext cannot be combined with httpClient: configure TLS on"
+            + " your own client");
       }
       if (httpClient != null && proxyHost != null) {
         throw new IllegalArgumentException("proxy cannot be combined with httpClient: configure the proxy on"

@@ -521,7 +521,14 @@ public final class Engine {
     }
     try {
       if (!scheduler.awaitTermination(Math.max(0, haltDeadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-        scheduler.shutdownNow();
+        // The scheduler thread fell behind (a slow error callback, or a starved machine). Tasks it
+        // never started would be dropped: run them here instead — each step of a delivery sees the
+        // halt and settles it (delivered if the transport said so, else SHUTDOWN or back to the
+        // spool) — then settle whatever is still open.
+        for (Runnable task : scheduler.shutdownNow()) {
+          runQuietly(task);
+        }
+        dispatcher.haltAll(System.nanoTime() + HALT_GRACE_NANOS / 10);
       }
       consumerThread.join(Math.max(1, (haltDeadline - System.nanoTime()) / 1_000_000));
       if (senderThread != null) {
@@ -556,6 +563,14 @@ public final class Engine {
       }
     }
     return spoolSender.exited.getCount() == 0;
+  }
+
+  private static void runQuietly(Runnable task) {
+    try {
+      task.run();
+    } catch (Throwable e) {
+      LOG.warn("Beacon's close: a delivery step failed: {}", e.toString());
+    }
   }
 
   /**

@@ -476,6 +476,7 @@ final class Dispatcher {
    */
   boolean onlySpooledBackoffsLeft(long minWaitNanos) {
     long now = System.nanoTime();
+    int waiting = 0;
     for (Delivery d : active) {
       if (d.done) {
         continue;
@@ -484,8 +485,10 @@ final class Dispatcher {
       if (!d.spooled || d.inflight != null || at == 0 || at - now < minWaitNanos) {
         return false;
       }
+      waiting++;
     }
-    return true;
+    // Nothing handed over at all means the spool reader is between batches, not that the API fails.
+    return waiting > 0;
   }
 
   /**

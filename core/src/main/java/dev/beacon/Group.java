@@ -50,6 +50,16 @@ public final class Group extends Message {
     return traits;
   }
 
+  /**
+   * Returns a builder holding every field of this message, to build a changed copy.
+   *
+   * @return a new builder
+   */
+  @Override
+  public Builder toBuilder() {
+    return new Builder(groupId).from(this).traits(traits);
+  }
+
   @Override
   String describe() {
     return ", groupId=" + groupId + ", traits=" + traits;
@@ -57,11 +67,22 @@ public final class Group extends Message {
 
   /** Builder of {@link Group}. */
   public static final class Builder extends Message.Builder<Group, Builder> {
-    private final String groupId;
+    private String groupId;
     private Map<?, ?> traits;
 
     private Builder(String groupId) {
       this.groupId = groupId;
+    }
+
+    /**
+     * Sets the group id (to change it in a copy made with {@link Group#toBuilder()}).
+     *
+     * @param groupId the non-blank group id
+     * @return this builder
+     */
+    public Builder groupId(String groupId) {
+      this.groupId = groupId;
+      return this;
     }
 
     /**

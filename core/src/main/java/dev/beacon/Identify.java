@@ -37,6 +37,16 @@ public final class Identify extends Message {
     return traits;
   }
 
+  /**
+   * Returns a builder holding every field of this message, to build a changed copy.
+   *
+   * @return a new builder
+   */
+  @Override
+  public Builder toBuilder() {
+    return new Builder().from(this).traits(traits);
+  }
+
   @Override
   String describe() {
     return ", traits=" + traits;

@@ -54,6 +54,15 @@ public abstract sealed class Message permits Identify, Track, Page, Screen, Grou
   }
 
   /**
+   * Returns a builder holding every field of this message, {@code messageId} and
+   * {@code timestamp} included, to build a changed copy (in a {@link dev.beacon.spi.Plugin}, say).
+   * The copy's {@code build()} validates it and bounds its size again.
+   *
+   * @return a new builder of this message's type
+   */
+  public abstract Builder<? extends Message, ?> toBuilder();
+
+  /**
    * Returns the call type.
    *
    * @return the type of this message
@@ -159,6 +168,17 @@ public abstract sealed class Message permits Identify, Track, Page, Screen, Grou
     @SuppressWarnings("unchecked")
     private B self() {
       return (B) this;
+    }
+
+    /** Copies the common fields of a built message, for {@link Message#toBuilder()}. */
+    final B from(Message m) {
+      this.userId = m.userId;
+      this.anonymousId = m.anonymousId;
+      this.messageId = m.messageId;
+      this.timestamp = m.timestamp;
+      this.context = m.context;
+      this.integrations = m.integrations;
+      return self();
     }
 
     /**

@@ -60,6 +60,16 @@ public final class Screen extends Message {
     return properties;
   }
 
+  /**
+   * Returns a builder holding every field of this message, to build a changed copy.
+   *
+   * @return a new builder
+   */
+  @Override
+  public Builder toBuilder() {
+    return new Builder().from(this).name(name).category(category).properties(properties);
+  }
+
   @Override
   String describe() {
     return ", name=" + name + ", category=" + category + ", properties=" + properties;

@@ -50,6 +50,16 @@ public final class Track extends Message {
     return properties;
   }
 
+  /**
+   * Returns a builder holding every field of this message, to build a changed copy.
+   *
+   * @return a new builder
+   */
+  @Override
+  public Builder toBuilder() {
+    return new Builder(event).from(this).properties(properties);
+  }
+
   @Override
   String describe() {
     return ", event=" + event + ", properties=" + properties;
@@ -57,11 +67,22 @@ public final class Track extends Message {
 
   /** Builder of {@link Track}. */
   public static final class Builder extends Message.Builder<Track, Builder> {
-    private final String event;
+    private String event;
     private Map<?, ?> properties;
 
     private Builder(String event) {
       this.event = event;
+    }
+
+    /**
+     * Sets the event name (to rename an event in a copy made with {@link Track#toBuilder()}).
+     *
+     * @param event the non-blank event name
+     * @return this builder
+     */
+    public Builder event(String event) {
+      this.event = event;
+      return this;
     }
 
     /**

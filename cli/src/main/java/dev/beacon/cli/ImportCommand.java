@@ -58,6 +58,9 @@ final class ImportCommand implements Callable<Integer> {
   @Mixin
   ClientOptions client;
 
+  @Mixin
+  PlanOptions plan;
+
   @Parameters(paramLabel = "FILE", arity = "1..*", description = "NDJSON files, or - for standard input")
   List<String> files;
 
@@ -116,6 +119,7 @@ final class ImportCommand implements Callable<Integer> {
     if (spool != null && !dryRun) {
       b.spoolDirectory(spool.resolve("journal"));
     }
+    plan.register(b, dryRun);
     Analytics analytics;
     try {
       analytics = b.build();
@@ -144,6 +148,7 @@ final class ImportCommand implements Callable<Integer> {
     double secs = (System.nanoTime() - start) / 1e9;
     out.printf("read %d line(s): %d invalid, %d %s%s%n", read, invalid, accepted, dryRun ? "valid" : "accepted",
         skippedByCheckpoint > 0 ? ", " + skippedByCheckpoint + " skipped as already imported (resume)" : "");
+    plan.printSummary(out);
     if (!dryRun) {
       if (s.recovered() > 0) {
         out.printf("recovered %d from the spool (journaled by an earlier run, not yet delivered)%n", s.recovered());
@@ -164,7 +169,7 @@ final class ImportCommand implements Callable<Integer> {
       reportFailures(err, s);
       return ExitCodes.NOT_DELIVERED;
     }
-    return invalid > 0 ? ExitCodes.INVALID_INPUT : ExitCodes.OK;
+    return invalid > 0 || plan.dropped() > 0 ? ExitCodes.INVALID_INPUT : ExitCodes.OK;
   }
 
   /** One line per failure reason, with the first error's detail: what a user needs to act. */
@@ -312,7 +317,7 @@ final class ImportCommand implements Callable<Integer> {
         }
         if (dryRun || analytics.enqueue(m)) {
           accepted++;
-        } else {
+        } else if (!plan.droppedLast()) { // a line the plan dropped is skipped on purpose, like an invalid one
           refused++;
           checkpoint = null; // a refused line was not journaled: never skip past it on a re-run
         }

@@ -130,7 +130,8 @@ class TrackingPlanTest {
   void anInvalidSchemaNamesThePointerInsideIt() {
     assertInvalid("{\"rules\": {\"events\": [{\"name\": \"A\", \"rules\": {\"type\": \"object\", \"properties\":"
         + " {\"properties\": {\"type\": \"object\", \"required\": \"total\"}}}}]}}",
-        "/rules/events/0/rules/properties/properties/required", "not a valid JSON Schema");
+        "/rules/events/0/rules/properties/properties/required", "not a valid JSON Schema"
+            + " (http://json-schema.org/draft-07/schema#): string found, array expected");
     assertInvalid("{\"rules\": {\"identify\": {\"$schema\": \"http://example.com/my-draft\"}}}",
         "/rules/identify/$schema", "unknown JSON Schema draft");
   }

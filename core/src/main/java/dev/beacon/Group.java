@@ -8,12 +8,15 @@ import java.util.Map;
 public final class Group extends Message {
   private final String groupId;
   private final Map<String, Object> traits;
+  private final int traitsBound;
 
   private Group(Builder b) {
     super(b);
     this.groupId = b.groupId;
-    Values.Snapshot t = Values.snapshotObject(b.traits, "traits");
+    Values.Snapshot t = b.copyOf == null ? Values.snapshotObject(b.traits, "traits")
+        : snapshot(b.traits, b.copyOf.traits, b.copyOf.traitsBound, "traits");
     this.traits = t.map();
+    this.traitsBound = t.sizeBound();
     sealSize(MessageSizes.stringBound(groupId) + t.sizeBound());
   }
 
@@ -57,7 +60,9 @@ public final class Group extends Message {
    */
   @Override
   public Builder toBuilder() {
-    return new Builder(groupId).from(this).traits(traits);
+    Builder b = new Builder(groupId).from(this).traits(traits);
+    b.copyOf = this;
+    return b;
   }
 
   @Override
@@ -69,6 +74,7 @@ public final class Group extends Message {
   public static final class Builder extends Message.Builder<Group, Builder> {
     private String groupId;
     private Map<?, ?> traits;
+    private Group copyOf;
 
     private Builder(String groupId) {
       this.groupId = groupId;

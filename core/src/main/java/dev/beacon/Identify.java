@@ -6,11 +6,14 @@ import java.util.Map;
 /** An {@code identify} message: who a user is. Build with {@link #builder()}. */
 public final class Identify extends Message {
   private final Map<String, Object> traits;
+  private final int traitsBound;
 
   private Identify(Builder b) {
     super(b);
-    Values.Snapshot t = Values.snapshotObject(b.traits, "traits");
+    Values.Snapshot t = b.copyOf == null ? Values.snapshotObject(b.traits, "traits")
+        : snapshot(b.traits, b.copyOf.traits, b.copyOf.traitsBound, "traits");
     this.traits = t.map();
+    this.traitsBound = t.sizeBound();
     sealSize(t.sizeBound());
   }
 
@@ -44,7 +47,9 @@ public final class Identify extends Message {
    */
   @Override
   public Builder toBuilder() {
-    return new Builder().from(this).traits(traits);
+    Builder b = new Builder().from(this).traits(traits);
+    b.copyOf = this;
+    return b;
   }
 
   @Override
@@ -55,6 +60,7 @@ public final class Identify extends Message {
   /** Builder of {@link Identify}. */
   public static final class Builder extends Message.Builder<Identify, Builder> {
     private Map<?, ?> traits;
+    private Identify copyOf;
 
     private Builder() {}
 

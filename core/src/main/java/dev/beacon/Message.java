@@ -27,6 +27,8 @@ public abstract sealed class Message permits Identify, Track, Page, Screen, Grou
   private final Instant timestamp;
   private final Map<String, Object> context;
   private final Map<String, Object> integrations;
+  private final int contextBound;
+  private final int integrationsBound;
   private final int commonBound;
   /**
    * Upper bound of this message's serialized size in bytes (exact when the bound neared the
@@ -39,13 +41,27 @@ public abstract sealed class Message permits Identify, Track, Page, Screen, Grou
     this.anonymousId = b.anonymousId;
     this.messageId = b.messageId != null ? b.messageId : FastIds.randomUuid();
     this.timestamp = b.timestamp != null ? b.timestamp : Instant.ofEpochMilli(System.currentTimeMillis());
-    Values.Snapshot ctx = Values.snapshotObject(b.context, "context");
-    Values.Snapshot integ = Values.snapshotObject(b.integrations, "integrations");
+    Message src = b.source;
+    Values.Snapshot ctx = src == null ? Values.snapshotObject(b.context, "context")
+        : snapshot(b.context, src.context, src.contextBound, "context");
+    Values.Snapshot integ = src == null ? Values.snapshotObject(b.integrations, "integrations")
+        : snapshot(b.integrations, src.integrations, src.integrationsBound, "integrations");
     this.context = ctx.map();
     this.integrations = integ.map();
+    this.contextBound = ctx.sizeBound();
+    this.integrationsBound = integ.sizeBound();
     this.commonBound = MessageSizes.FIXED_OVERHEAD + ctx.sizeBound() + integ.sizeBound()
         + MessageSizes.stringBound(userId) + MessageSizes.stringBound(anonymousId)
         + MessageSizes.stringBound(messageId);
+  }
+
+  /**
+   * Snapshots a map, or reuses the snapshot a copy made with {@link #toBuilder()} still holds:
+   * a map left as it was is the same immutable instance, so walking it again would find the same.
+   */
+  static Values.Snapshot snapshot(Map<?, ?> given, Map<String, Object> frozen, int frozenBound, String path) {
+    return given != null && given == frozen ? new Values.Snapshot(frozen, frozenBound)
+        : Values.snapshotObject(given, path);
   }
 
   /** Called last by each subclass constructor, once every field is set. */
@@ -162,6 +178,8 @@ public abstract sealed class Message permits Identify, Track, Page, Screen, Grou
     Instant timestamp;
     Map<?, ?> context;
     Map<?, ?> integrations;
+    /** The message this builder copies ({@link Message#toBuilder()}), or null. */
+    Message source;
 
     Builder() {}
 
@@ -172,6 +190,7 @@ public abstract sealed class Message permits Identify, Track, Page, Screen, Grou
 
     /** Copies the common fields of a built message, for {@link Message#toBuilder()}. */
     final B from(Message m) {
+      this.source = m;
       this.userId = m.userId;
       this.anonymousId = m.anonymousId;
       this.messageId = m.messageId;

@@ -9,13 +9,16 @@ public final class Page extends Message {
   private final String name;
   private final String category;
   private final Map<String, Object> properties;
+  private final int propertiesBound;
 
   private Page(Builder b) {
     super(b);
     this.name = b.name;
     this.category = b.category;
-    Values.Snapshot props = Values.snapshotObject(b.properties, "properties");
+    Values.Snapshot props = b.copyOf == null ? Values.snapshotObject(b.properties, "properties")
+        : snapshot(b.properties, b.copyOf.properties, b.copyOf.propertiesBound, "properties");
     this.properties = props.map();
+    this.propertiesBound = props.sizeBound();
     sealSize(MessageSizes.stringBound(name) + MessageSizes.stringBound(category) + props.sizeBound());
   }
 
@@ -67,7 +70,9 @@ public final class Page extends Message {
    */
   @Override
   public Builder toBuilder() {
-    return new Builder().from(this).name(name).category(category).properties(properties);
+    Builder b = new Builder().from(this).name(name).category(category).properties(properties);
+    b.copyOf = this;
+    return b;
   }
 
   @Override
@@ -80,6 +85,7 @@ public final class Page extends Message {
     private String name;
     private String category;
     private Map<?, ?> properties;
+    private Page copyOf;
 
     private Builder() {}
 

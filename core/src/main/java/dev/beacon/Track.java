@@ -8,12 +8,15 @@ import java.util.Map;
 public final class Track extends Message {
   private final String event;
   private final Map<String, Object> properties;
+  private final int propertiesBound;
 
   private Track(Builder b) {
     super(b);
     this.event = b.event;
-    Values.Snapshot props = Values.snapshotObject(b.properties, "properties");
+    Values.Snapshot props = b.copyOf == null ? Values.snapshotObject(b.properties, "properties")
+        : snapshot(b.properties, b.copyOf.properties, b.copyOf.propertiesBound, "properties");
     this.properties = props.map();
+    this.propertiesBound = props.sizeBound();
     sealSize(MessageSizes.stringBound(event) + props.sizeBound());
   }
 
@@ -57,7 +60,9 @@ public final class Track extends Message {
    */
   @Override
   public Builder toBuilder() {
-    return new Builder(event).from(this).properties(properties);
+    Builder b = new Builder(event).from(this).properties(properties);
+    b.copyOf = this;
+    return b;
   }
 
   @Override
@@ -69,6 +74,7 @@ public final class Track extends Message {
   public static final class Builder extends Message.Builder<Track, Builder> {
     private String event;
     private Map<?, ?> properties;
+    private Track copyOf;
 
     private Builder(String event) {
       this.event = event;

@@ -80,6 +80,23 @@ class ToBuilderTest {
   }
 
   @Test
+  void mapsACopyLeavesAsTheyWereAreNotWalkedAgain() {
+    Track t = common(Track.builder("E")).properties(Map.of("p", 1)).build();
+    Track changedContext = t.toBuilder().context(Map.of("ip", "10.0.0.2")).build();
+    assertThat(changedContext.properties()).isSameAs(t.properties());
+    assertThat(changedContext.integrations()).isSameAs(t.integrations());
+    assertThat(changedContext.context()).isNotSameAs(t.context()).isEqualTo(Map.of("ip", "10.0.0.2"));
+    Identify i = common(Identify.builder()).traits(Map.of("plan", "pro")).build();
+    assertThat(i.toBuilder().userId("u2").build().traits()).isSameAs(i.traits());
+    Group g = common(Group.builder("g")).traits(Map.of("n", 1)).build();
+    assertThat(g.toBuilder().groupId("h").build().traits()).isSameAs(g.traits());
+    Page p = common(Page.builder()).properties(Map.of("url", "/")).build();
+    assertThat(p.toBuilder().name("Home").build().properties()).isSameAs(p.properties());
+    Screen s = common(Screen.builder()).properties(Map.of("n", 2)).build();
+    assertThat(s.toBuilder().name("Cart").build().properties()).isSameAs(s.properties());
+  }
+
+  @Test
   void aCopyIsValidatedAndSizeBoundedAgain() {
     Track t = Track.builder("E").userId("u1").build();
     assertThatThrownBy(() -> t.toBuilder().userId(null).build())

@@ -16,6 +16,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Drops or hashes personal data before it leaves the process. Paths start with the object they
@@ -35,9 +38,13 @@ import java.util.Map;
  * (UTF-8); a {@code null} stays {@code null}; an object or list at a hashed path is dropped, since
  * it has no single canonical text. A message without any listed key is passed on as it is. The
  * redactor never fails open: should rebuilding the redacted copy fail, the message is dropped
- * (counted as {@link dev.beacon.DropReason#FILTERED}) rather than sent unredacted.
+ * (counted as {@link dev.beacon.DropReason#FILTERED}, and logged at most once per 10 s) rather than
+ * sent unredacted.
  */
 public final class PropertyRedactor implements Plugin {
+  private static final Logger LOG = LoggerFactory.getLogger(PropertyRedactor.class);
+  private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+
   private enum Action { DROP, HASH }
 
   /** One node of the path tree: the action at this key, or children below it. */
@@ -47,6 +54,7 @@ public final class PropertyRedactor implements Plugin {
   }
 
   private final Node root;
+  private final AtomicLong nextLog = new AtomicLong(Long.MIN_VALUE);
 
   private PropertyRedactor(Node root) {
     this.root = root;
@@ -66,6 +74,12 @@ public final class PropertyRedactor implements Plugin {
     try {
       return redact(message);
     } catch (RuntimeException e) {
+      long now = System.nanoTime();
+      long n = nextLog.get();
+      if ((n == Long.MIN_VALUE || now - n >= 0) && nextLog.compareAndSet(n, now + LOG_INTERVAL_NANOS)) {
+        LOG.warn("Beacon's PropertyRedactor could not redact a {} message and dropped it rather than send it"
+            + " unredacted (counted as FILTERED): {}", message.type().wireName(), e.toString());
+      }
       return null; // never send what should have been redacted
     }
   }

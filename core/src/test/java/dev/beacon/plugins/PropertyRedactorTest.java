@@ -69,6 +69,18 @@ class PropertyRedactorTest {
   }
 
   @Test
+  void aCopyThatCannotBeBuiltIsDroppedNotSentUnredacted() {
+    // 2,000 numbers of 6 characters (~14 KB) become 2,000 hashes of 66 (~132 KB): over the 32 KB limit.
+    java.util.List<Map<String, Object>> items = new java.util.ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      items.add(Map.of("n", 100_000 + i));
+    }
+    PropertyRedactor r = PropertyRedactor.builder().hash("properties.items.n").build();
+    Track big = Track.builder("E").userId("u").properties(Map.of("items", items)).build();
+    assertThat(r.apply(big)).isNull();
+  }
+
+  @Test
   void aMessageWithoutListedKeysIsPassedOnAsItIs() {
     Message in = Track.builder("E").userId("u1").properties(Map.of("total", 1)).build();
     assertThat(redactor.apply(in)).isSameAs(in);

@@ -39,6 +39,16 @@ public final class Alias extends Message {
     return previousId;
   }
 
+  /**
+   * Returns a builder holding every field of this message, to build a changed copy.
+   *
+   * @return a new builder
+   */
+  @Override
+  public Builder toBuilder() {
+    return new Builder(previousId).from(this);
+  }
+
   @Override
   String describe() {
     return ", previousId=" + previousId;
@@ -46,10 +56,21 @@ public final class Alias extends Message {
 
   /** Builder of {@link Alias}. */
   public static final class Builder extends Message.Builder<Alias, Builder> {
-    private final String previousId;
+    private String previousId;
 
     private Builder(String previousId) {
       this.previousId = previousId;
+    }
+
+    /**
+     * Sets the previous id (to change it in a copy made with {@link Alias#toBuilder()}).
+     *
+     * @param previousId the non-blank previous id
+     * @return this builder
+     */
+    public Builder previousId(String previousId) {
+      this.previousId = previousId;
+      return this;
     }
 
     @Override

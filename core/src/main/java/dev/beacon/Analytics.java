@@ -3,6 +3,8 @@ package dev.beacon;
 import dev.beacon.internal.Engine;
 import dev.beacon.internal.EngineConfig;
 import dev.beacon.internal.Library;
+import dev.beacon.internal.PluginChain;
+import dev.beacon.spi.Plugin;
 import dev.beacon.spi.Spool;
 import dev.beacon.spi.SpoolContext;
 import dev.beacon.spi.SpoolLockedException;
@@ -50,8 +52,13 @@ public final class Analytics implements AutoCloseable {
   private final Duration flushTimeout;
   private final Duration shutdownTimeout;
   private final Thread shutdownHook;
+  /** The registered plugins; empty when none, so that a call without plugins pays one length check. */
+  private final Plugin[] plugins;
+  private final PluginChain pluginChain;
 
   private Analytics(Builder b, EngineConfig cfg) {
+    this.plugins = b.plugins.toArray(new Plugin[0]);
+    this.pluginChain = new PluginChain(b.plugins);
     this.endpoint = b.endpoint;
     this.syncMode = b.syncMode;
     this.flushTimeout = b.flushTimeout;
@@ -86,11 +93,19 @@ public final class Analytics implements AutoCloseable {
    * Sends any message built with a builder: the full form with every field.
    *
    * @param message a built message
-   * @return true when accepted; false when refused (queue full, client closed), counted in stats
+   * @return true when accepted; false when refused (queue full, client closed, dropped by a
+   *     plugin), counted in stats
    * @throws DeliveryException in sync mode, when delivery finally failed
+   * @throws dev.beacon.spi.MessageRejectedException when a plugin refused the message on purpose
    */
   public boolean enqueue(Message message) {
     Objects.requireNonNull(message, "message");
+    if (plugins.length != 0) {
+      message = pluginChain.apply(message);
+      if (message == null) {
+        return false; // counted as DropReason.FILTERED by the chain
+      }
+    }
     return syncMode ? engine.sendSync(message) : engine.offer(message);
   }
 
@@ -214,7 +229,7 @@ public final class Analytics implements AutoCloseable {
    * @return the snapshot
    */
   public Stats stats() {
-    return engine.stats();
+    return pluginChain.addTo(engine.stats());
   }
 
   /**
@@ -317,6 +332,7 @@ public final class Analytics implements AutoCloseable {
     private long maxSpoolBytes = DEFAULT_MAX_SPOOL_BYTES;
     private SpoolDurability spoolDurability = SpoolDurability.PROCESS_CRASH;
     private boolean spoolRequired;
+    private final List<Plugin> plugins = new ArrayList<>();
 
     private Builder(String writeKey) {
       this.writeKey = writeKey;
@@ -632,6 +648,23 @@ public final class Analytics implements AutoCloseable {
      */
     public Builder spoolDurability(SpoolDurability durability) {
       this.spoolDurability = durability;
+      return this;
+    }
+
+    /**
+     * Adds a plugin that sees every message on the caller's thread before it is queued, and may
+     * change it, drop it or check it. Plugins run in the order they were added; each sees what the
+     * one before returned. See {@link Plugin} and docs/plugins.md. Default: none.
+     *
+     * @param plugin the plugin
+     * @return this builder
+     * @throws IllegalArgumentException when plugin is null
+     */
+    public Builder plugin(Plugin plugin) {
+      if (plugin == null) {
+        throw new IllegalArgumentException("plugin must not be null");
+      }
+      plugins.add(plugin);
       return this;
     }
 

@@ -14,5 +14,7 @@ public enum DropReason {
    * Sync mode only: no request slot freed up within {@code flushTimeout}, so the message was not
    * sent; the call threw a {@link DeliveryException} with {@link FailureReason#DEADLINE_EXCEEDED}.
    */
-  NO_REQUEST_SLOT
+  NO_REQUEST_SLOT,
+  /** A {@link dev.beacon.spi.Plugin} returned {@code null}: filtered out on purpose, never queued. */
+  FILTERED
 }

@@ -8,15 +8,18 @@ import java.util.Map;
 public final class Group extends Message {
   private final String groupId;
   private final Map<String, Object> traits;
+  private final int traitsBound;
 
   private Group(Builder b) {
-    this(b, Values.snapshotObject(b.traits, "traits"));
+    this(b, b.copyOf == null ? Values.snapshotObject(b.traits, "traits")
+        : snapshot(b.traits, b.copyOf.traits, b.copyOf.traitsBound, "traits"));
   }
 
   private Group(Builder b, Values.Snapshot t) {
     super(b, MessageSizes.stringBound(b.groupId) + t.sizeBound());
     this.groupId = b.groupId;
     this.traits = t.map();
+    this.traitsBound = t.sizeBound();
     checkSize();
   }
 
@@ -53,6 +56,18 @@ public final class Group extends Message {
     return traits;
   }
 
+  /**
+   * Returns a builder holding every field of this message, to build a changed copy.
+   *
+   * @return a new builder
+   */
+  @Override
+  public Builder toBuilder() {
+    Builder b = new Builder(groupId).from(this).traits(traits);
+    b.copyOf = this;
+    return b;
+  }
+
   @Override
   String describe() {
     return ", groupId=" + groupId + ", traits=" + traits;
@@ -60,11 +75,23 @@ public final class Group extends Message {
 
   /** Builder of {@link Group}. */
   public static final class Builder extends Message.Builder<Group, Builder> {
-    private final String groupId;
+    private String groupId;
     private Map<?, ?> traits;
+    private Group copyOf;
 
     private Builder(String groupId) {
       this.groupId = groupId;
+    }
+
+    /**
+     * Sets the group id (to change it in a copy made with {@link Group#toBuilder()}).
+     *
+     * @param groupId the non-blank group id
+     * @return this builder
+     */
+    public Builder groupId(String groupId) {
+      this.groupId = groupId;
+      return this;
     }
 
     /**

@@ -6,14 +6,17 @@ import java.util.Map;
 /** An {@code identify} message: who a user is. Build with {@link #builder()}. */
 public final class Identify extends Message {
   private final Map<String, Object> traits;
+  private final int traitsBound;
 
   private Identify(Builder b) {
-    this(b, Values.snapshotObject(b.traits, "traits"));
+    this(b, b.copyOf == null ? Values.snapshotObject(b.traits, "traits")
+        : snapshot(b.traits, b.copyOf.traits, b.copyOf.traitsBound, "traits"));
   }
 
   private Identify(Builder b, Values.Snapshot t) {
     super(b, t.sizeBound());
     this.traits = t.map();
+    this.traitsBound = t.sizeBound();
     checkSize();
   }
 
@@ -40,6 +43,18 @@ public final class Identify extends Message {
     return traits;
   }
 
+  /**
+   * Returns a builder holding every field of this message, to build a changed copy.
+   *
+   * @return a new builder
+   */
+  @Override
+  public Builder toBuilder() {
+    Builder b = new Builder().from(this).traits(traits);
+    b.copyOf = this;
+    return b;
+  }
+
   @Override
   String describe() {
     return ", traits=" + traits;
@@ -48,6 +63,7 @@ public final class Identify extends Message {
   /** Builder of {@link Identify}. */
   public static final class Builder extends Message.Builder<Identify, Builder> {
     private Map<?, ?> traits;
+    private Identify copyOf;
 
     private Builder() {}
 

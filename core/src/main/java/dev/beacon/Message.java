@@ -27,6 +27,8 @@ public abstract sealed class Message permits Identify, Track, Page, Screen, Grou
   private final Instant timestamp;
   private final Map<String, Object> context;
   private final Map<String, Object> integrations;
+  private final int contextBound;
+  private final int integrationsBound;
   /**
    * Upper bound of the serialized size: the common fields' bound plus the payload's. Final, so a
    * message handed to another thread through a data race still shows it (JLS 17.5).
@@ -45,15 +47,29 @@ public abstract sealed class Message permits Identify, Track, Page, Screen, Grou
     this.anonymousId = b.anonymousId;
     this.messageId = b.messageId != null ? b.messageId : FastIds.randomUuid();
     this.timestamp = b.timestamp != null ? b.timestamp : Instant.ofEpochMilli(System.currentTimeMillis());
-    Values.Snapshot ctx = Values.snapshotObject(b.context, "context");
-    Values.Snapshot integ = Values.snapshotObject(b.integrations, "integrations");
+    Message src = b.source;
+    Values.Snapshot ctx = src == null ? Values.snapshotObject(b.context, "context")
+        : snapshot(b.context, src.context, src.contextBound, "context");
+    Values.Snapshot integ = src == null ? Values.snapshotObject(b.integrations, "integrations")
+        : snapshot(b.integrations, src.integrations, src.integrationsBound, "integrations");
     this.context = ctx.map();
     this.integrations = integ.map();
+    this.contextBound = ctx.sizeBound();
+    this.integrationsBound = integ.sizeBound();
     // In long: each part saturates at Integer.MAX_VALUE, so their int sum could wrap negative.
     long bound = (long) MessageSizes.FIXED_OVERHEAD + ctx.sizeBound() + integ.sizeBound()
         + MessageSizes.stringBound(userId) + MessageSizes.stringBound(anonymousId)
         + MessageSizes.stringBound(messageId) + payloadBound;
     this.cheapBound = (int) Math.min(Integer.MAX_VALUE, bound);
+  }
+
+  /**
+   * Snapshots a map, or reuses the snapshot a copy made with {@link #toBuilder()} still holds:
+   * a map left as it was is the same immutable instance, so walking it again would find the same.
+   */
+  static Values.Snapshot snapshot(Map<?, ?> given, Map<String, Object> frozen, int frozenBound, String path) {
+    return given != null && given == frozen ? new Values.Snapshot(frozen, frozenBound)
+        : Values.snapshotObject(given, path);
   }
 
   /**
@@ -65,6 +81,15 @@ public abstract sealed class Message permits Identify, Track, Page, Screen, Grou
       exactSize = MessageSizes.checkedSizeBound(this, cheapBound);
     }
   }
+
+  /**
+   * Returns a builder holding every field of this message, {@code messageId} and
+   * {@code timestamp} included, to build a changed copy (in a {@link dev.beacon.spi.Plugin}, say).
+   * The copy's {@code build()} validates it and bounds its size again.
+   *
+   * @return a new builder of this message's type
+   */
+  public abstract Builder<? extends Message, ?> toBuilder();
 
   /**
    * Returns the call type.
@@ -175,12 +200,26 @@ public abstract sealed class Message permits Identify, Track, Page, Screen, Grou
     Instant timestamp;
     Map<?, ?> context;
     Map<?, ?> integrations;
+    /** The message this builder copies ({@link Message#toBuilder()}), or null. */
+    Message source;
 
     Builder() {}
 
     @SuppressWarnings("unchecked")
     private B self() {
       return (B) this;
+    }
+
+    /** Copies the common fields of a built message, for {@link Message#toBuilder()}. */
+    final B from(Message m) {
+      this.source = m;
+      this.userId = m.userId;
+      this.anonymousId = m.anonymousId;
+      this.messageId = m.messageId;
+      this.timestamp = m.timestamp;
+      this.context = m.context;
+      this.integrations = m.integrations;
+      return self();
     }
 
     /**

@@ -9,9 +9,11 @@ public final class Page extends Message {
   private final String name;
   private final String category;
   private final Map<String, Object> properties;
+  private final int propertiesBound;
 
   private Page(Builder b) {
-    this(b, Values.snapshotObject(b.properties, "properties"));
+    this(b, b.copyOf == null ? Values.snapshotObject(b.properties, "properties")
+        : snapshot(b.properties, b.copyOf.properties, b.copyOf.propertiesBound, "properties"));
   }
 
   private Page(Builder b, Values.Snapshot props) {
@@ -19,6 +21,7 @@ public final class Page extends Message {
     this.name = b.name;
     this.category = b.category;
     this.properties = props.map();
+    this.propertiesBound = props.sizeBound();
     checkSize();
   }
 
@@ -63,6 +66,18 @@ public final class Page extends Message {
     return properties;
   }
 
+  /**
+   * Returns a builder holding every field of this message, to build a changed copy.
+   *
+   * @return a new builder
+   */
+  @Override
+  public Builder toBuilder() {
+    Builder b = new Builder().from(this).name(name).category(category).properties(properties);
+    b.copyOf = this;
+    return b;
+  }
+
   @Override
   String describe() {
     return ", name=" + name + ", category=" + category + ", properties=" + properties;
@@ -73,6 +88,7 @@ public final class Page extends Message {
     private String name;
     private String category;
     private Map<?, ?> properties;
+    private Page copyOf;
 
     private Builder() {}
 

@@ -25,6 +25,7 @@ import java.util.Map;
  * @param callbackErrors exceptions thrown by the error callback
  * @param spooled messages in the spool not yet delivered or reported (0 without a spool)
  * @param spoolDegraded true while the spool cannot be written and messages are kept in memory only
+ * @param pluginErrors exceptions thrown by {@link dev.beacon.spi.Plugin}s (each message kept as it was)
  */
 public record Stats(
     long accepted,
@@ -44,7 +45,8 @@ public record Stats(
     long queuedBytes,
     long callbackErrors,
     long spooled,
-    boolean spoolDegraded) {
+    boolean spoolDegraded,
+    long pluginErrors) {
 
   /**
    * Creates a snapshot; the maps are copied, in the order of their enums.
@@ -67,6 +69,7 @@ public record Stats(
    * @param callbackErrors see the record description
    * @param spooled see the record description
    * @param spoolDegraded see the record description
+   * @param pluginErrors see the record description
    */
   public Stats {
     droppedByReason = ordered(droppedByReason, DropReason.class);
@@ -126,6 +129,7 @@ public record Stats(
     if (spoolDegraded) {
       parts.add("spoolDegraded=true");
     }
+    nonZero(parts, "pluginErrors", pluginErrors);
     return "Stats[" + (parts.isEmpty() ? "all zero" : String.join(", ", parts)) + "]";
   }
 

@@ -8,15 +8,18 @@ import java.util.Map;
 public final class Track extends Message {
   private final String event;
   private final Map<String, Object> properties;
+  private final int propertiesBound;
 
   private Track(Builder b) {
-    this(b, Values.snapshotObject(b.properties, "properties"));
+    this(b, b.copyOf == null ? Values.snapshotObject(b.properties, "properties")
+        : snapshot(b.properties, b.copyOf.properties, b.copyOf.propertiesBound, "properties"));
   }
 
   private Track(Builder b, Values.Snapshot props) {
     super(b, MessageSizes.stringBound(b.event) + props.sizeBound());
     this.event = b.event;
     this.properties = props.map();
+    this.propertiesBound = props.sizeBound();
     checkSize();
   }
 
@@ -53,6 +56,18 @@ public final class Track extends Message {
     return properties;
   }
 
+  /**
+   * Returns a builder holding every field of this message, to build a changed copy.
+   *
+   * @return a new builder
+   */
+  @Override
+  public Builder toBuilder() {
+    Builder b = new Builder(event).from(this).properties(properties);
+    b.copyOf = this;
+    return b;
+  }
+
   @Override
   String describe() {
     return ", event=" + event + ", properties=" + properties;
@@ -60,11 +75,23 @@ public final class Track extends Message {
 
   /** Builder of {@link Track}. */
   public static final class Builder extends Message.Builder<Track, Builder> {
-    private final String event;
+    private String event;
     private Map<?, ?> properties;
+    private Track copyOf;
 
     private Builder(String event) {
       this.event = event;
+    }
+
+    /**
+     * Sets the event name (to rename an event in a copy made with {@link Track#toBuilder()}).
+     *
+     * @param event the non-blank event name
+     * @return this builder
+     */
+    public Builder event(String event) {
+      this.event = event;
+      return this;
     }
 
     /**

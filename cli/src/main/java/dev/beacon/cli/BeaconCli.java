@@ -11,13 +11,13 @@ import picocli.CommandLine.Command;
     description = "Send Segment events from files and scripts, run a local Segment-compatible collector,"
         + " or watch Beacon's engine at work.",
     subcommands = {ImportCommand.class, DemoCommand.class, CollectCommand.class, SendCommand.class,
-        CommandLine.HelpCommand.class},
+        ValidateCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success: every valid message delivered (or validated with --dry-run)",
         "1:a fatal error: unreadable file, spool directory in use, port taken",
         "2:usage error: bad option or value, or no write key",
-        "3:some input lines were invalid and skipped; the rest were delivered",
+        "3:some input lines were invalid and skipped; the rest were delivered (validate: violations found)",
         "4:some messages were not delivered: refused by the API, unreachable endpoint, still pending"
             + " at --timeout, or left in the spool for the next run"})
 public final class BeaconCli {

@@ -62,6 +62,9 @@ final class ImportCommand implements Callable<Integer> {
   @Mixin
   ClientOptions client;
 
+  @Mixin
+  PlanOptions plan;
+
   @Parameters(paramLabel = "FILE", arity = "1..*", description = "NDJSON files, or - for standard input")
   List<String> files;
 
@@ -126,6 +129,7 @@ final class ImportCommand implements Callable<Integer> {
     if (spool != null && !dryRun) {
       b.spoolDirectory(spool.resolve("journal"));
     }
+    plan.register(b, dryRun);
     Analytics analytics;
     try {
       analytics = b.build();
@@ -160,6 +164,7 @@ final class ImportCommand implements Callable<Integer> {
           + (dryRun ? "would be" : "were") + " stamped with the time of the import; for a backfill, give every"
           + " line its timestamp (--require-timestamp rejects such lines)");
     }
+    plan.printSummary(out);
     if (!dryRun) {
       if (s.recovered() > 0) {
         out.printf("recovered %d from the spool (journaled by an earlier run, not yet delivered)%n", s.recovered());
@@ -180,7 +185,7 @@ final class ImportCommand implements Callable<Integer> {
       reportFailures(err, s);
       return ExitCodes.NOT_DELIVERED;
     }
-    return invalid > 0 ? ExitCodes.INVALID_INPUT : ExitCodes.OK;
+    return invalid > 0 || plan.dropped() > 0 ? ExitCodes.INVALID_INPUT : ExitCodes.OK;
   }
 
   /** One line per failure reason, with the first error's detail: what a user needs to act. */
@@ -335,7 +340,7 @@ final class ImportCommand implements Callable<Integer> {
         }
         if (dryRun || analytics.enqueue(m)) {
           accepted++;
-        } else {
+        } else if (!plan.droppedLast()) { // a line the plan dropped is skipped on purpose, like an invalid one
           refused++;
           checkpoint = null; // a refused line was not journaled: never skip past it on a re-run
         }

@@ -77,6 +77,9 @@ final class Counters {
     }
     return new Stats(acc, rec, del, fail, ns, pending, queued, pending - queued, droppedTotal, drops, fails,
         batches.get(), requests.get(), retries.get(), Math.max(0, queuedBytes.get()), callbackErrors.get(),
-        Math.max(0, spooled.getAsLong()), spoolDegraded);
+        Math.max(0, spooled.getAsLong()), spoolDegraded,
+        // Plugins run before the engine, on the caller's thread: PluginChain counts their errors
+        // (and FILTERED drops) and adds them to this snapshot in Analytics.stats().
+        0L);
   }
 }

@@ -66,9 +66,12 @@ class ConservationPropertyTest {
       runCase(only);
       return;
     }
+    long start = System.nanoTime();
     for (long seed = 0; seed < CASES; seed++) {
       runCase(seed);
     }
+    System.out.printf("ConservationPropertyTest: %d seeded cases passed in %.1f s%n", CASES,
+        (System.nanoTime() - start) / 1e9);
   }
 
   private void runCase(long seed) throws Exception {

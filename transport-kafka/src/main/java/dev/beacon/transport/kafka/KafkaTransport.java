@@ -171,11 +171,12 @@ public final class KafkaTransport implements Transport {
       List<Message> messages = batch.messages();
       List<Integer> toSend = new ArrayList<>(messages.size());
       for (int i = 0; i < messages.size(); i++) {
-        if (acknowledged.remove(messages.get(i)) == null) {
+        if (!acknowledged.containsKey(messages.get(i))) {
           toSend.add(i);
         }
       }
       if (toSend.isEmpty()) {
+        forget(messages);
         result.complete(SendResult.delivered(0));
         return result;
       }
@@ -196,6 +197,15 @@ public final class KafkaTransport implements Transport {
       result.complete(SendResult.retryable(0, null, "unexpected error writing to Kafka: " + e, e));
     }
     return result;
+  }
+
+  /** The batch is delivered: the engine will not send these messages again. */
+  private void forget(List<Message> messages) {
+    if (!acknowledged.isEmpty()) {
+      for (Message m : messages) {
+        acknowledged.remove(m);
+      }
+    }
   }
 
   private static Iterable<Header> headers(Message m) {
@@ -234,6 +244,7 @@ public final class KafkaTransport implements Transport {
 
     private SendResult classify() {
       if (failures.isEmpty()) {
+        forget(messages);
         return SendResult.delivered(0);
       }
       if (closed.get()) {

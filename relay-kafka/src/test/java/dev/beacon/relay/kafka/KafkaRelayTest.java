@@ -200,6 +200,44 @@ class KafkaRelayTest {
   }
 
   @Test
+  void pausesPartitionsWhileTheApiIsDownAndHoldsNoMoreThanItsBoundThenDeliversEverything() throws Exception {
+    BROKER.createTopic("backlog", 2);
+    BROKER.createTopic("backlog.dlq", 1);
+    int total = 6000;
+    try (Analytics app = app("backlog")) {
+      for (int i = 0; i < total; i++) {
+        app.track("user-" + (i % 20), "Backlog", Map.of("i", i, "padding", "p".repeat(200)));
+      }
+      assertThat(app.flush(Duration.ofSeconds(60)).complete()).isTrue();
+    }
+    collector.failRandomly(1.0, ServerFault.status(503));
+    long bound = 1 << 20;
+    KafkaRelay r = KafkaRelay.builder().bootstrapServers(BROKER.bootstrapServers()).topic("backlog")
+        .groupId("backlog-group")
+        .transport(HttpTransport.builder(KEY).endpoint(collector.uri()).build())
+        .retryPolicy(FAST).linger(Duration.ofMillis(20)).maxBufferedBytes(bound)
+        .consumerProperty("max.poll.records", 100)
+        .build();
+    relays.add(r);
+    r.start();
+    Await.until(GUARD, () -> r.stats().pausedPartitions() == 2, () -> "not paused: " + r.stats());
+    // Paused: a poll may still return what was fetched before, at most max.poll.records records of ~450 bytes.
+    long ceiling = bound + 100 * 1024;
+    for (int i = 0; i < 20; i++) {
+      RelayStats s = r.stats();
+      assertThat(s.bufferedBytes()).as("held while paused").isLessThanOrEqualTo(ceiling);
+      assertThat(s.consumed()).isLessThan(total);
+      Thread.sleep(20);
+    }
+    collector.clearFaults();
+    Await.until(GUARD, () -> collector.stats().distinctMessageIds() >= total, () -> "delivered " + collector.stats()
+        + ", relay " + r.stats());
+    Await.until(GUARD, () -> r.stats().pausedPartitions() == 0 && r.stats().bufferedBytes() == 0,
+        () -> "still paused or holding: " + r.stats());
+    assertThat(r.stats().deadLettered()).isZero();
+  }
+
+  @Test
   void builderValidatesEachOptionByName() {
     HttpTransport http = HttpTransport.builder(KEY).endpoint(collector.uri()).build();
     try {

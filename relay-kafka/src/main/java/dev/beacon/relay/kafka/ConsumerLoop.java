@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 final class ConsumerLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
   private static final Duration POLL = Duration.ofMillis(100);
+  private static final long COMMIT_WARNING_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
   private final Consumer<byte[], byte[]> consumer;
   private final KafkaRelay.Settings settings;
@@ -49,6 +50,7 @@ final class ConsumerLoop implements Runnable {
   private int openBytes = Batch.ENVELOPE_BYTES;
   private long openSinceNanos;
   private long lastCommitNanos = System.nanoTime();
+  private long lastCommitWarningNanos = System.nanoTime() - COMMIT_WARNING_EVERY_NANOS;
   private boolean paused;
 
   ConsumerLoop(Consumer<byte[], byte[]> consumer, KafkaRelay.Settings settings, BlockingQueue<PendingBatch> queue,
@@ -244,9 +246,19 @@ final class ConsumerLoop implements Runnable {
         if (ex == null) {
           markCommitted(done);
         } else {
-          LOG.warn("Beacon relay: could not commit offsets (retried at the next commit): {}", ex.toString());
+          warnCommitFailed(ex);
         }
       });
+    }
+  }
+
+  /** During a broker outage every commit fails: say so once per half minute, not every interval. */
+  private void warnCommitFailed(Exception ex) {
+    long now = System.nanoTime();
+    if (now - lastCommitWarningNanos >= COMMIT_WARNING_EVERY_NANOS) {
+      lastCommitWarningNanos = now;
+      LOG.warn("Beacon relay: could not commit offsets (retried at each commit interval; the records stay"
+          + " settled): {}", ex.toString());
     }
   }
 
@@ -375,6 +387,7 @@ final class ConsumerLoop implements Runnable {
       }
       if (paused) {
         consumer.pause(partitions);
+        counters.pausedPartitions = consumer.paused().size();
       }
       counters.assignedPartitions = consumer.assignment().size();
       LOG.info("Beacon relay: partitions assigned {}", partitions);
@@ -388,6 +401,13 @@ final class ConsumerLoop implements Runnable {
         }
       }
       counters.assignedPartitions = Math.max(0, consumer.assignment().size() - partitions.size());
+      int pausedLeft = 0;
+      for (TopicPartition tp : consumer.paused()) {
+        if (!partitions.contains(tp)) {
+          pausedLeft++;
+        }
+      }
+      counters.pausedPartitions = pausedLeft;
     }
   }
 }

@@ -57,6 +57,17 @@ final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
+  /** Stops the broker (the controller of the combined node keeps running). */
+  void stopBroker() {
+    cluster.brokers().values().forEach(b -> b.shutdown());
+  }
+
+  /** Starts the broker again on the same port and waits until it serves. */
+  void startBroker() throws Exception {
+    cluster.brokers().values().forEach(b -> b.startup());
+    cluster.waitForReadyBrokers();
+  }
+
   String bootstrapServers() {
     return cluster.bootstrapServers();
   }

@@ -168,7 +168,8 @@ final class ConsumerLoop implements Runnable {
         invalid = e.getMessage();
       }
     }
-    Entry e = new Entry(tp, r.offset(), r.key(), value, payload, message, counters);
+    // The decoded message is not kept: held memory stays close to the records' bytes.
+    Entry e = new Entry(tp, r.offset(), r.key(), value, payload, counters);
     counters.hold(e);
     tracker.add(e);
     if (invalid != null) {

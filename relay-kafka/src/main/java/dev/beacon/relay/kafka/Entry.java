@@ -1,6 +1,5 @@
 package dev.beacon.relay.kafka;
 
-import dev.beacon.Message;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
 
@@ -21,19 +20,15 @@ final class Entry {
   final byte[] value;
   /** What is sent: the value itself, or the message completed by Beacon's rules. */
   final byte[] payload;
-  /** The decoded message, or null for an invalid record. */
-  final Message message;
   private final Counters counters;
   private final AtomicInteger state = new AtomicInteger(PENDING);
 
-  Entry(TopicPartition partition, long offset, byte[] key, byte[] value, byte[] payload, Message message,
-      Counters counters) {
+  Entry(TopicPartition partition, long offset, byte[] key, byte[] value, byte[] payload, Counters counters) {
     this.partition = partition;
     this.offset = offset;
     this.key = key;
     this.value = value;
     this.payload = payload;
-    this.message = message;
     this.counters = counters;
   }
 

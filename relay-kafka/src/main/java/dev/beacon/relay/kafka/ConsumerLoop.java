@@ -33,12 +33,15 @@ import org.slf4j.LoggerFactory;
 final class ConsumerLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerLoop.class);
   private static final Duration POLL = Duration.ofMillis(100);
+  /** Longest wait, in a rebalance, for an attempt in flight that holds records of revoked partitions. */
+  static final Duration REVOKE_WAIT = Duration.ofSeconds(10);
   private static final long COMMIT_WARNING_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
   private final Consumer<byte[], byte[]> consumer;
   private final KafkaRelay.Settings settings;
   private final BlockingQueue<PendingBatch> queue;
   private final DeadLetters deadLetters;
+  private final Delivery delivery;
   private final Counters counters;
   private final Map<TopicPartition, Tracker> trackers = new HashMap<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -54,7 +57,8 @@ final class ConsumerLoop implements Runnable {
   private boolean paused;
 
   ConsumerLoop(Consumer<byte[], byte[]> consumer, KafkaRelay.Settings settings, BlockingQueue<PendingBatch> queue,
-      DeadLetters deadLetters, Counters counters, Runnable onStop) {
+      DeadLetters deadLetters, Delivery delivery, Counters counters, Runnable onStop) {
+    this.delivery = delivery;
     this.consumer = consumer;
     this.settings = settings;
     this.queue = queue;
@@ -326,6 +330,18 @@ final class ConsumerLoop implements Runnable {
       return entries.size();
     }
 
+    /** The oldest record not yet settled, or null. */
+    Entry first() {
+      return entries.peekFirst();
+    }
+
+    /** Cancels the records not settled; settled ones stay, so the settled prefix can still be committed. */
+    void cancelPending() {
+      for (Entry e : entries) {
+        e.cancel();
+      }
+    }
+
     void cancelAll() {
       for (Entry e : entries) {
         e.cancel();
@@ -334,8 +350,15 @@ final class ConsumerLoop implements Runnable {
     }
   }
 
-  /** Hands partitions back with their settled offsets committed; unsettled records go back to the group. */
+  /**
+   * Hands partitions back with their settled offsets committed; unsettled records go back to the
+   * group. A partition revoked and assigned back to this relay in the same rebalance (the eager
+   * protocol revokes everything) keeps the consumer's position, which is past the records this
+   * relay just dropped: it is rewound to the first of them, so none is skipped.
+   */
   private final class Rebalance implements ConsumerRebalanceListener {
+    private final Map<TopicPartition, Long> rewind = new HashMap<>();
+
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       if (partitions.isEmpty()) {
@@ -354,12 +377,31 @@ final class ConsumerLoop implements Runnable {
           openBytes += e.payload.length + 1;
         }
       }
-      advance();
+      // No new attempt takes these records from now on; the one in flight, if it holds some, is
+      // waited for (bounded), so that the next owner does not deliver later records before it lands.
+      for (TopicPartition tp : partitions) {
+        Tracker t = trackers.get(tp);
+        if (t != null) {
+          t.cancelPending();
+        }
+      }
+      try {
+        if (!delivery.awaitNotSending(partitions, REVOKE_WAIT)) {
+          LOG.warn("Beacon relay: an attempt holding records of revoked partitions {} is still in flight after {};"
+              + " handing them over anyway (its records may arrive twice, and after later ones)", partitions,
+              REVOKE_WAIT);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
       for (TopicPartition tp : partitions) {
         Tracker t = trackers.get(tp);
-        if (t != null && t.committable > t.committed) {
-          offsets.put(tp, new OffsetAndMetadata(t.committable));
+        if (t != null) {
+          t.advance();
+          if (t.committable > t.committed) {
+            offsets.put(tp, new OffsetAndMetadata(t.committable));
+          }
         }
       }
       if (!offsets.isEmpty()) {
@@ -370,12 +412,14 @@ final class ConsumerLoop implements Runnable {
           LOG.warn("Beacon relay: could not commit offsets of revoked partitions {}: {}", offsets, ex.toString());
         }
       }
+      rememberRewind(partitions);
       forget(partitions);
       LOG.info("Beacon relay: partitions revoked {}", partitions);
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      rememberRewind(partitions);
       forget(partitions);
       LOG.warn("Beacon relay: partitions lost {}; their records not yet settled will be read again by the group",
           partitions);
@@ -385,13 +429,33 @@ final class ConsumerLoop implements Runnable {
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       for (TopicPartition tp : partitions) {
         trackers.computeIfAbsent(tp, k -> new Tracker());
+        Long from = rewind.get(tp);
+        if (from != null) {
+          consumer.seek(tp, from);
+        }
       }
+      // Partitions not given back belong to another relay now, which starts from the commit.
+      rewind.clear();
       if (paused) {
         consumer.pause(partitions);
         counters.pausedPartitions = consumer.paused().size();
       }
       counters.assignedPartitions = consumer.assignment().size();
       LOG.info("Beacon relay: partitions assigned {}", partitions);
+    }
+
+    /** Where each partition's unsettled records start, before they are dropped. */
+    private void rememberRewind(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        Tracker t = trackers.get(tp);
+        if (t != null) {
+          t.advance();
+          Entry first = t.first();
+          if (first != null) {
+            rewind.put(tp, first.offset);
+          }
+        }
+      }
     }
 
     private void forget(Collection<TopicPartition> partitions) {

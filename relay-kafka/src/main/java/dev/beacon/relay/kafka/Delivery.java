@@ -6,6 +6,7 @@ import dev.beacon.spi.SendResult;
 import dev.beacon.spi.Transport;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -14,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,8 @@ final class Delivery implements Runnable {
   private final CountDownLatch halt = new CountDownLatch(1);
   private final Deque<PendingBatch> work = new ArrayDeque<>();
   private long lastRetryLog = System.nanoTime() - LOG_EVERY_NANOS;
+  /** The entries of the attempt in flight, or null; guarded by {@code this}. */
+  private List<Entry> sending;
 
   Delivery(BlockingQueue<PendingBatch> queue, Transport transport, RetryPolicy policy, DeadLetters deadLetters,
       Counters counters) {
@@ -93,52 +97,109 @@ final class Delivery implements Runnable {
         counters.retries.incrementAndGet();
       }
       b.attempts++;
-      SendResult r = attempt(batch);
-      switch (r.outcome()) {
-        case DELIVERED:
-          for (Entry e : live) {
-            e.settle();
-          }
-          counters.delivered.addAndGet(live.size());
-          counters.batches.incrementAndGet();
-          return;
-        case TOO_LARGE:
-          if (live.size() > 1) {
-            int mid = live.size() / 2;
-            work.addFirst(new PendingBatch(List.copyOf(live.subList(mid, live.size()))));
-            work.addFirst(new PendingBatch(List.copyOf(live.subList(0, mid))));
-          } else {
-            deadLetter(live, DeadLetterReason.TOO_LARGE, r);
-          }
-          return;
-        case PERMANENT:
-          deadLetter(live, r.status() == 401 || r.status() == 403 ? DeadLetterReason.UNAUTHORIZED
-              : DeadLetterReason.REJECTED, r);
-          return;
-        case RETRYABLE:
-        default:
-          long delay;
-          if (r.retryAfter().isPresent()) {
-            delay = Math.max(0, Math.min(MAX_RETRY_AFTER_NANOS, r.retryAfter().get().toNanos()));
-          } else {
-            if (b.retries >= policy.maxRetries()) {
-              deadLetter(live, DeadLetterReason.RETRIES_EXHAUSTED, r);
-              return;
-            }
-            delay = policy.backoff(b.retries).toNanos();
-            b.retries++;
-          }
-          if (System.nanoTime() - b.firstAttemptNanos + delay > policy.totalDeadline().toNanos()) {
-            deadLetter(live, DeadLetterReason.DEADLINE_EXCEEDED, r);
-            return;
-          }
-          logRetry(live.size(), delay, r);
-          if (halt.await(delay, TimeUnit.NANOSECONDS)) {
-            return;
-          }
-          break;
+      sending(live);
+      SendResult r;
+      try {
+        r = attempt(batch);
+        handled(b, live, r);
+      } finally {
+        sending(null);
+      }
+      if (r.outcome() != SendResult.Outcome.RETRYABLE || !waitToRetry(b, live, r)) {
+        return;
       }
     }
+  }
+
+  private synchronized void sending(List<Entry> entries) {
+    sending = entries;
+    if (entries == null) {
+      notifyAll();
+    }
+  }
+
+  /**
+   * Waits until the attempt in flight, if any, holds no record of these partitions: a rebalance
+   * hands partitions over only once their records are delivered or known not to be.
+   *
+   * @return false when the wait timed out
+   */
+  synchronized boolean awaitNotSending(Collection<TopicPartition> partitions,
+      Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (sending != null && touches(sending, partitions)) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
+  }
+
+  private static boolean touches(List<Entry> entries,
+      Collection<TopicPartition> partitions) {
+    for (Entry e : entries) {
+      if (partitions.contains(e.partition)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Settles, splits or dead-letters after an attempt; a retryable result is left to {@link #waitToRetry}. */
+  private void handled(PendingBatch b, List<Entry> live, SendResult r) {
+    switch (r.outcome()) {
+      case DELIVERED:
+        for (Entry e : live) {
+          e.settle();
+        }
+        counters.delivered.addAndGet(live.size());
+        counters.batches.incrementAndGet();
+        return;
+      case TOO_LARGE:
+        if (live.size() > 1) {
+          int mid = live.size() / 2;
+          work.addFirst(new PendingBatch(List.copyOf(live.subList(mid, live.size()))));
+          work.addFirst(new PendingBatch(List.copyOf(live.subList(0, mid))));
+        } else {
+          deadLetter(live, DeadLetterReason.TOO_LARGE, r);
+        }
+        return;
+      case PERMANENT:
+        deadLetter(live, r.status() == 401 || r.status() == 403 ? DeadLetterReason.UNAUTHORIZED
+            : DeadLetterReason.REJECTED, r);
+        return;
+      case RETRYABLE:
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Applies the retry policy to a retryable result: dead-letters the batch when the retries or
+   * the deadline are spent, else waits the backoff (or the server's {@code Retry-After}).
+   *
+   * @return true to try again, false when the batch is done or the relay halts
+   */
+  private boolean waitToRetry(PendingBatch b, List<Entry> live, SendResult r) throws InterruptedException {
+    long delay;
+    if (r.retryAfter().isPresent()) {
+      delay = Math.max(0, Math.min(MAX_RETRY_AFTER_NANOS, r.retryAfter().get().toNanos()));
+    } else {
+      if (b.retries >= policy.maxRetries()) {
+        deadLetter(live, DeadLetterReason.RETRIES_EXHAUSTED, r);
+        return false;
+      }
+      delay = policy.backoff(b.retries).toNanos();
+      b.retries++;
+    }
+    if (System.nanoTime() - b.firstAttemptNanos + delay > policy.totalDeadline().toNanos()) {
+      deadLetter(live, DeadLetterReason.DEADLINE_EXCEEDED, r);
+      return false;
+    }
+    logRetry(live.size(), delay, r);
+    return !halt.await(delay, TimeUnit.NANOSECONDS);
   }
 
   private SendResult attempt(Batch batch) throws InterruptedException {

@@ -132,7 +132,8 @@ public final class KafkaRelay implements AutoCloseable {
     this.deadLetters = new DeadLetters(producer, settings.deadLetterTopic, timer, counters);
     LinkedBlockingQueue<PendingBatch> queue = new LinkedBlockingQueue<>();
     this.delivery = new Delivery(queue, transport, settings.retryPolicy, deadLetters, counters);
-    this.consumerLoop = new ConsumerLoop(consumer, settings, queue, deadLetters, counters, this::stopDelivery);
+    this.consumerLoop = new ConsumerLoop(consumer, settings, queue, deadLetters, delivery, counters,
+        this::stopDelivery);
     this.consumerThread = threads.newThread(consumerLoop);
     consumerThread.setName("beacon-relay-" + id + "-consumer");
     this.deliveryThread = threads.newThread(delivery);

@@ -129,6 +129,54 @@ class KafkaRelayTest {
     assertThat(b.close(Duration.ofSeconds(10))).isTrue();
   }
 
+  /**
+   * A second relay joins while the first holds queued batches: the first hands its partitions
+   * back (the eager protocol revokes them all, then gives some back). Nothing may be skipped and
+   * each user's first arrivals stay in order.
+   */
+  @Test
+  void aRebalanceWhileBatchesAreQueuedSkipsNothingAndKeepsEachUsersOrder() throws Exception {
+    BROKER.createTopic("rebalance", 4);
+    BROKER.createTopic("rebalance.dlq", 1);
+    int users = 40;
+    int perUser = 200;
+    try (Analytics app = app("rebalance")) {
+      for (int i = 0; i < perUser; i++) {
+        for (int u = 0; u < users; u++) {
+          app.enqueue(Track.builder("Step").userId("user-" + u).properties(Map.of("seq", i)).build());
+        }
+      }
+      assertThat(app.flush(Duration.ofSeconds(60)).complete()).isTrue();
+    }
+    int total = users * perUser;
+    collector.failRandomly(1.0, ServerFault.delay(Duration.ofMillis(30)));
+    KafkaRelay a = KafkaRelay.builder().bootstrapServers(BROKER.bootstrapServers()).topic("rebalance")
+        .groupId("rebalancing").transport(HttpTransport.builder(KEY).endpoint(collector.uri()).build())
+        .retryPolicy(FAST).linger(Duration.ofMillis(10)).maxBatchMessages(50).commitInterval(Duration.ofMillis(100))
+        .build();
+    relays.add(a);
+    a.start();
+    Await.until(GUARD, () -> a.stats().delivered() >= 500 && a.stats().bufferedRecords() > 500,
+        () -> "first relay: " + a.stats());
+    KafkaRelay b = relay("rebalance", "rebalancing").start();
+    Await.until(GUARD, () -> b.stats().assignedPartitions() > 0, () -> "second relay: " + b.stats());
+    collector.clearFaults();
+    Await.until(GUARD, () -> collector.stats().distinctMessageIds() >= total,
+        () -> "collector " + collector.stats() + "; relays " + a.stats() + " / " + b.stats());
+    Map<String, List<Integer>> firstArrivals = new HashMap<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (CapturedMessage m : collector.messages()) {
+      if (seen.add(m.messageId())) {
+        firstArrivals.computeIfAbsent(m.userId(), k -> new ArrayList<>())
+            .add(((Number) m.get("properties.seq")).intValue());
+      }
+    }
+    firstArrivals.forEach((user, seqs) -> assertThat(seqs).as(user).isSorted().hasSize(perUser));
+    Map<Integer, Long> end = BROKER.endOffsets("rebalance");
+    Await.until(GUARD, () -> BROKER.committed("rebalancing", "rebalance").equals(end),
+        () -> "committed " + uncheckedCommitted("rebalancing", "rebalance") + " vs end " + end);
+  }
+
   @Test
   void aBatchAnswered400GoesToTheDeadLetterTopicWithReasonsAndOffsetsAdvance() throws Exception {
     BROKER.createTopic("refused", 1);

@@ -95,8 +95,8 @@ class RelayCommandTest {
   void sigkillOfOneRelayLosesNothingAndDuplicatesStayBounded() throws Exception {
     BROKER.createTopic("crash", 4);
     BROKER.createTopic("crash.dlq", 1);
-    String[] common = {"--consumer-property", "session.timeout.ms=6000",
-        "--consumer-property", "heartbeat.interval.ms=500", "--consumer-property", "max.poll.records=200",
+    String[] common = {"--consumer-property", "session.timeout.ms=10000",
+        "--consumer-property", "heartbeat.interval.ms=1000", "--consumer-property", "max.poll.records=200",
         "--commit-interval", "PT0.1S", "--max-buffered-mb", "1", "--drain-timeout", "PT20S"};
     Cli.Child a = Cli.start(dir, relayArgs("crash", "crash-group", common));
     Cli.Child b = Cli.start(dir, relayArgs("crash", "crash-group", common));

@@ -74,11 +74,46 @@ final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
 
   void createTopic(String name, int partitions) throws Exception {
     admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    awaitLeaders(name);
+  }
+
+  /**
+   * Waits until every partition's leader answers for it. Producing at once to a new topic can
+   * race the broker's own metadata: the first produce gets NOT_LEADER after the append, and the
+   * idempotent producer's retry is then refused as out of order until its delivery timeout.
+   */
+  private void awaitLeaders(String topic) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        var parts = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+            .partitions();
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q = new java.util.HashMap<>();
+        boolean leaders = true;
+        for (var p : parts) {
+          leaders &= p.leader() != null && !p.leader().isEmpty();
+          q.put(new TopicPartition(topic, p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        if (leaders) {
+          admin.listOffsets(q).all().get(30, TimeUnit.SECONDS);
+          return;
+        }
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("topic " + topic + " has no leader after 30 s");
+      }
+      Thread.sleep(20);
+    }
   }
 
   void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
     admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all()
         .get(30, TimeUnit.SECONDS);
+    awaitLeaders(name);
   }
 
   /** Reads every record of a topic from the beginning until {@code count} arrived or the deadline passed. */

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     description = "Send Segment events from files and scripts, run a local Segment-compatible collector,"
         + " or watch Beacon's engine at work.",
     subcommands = {ImportCommand.class, DemoCommand.class, CollectCommand.class, SendCommand.class,
-        ValidateCommand.class, CommandLine.HelpCommand.class},
+        ValidateCommand.class, RelayCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success: every valid message delivered (or validated with --dry-run)",

@@ -1,0 +1,61 @@
+package dev.beacon.relay.kafka;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One consumed record on its way through the relay. Its state moves once from pending to
+ * settled (delivered, or dead-lettered and acknowledged) or to cancelled (its partition was
+ * revoked before it settled, so the partition's next owner reads it again).
+ */
+final class Entry {
+  private static final int PENDING = 0;
+  private static final int SETTLED = 1;
+  private static final int CANCELLED = 2;
+
+  final TopicPartition partition;
+  final long offset;
+  final byte[] key;
+  /** The record's value, as read (what the dead-letter topic gets). */
+  final byte[] value;
+  /** What is sent: the value itself, or the message completed by Beacon's rules. */
+  final byte[] payload;
+  private final Counters counters;
+  private final AtomicInteger state = new AtomicInteger(PENDING);
+
+  Entry(TopicPartition partition, long offset, byte[] key, byte[] value, byte[] payload, Counters counters) {
+    this.partition = partition;
+    this.offset = offset;
+    this.key = key;
+    this.value = value;
+    this.payload = payload;
+    this.counters = counters;
+  }
+
+  int bytes() {
+    return (value == null ? 0 : value.length) + (payload == value || payload == null ? 0 : payload.length);
+  }
+
+  boolean pending() {
+    return state.get() == PENDING;
+  }
+
+  boolean settled() {
+    return state.get() == SETTLED;
+  }
+
+  /** Delivered or dead-lettered: the offset may be committed once everything before it is too. */
+  void settle() {
+    int was = state.getAndSet(SETTLED);
+    if (was == PENDING) {
+      counters.release(this);
+    }
+  }
+
+  /** The partition went to another consumer: stop working on this record if it is not settled. */
+  void cancel() {
+    if (state.compareAndSet(PENDING, CANCELLED)) {
+      counters.release(this);
+    }
+  }
+}

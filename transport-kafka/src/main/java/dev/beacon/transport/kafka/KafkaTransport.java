@@ -299,7 +299,9 @@ public final class KafkaTransport implements Transport {
   }
 
   private static SendResult closedResult() {
-    return SendResult.retryable(0, null, "transport closed", null);
+    // Permanent, as HttpTransport's: a closed transport can never send again, so retrying it would
+    // only hold the batch until the deadline.
+    return SendResult.permanent(0, "transport closed", null);
   }
 
   /**

@@ -27,7 +27,9 @@ class BenchSmokeTest {
   Path dir;
 
   @Test
-  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  // A hang guard, not a speed check: under a verify-under-load run (both cores busy) the smoke run of
+  // every benchmark took 390 s, so 120 s failed a healthy build.
+  @Timeout(value = 20, unit = TimeUnit.MINUTES)
   void everyBenchmarkSideBySideClientAndTheReportRunOnce() throws Exception {
     File jmhJson = dir.resolve("jmh.json").toFile();
     Options opts = new OptionsBuilder()

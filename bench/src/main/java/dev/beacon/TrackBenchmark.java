@@ -41,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 // messages that outlive the young generation) small in the accepting state.
 @Warmup(iterations = 4, time = 100, timeUnit = TimeUnit.MILLISECONDS)
 @Measurement(iterations = 8, time = 100, timeUnit = TimeUnit.MILLISECONDS)
-@Fork(value = 2, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+@Fork(value = 2, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"})
 public class TrackBenchmark {
 
   /** One client shared by every benchmark thread. */
@@ -157,7 +157,7 @@ public class TrackBenchmark {
   @Threads(1)
   @BenchmarkMode(Mode.SampleTime)
   @OutputTimeUnit(TimeUnit.NANOSECONDS)
-  @Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+  @Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"})
   public boolean latency_1thread(Pipeline p, Caller c, Calls calls) {
     return calls.count(p.track(c.i++));
   }
@@ -167,7 +167,7 @@ public class TrackBenchmark {
   @Threads(4)
   @BenchmarkMode(Mode.SampleTime)
   @OutputTimeUnit(TimeUnit.NANOSECONDS)
-  @Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+  @Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch"})
   public boolean latency_4threads(Pipeline p, Caller c, Calls calls) {
     return calls.count(p.track(c.i++));
   }

@@ -7,13 +7,17 @@ package dev.beacon;
 public enum SpoolDurability {
   /**
    * The default: a call returns {@code true} only once its message is written to the journal's
-   * memory-mapped file, so it survives the process being killed ({@code kill -9}) from that moment.
+   * memory-mapped file — by the calling thread itself, without a hand-off to another thread — so it
+   * survives the process being killed ({@code kill -9}) from that moment.
    * An operating-system crash or power loss can lose what the OS had not yet written back.
    */
   PROCESS_CRASH,
   /**
-   * Also survives an operating-system crash: every group of appends is forced to the device
-   * ({@code msync}) before the callers waiting on it return. Slower; see docs/spool.md.
+   * Also survives an operating-system crash: after its append, a call waits until a sync
+   * ({@code fdatasync}) that covers its message completed; one sync serves every call that appended
+   * before it began (group commit). The wait is bounded by {@code flushTimeout}: a call whose sync
+   * takes longer, or fails, returns {@code true} anyway (its message is journaled and sent) and is
+   * counted in {@link Stats#spoolSyncTimeouts()}. Slower; see docs/spool.md.
    */
   OS_CRASH,
   /**

@@ -26,6 +26,9 @@ import java.util.Map;
  * @param spooled messages in the spool not yet delivered or reported (0 without a spool)
  * @param spoolDegraded true while the spool cannot be written and messages are kept in memory only
  * @param pluginErrors exceptions thrown by {@link dev.beacon.spi.Plugin}s (each message kept as it was)
+ * @param spoolSyncTimeouts {@code OS_CRASH} calls that returned without a sync covering their message
+ *     (the sync took longer than {@code flushTimeout}, or failed): each message is journaled and
+ *     sent, but may not survive an operating-system crash
  */
 public record Stats(
     long accepted,
@@ -46,7 +49,8 @@ public record Stats(
     long callbackErrors,
     long spooled,
     boolean spoolDegraded,
-    long pluginErrors) {
+    long pluginErrors,
+    long spoolSyncTimeouts) {
 
   /**
    * Creates a snapshot; the maps are copied, in the order of their enums.
@@ -70,6 +74,7 @@ public record Stats(
    * @param spooled see the record description
    * @param spoolDegraded see the record description
    * @param pluginErrors see the record description
+   * @param spoolSyncTimeouts see the record description
    */
   public Stats {
     droppedByReason = ordered(droppedByReason, DropReason.class);
@@ -130,6 +135,7 @@ public record Stats(
       parts.add("spoolDegraded=true");
     }
     nonZero(parts, "pluginErrors", pluginErrors);
+    nonZero(parts, "spoolSyncTimeouts", spoolSyncTimeouts);
     return "Stats[" + (parts.isEmpty() ? "all zero" : String.join(", ", parts)) + "]";
   }
 

@@ -3,6 +3,7 @@ package dev.beacon.spool;
 import dev.beacon.Analytics;
 import dev.beacon.QueueFullPolicy;
 import dev.beacon.SpoolDurability;
+import dev.beacon.Stats;
 import dev.beacon.bench.Transports;
 import dev.beacon.bench.Workload;
 import dev.beacon.spi.Spool;
@@ -242,6 +243,58 @@ public class SpoolBenchmark {
       }
       delete(dir);
     }
+  }
+
+  /** A client for {@link #trackLatency}: spool off, or {@code PROCESS_CRASH}; instant transport. */
+  @State(Scope.Benchmark)
+  public static class Latency {
+    /** {@code memory}: no spool; {@code PROCESS_CRASH}: the default spool. */
+    @Param({"memory", "PROCESS_CRASH"})
+    public String mode;
+
+    Path dir;
+    Analytics analytics;
+    int i;
+
+    @Setup(Level.Trial)
+    public void start() throws IOException {
+      dir = Files.createTempDirectory("beacon-spool-latency-");
+      Analytics.Builder b = Analytics.builder(KEY).transport(Transports.instant())
+          .queueFullPolicy(QueueFullPolicy.block(Duration.ofSeconds(30))).shutdownHook(false);
+      if (!"memory".equals(mode)) {
+        b.spoolDirectory(dir.resolve("spool")).spoolDurability(SpoolDurability.valueOf(mode)).maxSpoolBytes(MAX_BYTES);
+      }
+      analytics = b.build();
+      if (!"memory".equals(mode) && analytics.stats().spoolDegraded()) {
+        throw new IllegalStateException("the spool did not open: " + analytics.stats());
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() {
+      Stats s = analytics.stats();
+      analytics.close(Duration.ofSeconds(10));
+      delete(dir);
+      if (s.dropped() > 0) {
+        throw new IllegalStateException("calls were refused, the latencies would be wrong: " + s);
+      }
+    }
+  }
+
+  /**
+   * One {@code track()} call, as latency percentiles (SampleTime): what a caller waits for with
+   * the spool on ({@code PROCESS_CRASH}: its own append to the journal) beside memory-only.
+   *
+   * @param s the client
+   * @return whether the call was accepted
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.NANOSECONDS)
+  @Warmup(iterations = 3, time = 1)
+  @Measurement(iterations = 5, time = 1)
+  public boolean trackLatency(Latency s) {
+    return s.analytics.track(Workload.userId(s.i++), Workload.EVENT, Workload.PROPERTIES);
   }
 
   /**

@@ -352,7 +352,11 @@ final class Consumer implements Runnable {
   void closeSpool(dev.beacon.spi.Spool spool) {
     synchronized (sweepLock) {
       spoolClosed = true;
-      spool.close();
+      if (journal != null) {
+        journal.close();
+      } else {
+        spool.close();
+      }
     }
   }
 

@@ -16,6 +16,9 @@ final class Counters {
   final LongAdder accepted = new LongAdder();
   final AtomicLong syncAccepted = new AtomicLong();
   final AtomicLong consumed = new AtomicLong();
+  /** Accepted messages the caller appended to the journal itself (they never enter the ring). */
+  final LongAdder ownAppended = new LongAdder();
+  final LongAdder spoolSyncTimeouts = new LongAdder();
   final AtomicLong delivered = new AtomicLong();
   final AtomicLong failed = new AtomicLong();
   final AtomicLong notSent = new AtomicLong();
@@ -59,11 +62,12 @@ final class Counters {
     long fail = failed.get();
     long ns = notSent.get();
     long cons = consumed.get();
+    long own = ownAppended.sum();
     long sync = syncAccepted.get();
     long rec = recovered.get();
     long acc = accepted.sum();
     long pending = Math.max(0, acc + rec - del - fail - ns);
-    long queued = Math.min(pending, Math.max(0, acc - sync - cons));
+    long queued = Math.min(pending, Math.max(0, acc - sync - cons - own));
     EnumMap<DropReason, Long> drops = new EnumMap<>(DropReason.class);
     long droppedTotal = 0;
     for (Map.Entry<DropReason, LongAdder> e : dropped.entrySet()) {
@@ -80,6 +84,6 @@ final class Counters {
         Math.max(0, spooled.getAsLong()), spoolDegraded,
         // Plugins run before the engine, on the caller's thread: PluginChain counts their errors
         // (and FILTERED drops) and adds them to this snapshot in Analytics.stats().
-        0L);
+        0L, spoolSyncTimeouts.sum());
   }
 }

@@ -53,12 +53,17 @@ public final class Engine {
   private final SpoolSender spoolSender;
   private final Thread senderThread;
   private final boolean waitForJournal;
+  /** PROCESS_CRASH and OS_CRASH: callers append their own records ({@link Journal#appendOwn}). */
+  private final boolean ownAppend;
+  /** OS_CRASH: callers wait for a sync that covers their record. */
+  private final boolean syncOnCall;
   private final ScheduledThreadPoolExecutor scheduler;
   private final Thread consumerThread;
   private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
   private final ThreadFactory threads;
   private final LongAdder activeProducers = new LongAdder();
   private final RateLimitedLog dropLog = new RateLimitedLog(LOG, 10_000_000_000L);
+  private final RateLimitedLog syncLog = new RateLimitedLog(LOG, 10_000_000_000L);
   private final long blockNanos;
   private volatile State state = State.RUNNING;
   private final AtomicReference<CompletableFuture<FlushResult>> closing = new AtomicReference<>();
@@ -97,12 +102,16 @@ public final class Engine {
       counters.recovered.set(cfg.spool().recoveredRecords());
       counters.spooled = () -> journal.totalRecords() - spoolSender.done();
       this.waitForJournal = cfg.spoolDurability() != dev.beacon.SpoolDurability.BUFFERED;
+      this.ownAppend = waitForJournal;
+      this.syncOnCall = cfg.spoolDurability() == dev.beacon.SpoolDurability.OS_CRASH;
       this.senderThread = threads.newThread(spoolSender);
     } else {
       this.journal = null;
       this.spoolSender = null;
       this.senderThread = null;
       this.waitForJournal = false;
+      this.ownAppend = false;
+      this.syncOnCall = false;
     }
     this.consumer = new Consumer(cfg, ring, dispatcher, tracker, counters, reporter, journal);
     SpoolSender sender = spoolSender;
@@ -163,33 +172,58 @@ public final class Engine {
     while (true) {
       DropReason refused;
       long seq = -1;
+      long record = Journal.UNAVAILABLE;
       activeProducers.increment();
       try {
         if (state != State.RUNNING || consumer.isSealed()) {
           return drop(DropReason.CLOSED);
         }
-        if (journal != null && !journal.reserve(size)) {
-          return drop(DropReason.SPOOL_FULL);
-        }
-        if (counters.queuedBytes.addAndGet(size) > cfg.maxQueueBytes()) {
-          counters.queuedBytes.addAndGet(-size);
-          refused = DropReason.QUEUE_BYTES_FULL;
-        } else {
+        if (ownAppend) {
+          // Counted first, as on the ring path, so that no snapshot sees it delivered before accepted.
           counters.accepted.increment();
-          seq = tryPublish(m);
-          if (seq >= 0) {
-            refused = null;
-          } else {
+          counters.ownAppended.increment();
+          record = journal.appendOwn(m);
+          if (record <= 0) {
+            counters.ownAppended.decrement();
             counters.accepted.decrement();
-            counters.queuedBytes.addAndGet(-size);
-            refused = DropReason.QUEUE_FULL;
+          }
+          if (record == Journal.FULL) {
+            return drop(DropReason.SPOOL_FULL);
           }
         }
-        if (refused != null && journal != null) {
-          journal.release(size);
+        if (record > 0) {
+          refused = null;
+        } else {
+          // The ring: no spool, BUFFERED, or the caller's own append was not possible.
+          if (journal != null && !journal.reserve(size)) {
+            return drop(DropReason.SPOOL_FULL);
+          }
+          if (counters.queuedBytes.addAndGet(size) > cfg.maxQueueBytes()) {
+            counters.queuedBytes.addAndGet(-size);
+            refused = DropReason.QUEUE_BYTES_FULL;
+          } else {
+            counters.accepted.increment();
+            seq = tryPublish(m);
+            if (seq >= 0) {
+              refused = null;
+            } else {
+              counters.accepted.decrement();
+              counters.queuedBytes.addAndGet(-size);
+              refused = DropReason.QUEUE_FULL;
+            }
+          }
+          if (refused != null && journal != null) {
+            journal.release(size);
+          }
         }
       } finally {
         activeProducers.decrement();
+      }
+      if (record > 0) {
+        if (syncOnCall && !onOwnThread()) {
+          awaitSync(record);
+        }
+        return true;
       }
       if (refused == null) {
         afterPublish(seq);
@@ -206,6 +240,24 @@ public final class Engine {
         return drop(refused);
       }
       LockSupport.parkNanos(this, 20_000);
+    }
+  }
+
+  /**
+   * OS_CRASH: waits, at most {@code flushTimeout}, for a sync covering the caller's record. A wait
+   * that ends without one (timeout, interrupt, failed sync) is counted in
+   * {@code stats().spoolSyncTimeouts()} and logged at a bounded rate; the record stays in the
+   * journal and is sent.
+   */
+  private void awaitSync(long record) {
+    if (journal.awaitDurable(record, Durations.deadline(System.nanoTime(), cfg.flushTimeout()))) {
+      return;
+    }
+    counters.spoolSyncTimeouts.increment();
+    if (syncLog.due()) {
+      syncLog.log("Beacon accepted a message whose OS_CRASH sync did not finish within flushTimeout {}"
+          + " (or failed): it is journaled and will be sent, but may not survive an OS crash; see"
+          + " stats().spoolSyncTimeouts()", cfg.flushTimeout());
     }
   }
 

@@ -9,25 +9,62 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The journaling stage: on the consumer thread, appends each message from the ring to the spool
- * and commits once per group (everything one poll of the ring returned), then publishes the
- * highest journaled ring sequence, which producers wait for. When the spool fails it degrades to
- * memory mode with one ERROR, and tries again once a second. Not API.
+ * The journal in front of the spool. Two ways in:
+ *
+ * <ul>
+ *   <li><b>The caller's own append</b> ({@link #appendOwn}, {@code PROCESS_CRASH} and
+ *       {@code OS_CRASH}): the calling thread serializes its message into its own buffer and
+ *       appends the record itself, under a short lock that orders writers (the lock covers only
+ *       the copy into the mapped file). No hand-off to another thread. With {@code OS_CRASH} the
+ *       caller then waits in {@link #awaitDurable} for a sync that covers its record: the first
+ *       waiter syncs for everyone that appended before it (group commit, one {@code fdatasync}
+ *       for many callers), the others wait for it, bounded.
+ *   <li><b>The ring</b> ({@code BUFFERED}, and the fallback while the spool is degraded or a
+ *       message cannot be serialized on the caller): on the consumer thread, {@link #tryAppend}
+ *       appends each message from the ring and {@link #commit} ends each group, then publishes
+ *       the highest journaled ring sequence, which ring producers wait for.
+ * </ul>
+ *
+ * <p>When the spool fails it degrades to memory mode with one ERROR (callers then go through the
+ * ring, which keeps their messages in memory), and the consumer tries again once a second. Not
+ * API.
  */
 final class Journal {
   private static final Logger LOG = LoggerFactory.getLogger("dev.beacon.Analytics");
   private static final long RETRY_NANOS = 1_000_000_000L;
+  /** {@link #appendOwn}: the spool is full (the call is refused as SPOOL_FULL). */
+  static final long FULL = -1;
+  /** {@link #appendOwn}: not appended; the message goes through the ring instead. */
+  static final long UNAVAILABLE = -2;
+  /** A caller's buffer is replaced by a small one after holding a message larger than this. */
+  private static final int KEEP_BUFFER_BYTES = 64 * 1024;
 
   private final Spool spool;
   private final Counters counters;
   private final Runnable onCommit;
+  /** The consumer's serialization buffer (ring path). */
   private final ByteSink sink = new ByteSink(4096);
   private JsonGenerator gen = MessageSerializer.generator(sink);
-  /** Written by the journaling thread; read by producers, which do not wait for a degraded journal. */
+  /** Each calling thread's serialization buffer (own-append path). */
+  private final ThreadLocal<CallerBuffer> callerBuffers = ThreadLocal.withInitial(CallerBuffer::new);
+  /**
+   * Orders writers: the spool sees one append at a time (its contract), from whichever thread.
+   * Also held by {@link #close()}, so the spool never closes under an append.
+   */
+  private final java.util.concurrent.locks.ReentrantLock appendLock = new java.util.concurrent.locks.ReentrantLock();
+  /** Under appendLock. */
+  private boolean closed;
+  /** One sync at a time; its holder syncs for every record appended before it started. */
+  private final java.util.concurrent.locks.ReentrantLock syncLock = new java.util.concurrent.locks.ReentrantLock();
+  private final Object syncDone = new Object();
+  /** Records ({@link #total} values) known durable against an OS crash. */
+  private volatile long synced;
+  /** Read by every caller, which do not use a degraded journal; changed under {@code this}. */
   private volatile boolean degraded;
   private long retryAtNanos;
+  /** Ring-path appends since the last commit (consumer thread). */
   private int uncommitted;
-  /** Records in the spool this run could read: recovered at open plus those appended and committed. */
+  /** Records in the spool this run could read: recovered at open plus those appended since. */
   private final AtomicLong total = new AtomicLong();
   /** Highest ring sequence whose message is journaled (or, degraded, in the memory pipeline). */
   private volatile long journaledSeq = -1;
@@ -90,28 +127,153 @@ final class Journal {
       gen = MessageSerializer.generator(sink);
       throw e instanceof IOException ? (IOException) e : new IOException(e);
     }
-    if (spool.pendingBytes() + sink.size() > spool.maxBytes()) {
-      return false;
-    }
+    appendLock.lock();
     try {
-      spool.append(sink.array(), 0, sink.size());
-      uncommitted++;
-      return true;
+      if (closed || spool.pendingBytes() + sink.size() > spool.maxBytes()) {
+        return false;
+      }
+      try {
+        spool.append(sink.array(), 0, sink.size());
+      } catch (IOException | RuntimeException e) {
+        degrade(e);
+        return false;
+      }
+      total.incrementAndGet();
+    } finally {
+      appendLock.unlock();
+    }
+    uncommitted++;
+    return true;
+  }
+
+  /**
+   * The caller's own append: serializes {@code m} on the calling thread and appends it. Once this
+   * returns a record number, the record is in the journal (with {@code PROCESS_CRASH}, safe from a
+   * kill of the process).
+   *
+   * @return the record's number (for {@link #awaitDurable}), {@link #FULL} when the spool is
+   *     full, or {@link #UNAVAILABLE} when the message must go through the ring (journal degraded
+   *     or closed, or the message could not be serialized here: the ring path reports it)
+   */
+  long appendOwn(Message m) {
+    if (degraded) {
+      return UNAVAILABLE;
+    }
+    CallerBuffer b = callerBuffers.get();
+    b.sink.truncate(0);
+    try {
+      MessageSerializer.write(b.gen, m);
+      b.gen.flush();
+    } catch (IOException | RuntimeException e) {
+      callerBuffers.remove();
+      return UNAVAILABLE;
+    }
+    int length = b.sink.size();
+    long number;
+    appendLock.lock();
+    try {
+      if (closed || degraded) {
+        return UNAVAILABLE;
+      }
+      if (spool.pendingBytes() + reserved.get() + length > spool.maxBytes()) {
+        return FULL;
+      }
+      try {
+        spool.append(b.sink.array(), 0, length);
+      } catch (IOException | RuntimeException e) {
+        degrade(e);
+        return UNAVAILABLE;
+      }
+      number = total.incrementAndGet();
+    } finally {
+      appendLock.unlock();
+    }
+    if (b.sink.array().length > KEEP_BUFFER_BYTES) {
+      callerBuffers.remove(); // one large message must not pin a large buffer on every thread
+    }
+    onCommit.run();
+    return number;
+  }
+
+  /**
+   * Waits until a sync covers record {@code number} ({@code OS_CRASH}): group commit. Whoever finds
+   * no sync running starts one, which covers every record appended before it; the others wait for
+   * it and check again.
+   *
+   * @param number a number returned by {@link #appendOwn}
+   * @param deadlineNanos when to give up waiting ({@link System#nanoTime()} clock)
+   * @return true when durable; false when the wait timed out, the caller was interrupted, or the
+   *     sync failed (the journal then degrades, with one ERROR): the record stays in the journal and
+   *     is sent, without the OS-crash guarantee
+   */
+  boolean awaitDurable(long number, long deadlineNanos) {
+    while (synced < number) {
+      if (degraded) {
+        return false;
+      }
+      if (syncLock.tryLock()) {
+        try {
+          if (synced < number && !syncToEnd()) {
+            return false;
+          }
+        } finally {
+          syncLock.unlock();
+          synchronized (syncDone) {
+            syncDone.notifyAll();
+          }
+        }
+        continue;
+      }
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0 || Thread.currentThread().isInterrupted()) {
+        return false;
+      }
+      synchronized (syncDone) {
+        // The holder notifies after it unlocks, and needs this monitor to do so: a wait that saw
+        // the lock held cannot miss that notification.
+        if (synced < number && syncLock.isLocked()) {
+          try {
+            syncDone.wait(Math.max(1, Math.min(left / 1_000_000, 100)));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Holding syncLock: makes every record appended so far durable. False when the sync failed. */
+  private boolean syncToEnd() {
+    long target = total.get();
+    try {
+      spool.commit();
     } catch (IOException | RuntimeException e) {
       degrade(e);
       return false;
     }
+    if (target > synced) {
+      synced = target;
+    }
+    return true;
+  }
+
+  /** A calling thread's serialization buffer. */
+  private static final class CallerBuffer {
+    final ByteSink sink = new ByteSink(1024);
+    final JsonGenerator gen = MessageSerializer.generator(sink);
   }
 
   /** Ends a group: commits the appends and publishes {@code lastSeq} to waiting producers. */
   void commit(long lastSeq) {
     if (uncommitted > 0) {
+      syncLock.lock();
       try {
-        spool.commit();
-      } catch (IOException | RuntimeException e) {
-        degrade(e);
+        syncToEnd();
+      } finally {
+        syncLock.unlock();
       }
-      total.addAndGet(uncommitted);
       uncommitted = 0;
       onCommit.run();
     }
@@ -167,7 +329,21 @@ final class Journal {
     return degraded;
   }
 
-  private void degrade(Exception e) {
+  /**
+   * Closes the spool once no append is running, so that none runs after; later appends go to the
+   * ring (and are reported, the consumer having stopped).
+   */
+  void close() {
+    appendLock.lock();
+    try {
+      closed = true;
+      spool.close();
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  private synchronized void degrade(Exception e) {
     retryAtNanos = System.nanoTime() + RETRY_NANOS;
     if (!degraded) {
       degraded = true;
@@ -180,7 +356,7 @@ final class Journal {
     }
   }
 
-  private boolean recovered() {
+  private synchronized boolean recovered() {
     long now = System.nanoTime();
     if (now - retryAtNanos < 0) {
       return false;

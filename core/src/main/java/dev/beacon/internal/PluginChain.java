@@ -81,6 +81,7 @@ public final class PluginChain {
     return new Stats(engine.accepted(), engine.recovered(), engine.delivered(), engine.failed(),
         engine.notSent(), engine.pending(), engine.queued(), engine.inFlight(), engine.dropped() + f, drops,
         engine.failedByReason(), engine.batches(), engine.requests(), engine.retries(), engine.queuedBytes(),
-        engine.callbackErrors(), engine.spooled(), engine.spoolDegraded(), engine.pluginErrors() + errors.sum());
+        engine.callbackErrors(), engine.spooled(), engine.spoolDegraded(), engine.pluginErrors() + errors.sum(),
+        engine.spoolSyncTimeouts());
   }
 }

@@ -6,9 +6,12 @@ import java.io.IOException;
  * A durable journal of serialized messages that survives restarts, giving at-least-once delivery.
  * Found with {@link java.util.ServiceLoader} through {@link SpoolProvider}.
  *
- * <p>Threading: one thread appends ({@link #append}, {@link #commit}) and one other thread reads
- * and acknowledges ({@link #read}, {@link #acknowledge}); the counters may be read from any
- * thread.
+ * <p>Threading: {@link #append} is called from any thread (the calling application's threads
+ * journal their own messages), one call at a time: the engine orders them under a lock, which
+ * also makes one append's writes visible to the next. {@link #commit} is called one at a time,
+ * possibly on another thread while appends go on. One other thread reads and acknowledges
+ * ({@link #read}, {@link #acknowledge}). The counters may be read from any thread, and
+ * {@link #close()} is never called during an append.
  *
  * <p>Positions are opaque, increasing numbers naming records. The spool keeps its own
  * acknowledged position: after a restart, {@link #read} starts with the first record after the
@@ -28,8 +31,10 @@ public interface Spool extends AutoCloseable {
   void append(byte[] bytes, int offset, int length) throws IOException;
 
   /**
-   * Ends a group of appends: once it returns, every record appended so far survives a crash of
-   * the process, and with {@link dev.beacon.SpoolDurability#OS_CRASH} a crash of the OS too.
+   * Ends a group of appends: once it returns, every record whose {@link #append} returned before
+   * this call began survives a crash of the process, and with
+   * {@link dev.beacon.SpoolDurability#OS_CRASH} a crash of the OS too. Appends on other threads may
+   * run meanwhile; one commit covers every caller waiting for it (group commit).
    *
    * @throws IOException when the records could not be made durable
    */

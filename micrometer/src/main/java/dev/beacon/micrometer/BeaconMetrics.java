@@ -137,6 +137,9 @@ public final class BeaconMetrics implements MeterBinder, AutoCloseable {
     counter(registry, "beacon.requests.retries", "Send attempts that were retries", Stats::retries);
     counter(registry, "beacon.batches.delivered", "Batches the API acknowledged", Stats::batches);
     counter(registry, "beacon.callback.errors", "Exceptions thrown by the error callback", Stats::callbackErrors);
+    counter(registry, "beacon.spool.sync.timeouts",
+        "OS_CRASH calls that returned without a sync covering their message (slow or failed sync)",
+        Stats::spoolSyncTimeouts);
 
     gauge(registry, "beacon.messages.pending", "Accepted messages not yet delivered or failed", null,
         a -> a.stats().pending());

@@ -76,6 +76,7 @@ class BeaconMetricsTest {
     assertThat(counter("beacon.messages.recovered", "client", "web")).isZero();
     assertThat(counter("beacon.messages.not.sent", "client", "web")).isZero();
     assertThat(counter("beacon.callback.errors", "client", "web")).isZero();
+    assertThat(counter("beacon.spool.sync.timeouts", "client", "web")).isZero();
     assertThat(gauge("beacon.messages.pending", "client", "web")).isZero();
     assertThat(gauge("beacon.queue.messages", "client", "web")).isZero();
     assertThat(gauge("beacon.queue.bytes", "client", "web")).isZero();
@@ -214,7 +215,7 @@ class BeaconMetricsTest {
     assertThat(kinds).containsOnlyKeys(FunctionCounter.class, Gauge.class);
     assertThat(kinds.get(Gauge.class)).isEqualTo(6);
     assertThat(kinds.get(FunctionCounter.class))
-        .isEqualTo(8 + FailureReason.values().length + DropReason.values().length);
+        .isEqualTo(9 + FailureReason.values().length + DropReason.values().length);
   }
 
   @Test

@@ -19,6 +19,14 @@ final class MemorySpool implements Spool {
     /** Name of a thread whose calls to {@code pendingBytes()} run {@link #onStall} first, or null. */
     volatile String stallPendingBytes;
     volatile Runnable onStall = () -> { };
+    /** The name of the thread that made each append, in record order. */
+    final List<String> appendThreads = new ArrayList<>();
+    /** Commits made (successful or not). */
+    final java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+    /** When set, every commit waits for it (a slow device). */
+    volatile java.util.concurrent.CountDownLatch commitGate;
+    /** When true, commits fail (appends still work): a device that cannot sync. */
+    volatile boolean failCommits;
   }
 
   private final Disk disk;
@@ -46,12 +54,23 @@ final class MemorySpool implements Spool {
         throw new IOException("spool full");
       }
       disk.records.add(Arrays.copyOfRange(bytes, offset, offset + length));
+      disk.appendThreads.add(Thread.currentThread().getName());
     }
   }
 
   @Override
   public void commit() throws IOException {
-    if (disk.failing) {
+    disk.commits.incrementAndGet();
+    java.util.concurrent.CountDownLatch gate = disk.commitGate;
+    if (gate != null) {
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted");
+      }
+    }
+    if (disk.failing || disk.failCommits) {
       throw new IOException("No space left on device (simulated)");
     }
   }

@@ -35,9 +35,12 @@ import org.slf4j.LoggerFactory;
  * <p>Positions are Chronicle indexes (cycle and sequence), which increase. The acknowledged one is
  * kept in {@link AckFile}, never in a Chronicle named tailer (which moves on read).
  *
- * <p>Threads: one appends and commits; one other reads and acknowledges (per {@link Spool}). The
- * Chronicle appender and tailer are each created lazily on the thread that uses them. The byte
- * counters each have a single writer and are published through volatile fields.
+ * <p>Threads (per {@link Spool}): appends come from any thread, one at a time (the engine orders
+ * them under a lock, which also publishes this class's append-side fields from one writer to the
+ * next), so the one Chronicle appender has its single-thread check turned off; a commit may run
+ * on another thread during appends and touches only what appends publish through volatile fields
+ * and a concurrent queue; one other thread reads and acknowledges. The byte counters each have
+ * one writer at a time and are published through volatile fields.
  */
 final class ChronicleSpool implements Spool {
   private static final Logger LOG = LoggerFactory.getLogger(ChronicleSpool.class);
@@ -105,8 +108,12 @@ final class ChronicleSpool implements Spool {
   private final CRC32C appendCrc = new CRC32C();
   private long bytesSinceSpaceCheck = Long.MAX_VALUE / 2;
   private long lastSpaceCheckNanos;
-  private int syncedCycle = Integer.MIN_VALUE;
-  private java.io.File syncedFile;
+  private int appendCycle = Integer.MIN_VALUE;
+  /** The cycle file the last append wrote to: what a commit forces. */
+  private volatile java.io.File appendFile;
+  /** Cycle files appended to since the last commit began, besides {@link #appendFile}. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<java.io.File> filesToSync =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   /** Payload bytes appended, including those pending at open. Written by the append thread. */
   private volatile long appendedBytes;
 
@@ -324,6 +331,8 @@ final class ChronicleSpool implements Spool {
     try {
       if (appender == null) {
         appender = queue.createAppender();
+        // Callers append on their own threads, one at a time under the engine's lock.
+        appender.singleThreadedCheckDisabled(true);
       }
       try (DocumentContext dc = appender.writingDocument()) {
         try {
@@ -341,7 +350,21 @@ final class ChronicleSpool implements Spool {
       throw new IOException("Spool " + directory + " append failed: " + e, e);
     }
     bytesSinceSpaceCheck += length + RECORD_HEADER;
-    appendedBytes += length; // single writer
+    appendedBytes += length; // one writer at a time
+    if (durability == SpoolDurability.OS_CRASH) {
+      int cycle = appender.cycle();
+      if (cycle != appendCycle) {
+        appendCycle = cycle;
+        java.io.File file = appender.currentFile();
+        if (file != null) {
+          java.io.File previous = appendFile;
+          if (previous != null) {
+            filesToSync.add(previous); // the rest of the previous cycle is forced by the next commit
+          }
+          appendFile = file;
+        }
+      }
+    }
   }
 
   private void checkSpaceBeforeAppend(int recordBytes) throws IOException {
@@ -368,33 +391,36 @@ final class ChronicleSpool implements Spool {
     writable = true;
   }
 
+  /**
+   * Forces the cycle files appended to ({@code fdatasync}, which covers mapped pages on Linux). May
+   * run during appends on other threads: it covers every record whose append returned before it was
+   * called (that append published its file first). Synchronized with {@link #close()}.
+   */
   @Override
-  public void commit() throws IOException {
+  public synchronized void commit() throws IOException {
     if (closed) {
       throw new IOException("Spool " + directory + " is closed");
     }
-    if (durability != SpoolDurability.OS_CRASH || appender == null) {
+    if (durability != SpoolDurability.OS_CRASH) {
       // A document is complete in the mapped file once its DocumentContext closed: the page
       // cache keeps it when the process dies.
       return;
     }
+    java.io.File current = appendFile;
     try {
-      java.io.File file = appender.currentFile();
-      // When the group crossed into another cycle file, force the rest of the previous one.
-      if (syncedFile != null && !syncedFile.equals(file)) {
-        force(syncedFile.toPath());
+      // When appends crossed into another cycle file, force the rest of the previous one.
+      for (java.io.File f; (f = filesToSync.poll()) != null; ) {
+        if (!f.equals(current)) {
+          force(f.toPath());
+        }
       }
-      if (file != null) {
-        // fdatasync of the cycle file (it covers mmapped pages on Linux) rather than Chronicle's
-        // appender.sync(): Chronicle logs a failed msync and carries on, while this throws, so a
-        // failed sync degrades the spool (one ERROR, stats().spoolDegraded()) instead of letting
-        // callers believe their messages survive an OS crash.
-        syncChannel(file).force(false);
-      } else {
-        appender.sync();
+      if (current != null) {
+        // fdatasync of the cycle file rather than Chronicle's appender.sync(): Chronicle logs a
+        // failed msync and carries on, while this throws, so a failed sync degrades the spool (one
+        // ERROR, stats().spoolDegraded()) instead of letting callers believe their messages
+        // survive an OS crash. It also needs no appender, which belongs to the appending threads.
+        syncChannel(current).force(false);
       }
-      syncedFile = file;
-      syncedCycle = appender.cycle();
     } catch (RuntimeException e) {
       throw new IOException("Spool " + directory + " could not sync: " + e, e);
     }

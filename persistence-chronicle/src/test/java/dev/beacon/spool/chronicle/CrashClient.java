@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 
 /**
@@ -42,7 +43,8 @@ public final class CrashClient {
   /**
    * Runs the producer.
    *
-   * @param args spool directory, endpoint, first event number, and optionally a durability
+   * @param args spool directory, endpoint, first event number, and optionally a durability and a
+   *     number of producer threads (default 1)
    * @throws Exception on setup failure
    */
   public static void main(String[] args) throws Exception {
@@ -55,13 +57,34 @@ public final class CrashClient {
     ChronicleSpool spool = ChronicleSpool.open(dir, 1L << 30, durability, settings());
     Analytics analytics = client(spool, endpoint).spoolDurability(durability).maxQueueSize(CrashTest.BUFFERED_RING)
         .build();
+    int threads = args.length > 4 ? Integer.parseInt(args[4]) : 1;
     out.println("READY " + spool.recoveredRecords());
     out.flush();
-    for (; ; n++) {
-      if (analytics.enqueue(event(n))) {
-        out.println(n);
-        out.flush();
+    if (threads == 1) {
+      for (; ; n++) {
+        if (analytics.enqueue(event(n))) {
+          out.println(n);
+          out.flush();
+        }
       }
     }
+    // Concurrent appends: each thread takes the next number and prints it once its call returned
+    // true (println is synchronized; a number whose call returned false is never printed).
+    AtomicLong next = new AtomicLong(n);
+    for (int t = 0; t < threads; t++) {
+      Thread producer = new Thread(() -> {
+        while (true) {
+          long k = next.getAndIncrement();
+          if (analytics.enqueue(event(k))) {
+            synchronized (out) {
+              out.println(k);
+              out.flush();
+            }
+          }
+        }
+      }, "producer-" + t);
+      producer.start();
+    }
+    Thread.currentThread().join(); // until killed
   }
 }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * At-least-once across kill -9: a child JVM produces numbered events with the spool on, against a
  * real collector over HTTP, and is killed with SIGKILL at random moments, then restarted on the
- * same spool. Every event whose call returned {@code true} must reach the collector; duplicates are
+ * same spool; every other trial the child appends from 4 threads at once. Every event whose call returned {@code true} must reach the collector; duplicates are
  * counted and bounded by the batches in flight at each kill. Trials:
  * {@code -Dbeacon.crash.trials=N} (default 20).
  */
@@ -48,6 +48,11 @@ class CrashTest {
 
   private static Process child(Path spool, String endpoint, long first, SpoolDurability durability)
       throws IOException {
+    return child(spool, endpoint, first, durability, 1);
+  }
+
+  private static Process child(Path spool, String endpoint, long first, SpoolDurability durability, int threads)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -62,6 +67,7 @@ class CrashTest {
     cmd.add(endpoint);
     cmd.add(Long.toString(first));
     cmd.add(durability.name());
+    cmd.add(Integer.toString(threads));
     return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
   }
 
@@ -92,7 +98,9 @@ class CrashTest {
       for (int trial = 0; trial < trials; trial++) {
         boolean onDelivery = trial % 4 == 1;
         killAfterBatches.set(onDelivery ? 2 + random.nextInt(4) : -1);
-        Process p = child(spoolDir, collector.uri().toString(), next);
+        // Every other trial kills during concurrent appends from 4 producer threads.
+        int threads = trial % 2 == 0 ? 4 : 1;
+        Process p = child(spoolDir, collector.uri().toString(), next, SpoolDurability.PROCESS_CRASH, threads);
         running.set(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String ready = out.readLine();

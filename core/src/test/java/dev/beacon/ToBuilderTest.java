@@ -97,6 +97,29 @@ class ToBuilderTest {
   }
 
   @Test
+  void aSnapshotMapGivenToAnotherMessageIsReusedWithTheSameBoundAndStillDepthChecked() {
+    Track source = Track.builder("E").userId("u1")
+        .context(Map.of("app", Map.of("name", "shop", "tags", List.of("a", "b")), "ip", "10.0.0.1")).build();
+    Map<String, Object> frozen = source.context();
+    Track other = Track.builder("F").userId("u2").context(frozen).properties(Map.of("nested", frozen)).build();
+    assertThat(other.context()).isSameAs(frozen);
+    assertThat(other.properties().get("nested")).isSameAs(frozen);
+    Track walked = Track.builder("F").userId("u2").context(new java.util.LinkedHashMap<>(frozen))
+        .properties(Map.of("nested", new java.util.LinkedHashMap<>(frozen))).build();
+    assertThat(other.serializedSizeBound()).isEqualTo(walked.serializedSizeBound());
+
+    // A snapshot nested inside the caller's own maps still counts toward the depth limit.
+    Map<String, Object> deep = Map.of("leaf", 1);
+    for (int i = 0; i < dev.beacon.internal.Values.MAX_DEPTH - 2; i++) {
+      deep = Map.of("d", deep);
+    }
+    Map<String, Object> deepFrozen = Track.builder("E").userId("u").properties(deep).build().properties();
+    assertThat(Track.builder("E").userId("u").properties(deepFrozen).build().properties()).isSameAs(deepFrozen);
+    assertThatThrownBy(() -> Track.builder("E").userId("u").properties(Map.of("a", Map.of("b", deepFrozen))).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nested deeper than");
+  }
+
+  @Test
   void aCopyIsValidatedAndSizeBoundedAgain() {
     Track t = Track.builder("E").userId("u1").build();
     assertThatThrownBy(() -> t.toBuilder().userId(null).build())

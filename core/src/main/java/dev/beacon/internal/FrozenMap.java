@@ -29,10 +29,17 @@ public final class FrozenMap extends AbstractMap<String, Object> {
    */
   private Index index;
 
-  FrozenMap(String[] keys, Object[] values, int size) {
+  /** Upper bound of this map's JSON size in bytes, as the snapshot walk that made it computed. */
+  final int sizeBound;
+  /** Nesting levels, this map included: 1 when no value is a map or list. */
+  final int height;
+
+  FrozenMap(String[] keys, Object[] values, int size, int sizeBound, int height) {
     this.keys = keys;
     this.values = values;
     this.size = size;
+    this.sizeBound = sizeBound;
+    this.height = height;
   }
 
   /**

@@ -37,7 +37,7 @@ final class Journal {
   /** {@link #appendOwn}: not appended; the message goes through the ring instead. */
   static final long UNAVAILABLE = -2;
   /** A caller's buffer is replaced by a small one after holding a message larger than this. */
-  private static final int KEEP_BUFFER_BYTES = 64 * 1024;
+  private static final int KEEP_BUFFER_BYTES = 16 * 1024;
 
   private final Spool spool;
   private final Counters counters;

@@ -38,7 +38,7 @@ public final class Values {
   /** A snapshot map and an upper bound of its JSON size in bytes. */
   public record Snapshot(Map<String, Object> map, int sizeBound) {}
 
-  private static final Snapshot EMPTY = new Snapshot(new FrozenMap(new String[0], new Object[0], 0), 2);
+  private static final Snapshot EMPTY = new Snapshot(new FrozenMap(new String[0], new Object[0], 0, 2, 1), 2);
 
   /**
    * Snapshots a top-level object field such as {@code properties}.
@@ -51,6 +51,12 @@ public final class Values {
   public static Snapshot snapshotObject(Map<?, ?> map, String path) {
     if (map == null || map.isEmpty()) {
       return EMPTY;
+    }
+    if (map instanceof FrozenMap) {
+      // Already a snapshot (e.g. another message's context, or a plugin's constant map): immutable,
+      // validated and measured when it was made, so it is reused as it is.
+      FrozenMap f = (FrozenMap) map;
+      return new Snapshot(f, f.sizeBound);
     }
     Walker w = new Walker(path);
     Map<String, Object> copy = w.map(map, 0);
@@ -69,6 +75,8 @@ public final class Values {
     /** Key (String) or index (Integer) of the child being walked at each depth. */
     private Object[] segments = new Object[8];
     private int depth;
+    /** Deepest depth entered so far in the current map's subtree (for {@link FrozenMap#height}). */
+    private int deepest;
 
     Walker(String root) {
       this.root = root;
@@ -105,6 +113,9 @@ public final class Values {
       }
       containers[depth] = container;
       depth++;
+      if (depth > deepest) {
+        deepest = depth;
+      }
     }
 
     private void leave() {
@@ -118,6 +129,22 @@ public final class Values {
     }
 
     Map<String, Object> map(Map<?, ?> map, int unused) {
+      if (map instanceof FrozenMap) {
+        // A snapshot holds only snapshots (no cycle can lead back to a container being walked):
+        // reuse it when its nesting fits below this depth, else walk it to report the depth.
+        FrozenMap f = (FrozenMap) map;
+        if (depth + f.height <= MAX_DEPTH) {
+          bound += f.sizeBound;
+          if (depth + f.height > deepest) {
+            deepest = depth + f.height;
+          }
+          return f;
+        }
+      }
+      long start = bound;
+      int outerDeepest = deepest;
+      int base = depth;
+      deepest = depth;
       enter(map);
       int capacity = map.size();
       String[] keys = new String[capacity];
@@ -159,7 +186,9 @@ public final class Values {
         values = copy.values().toArray();
         n = keys.length;
       }
-      return new FrozenMap(keys, values, n);
+      int height = deepest - base;
+      deepest = Math.max(outerDeepest, deepest);
+      return new FrozenMap(keys, values, n, (int) Math.min(Integer.MAX_VALUE, bound - start), height);
     }
 
     private List<Object> list(Collection<?> c) {

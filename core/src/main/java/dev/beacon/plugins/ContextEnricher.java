@@ -61,6 +61,11 @@ public final class ContextEnricher implements Plugin {
    */
   @SuppressWarnings("unchecked")
   static Map<String, Object> mergeMissing(Map<String, Object> caller, Map<String, Object> add) {
+    if (caller.isEmpty()) {
+      // The common case: the caller set no context. The enricher's map is already a snapshot, so
+      // the copy's build() reuses it instead of walking it again.
+      return add;
+    }
     Map<String, Object> out = null;
     for (Map.Entry<String, Object> e : add.entrySet()) {
       String key = e.getKey();

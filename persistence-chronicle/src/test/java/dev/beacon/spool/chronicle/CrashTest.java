@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * At-least-once across kill -9: a child JVM produces numbered events with the spool on, against a
  * real collector over HTTP, and is killed with SIGKILL at random moments, then restarted on the
- * same spool; every other trial the child appends from 4 threads at once. Every event whose call returned {@code true} must reach the collector; duplicates are
+ * same spool; every other trial the child appends from 4 threads at once, and one in five uses
+ * {@code OS_CRASH}. Every event whose call returned {@code true} must reach the collector; duplicates are
  * counted and bounded by the batches in flight at each kill. Trials:
  * {@code -Dbeacon.crash.trials=N} (default 20).
  */
@@ -98,9 +99,11 @@ class CrashTest {
       for (int trial = 0; trial < trials; trial++) {
         boolean onDelivery = trial % 4 == 1;
         killAfterBatches.set(onDelivery ? 2 + random.nextInt(4) : -1);
-        // Every other trial kills during concurrent appends from 4 producer threads.
-        int threads = trial % 2 == 0 ? 4 : 1;
-        Process p = child(spoolDir, collector.uri().toString(), next, SpoolDurability.PROCESS_CRASH, threads);
+        // Every other trial kills during concurrent appends from 4 producer threads; one trial in five
+        // runs OS_CRASH (callers waiting in group commits when killed), always with 4 threads.
+        SpoolDurability durability = trial % 5 == 3 ? SpoolDurability.OS_CRASH : SpoolDurability.PROCESS_CRASH;
+        int threads = trial % 2 == 0 || durability == SpoolDurability.OS_CRASH ? 4 : 1;
+        Process p = child(spoolDir, collector.uri().toString(), next, durability, threads);
         running.set(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String ready = out.readLine();

@@ -466,7 +466,9 @@ public final class Analytics implements AutoCloseable {
     }
 
     /**
-     * Sets how long {@link Analytics#flush()} and each sync-mode call wait. Default 60 s.
+     * Sets how long {@link Analytics#flush()} and each sync-mode call wait. Default 60 s. With
+     * {@link SpoolDurability#OS_CRASH} it also bounds a call's wait for the sync that covers its
+     * message (see {@link Stats#spoolSyncTimeouts()}).
      *
      * @param flushTimeout positive
      * @return this builder

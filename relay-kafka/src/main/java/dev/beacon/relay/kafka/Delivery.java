@@ -84,22 +84,21 @@ final class Delivery implements Runnable {
 
   private void deliver(PendingBatch b) throws InterruptedException {
     while (!halted()) {
-      List<Entry> live = b.live();
+      List<Entry> live = startAttempt(b);
       if (live.isEmpty()) {
         return;
       }
-      if (b.attempts == 0) {
-        b.firstAttemptNanos = System.nanoTime();
-      }
-      Batch batch = PendingBatch.toBatch(live, b.attempts);
-      counters.requests.incrementAndGet();
-      if (b.attempts > 0) {
-        counters.retries.incrementAndGet();
-      }
-      b.attempts++;
-      sending(live);
       SendResult r;
       try {
+        if (b.attempts == 0) {
+          b.firstAttemptNanos = System.nanoTime();
+        }
+        Batch batch = PendingBatch.toBatch(live, b.attempts);
+        counters.requests.incrementAndGet();
+        if (b.attempts > 0) {
+          counters.retries.incrementAndGet();
+        }
+        b.attempts++;
         r = attempt(batch);
         handled(b, live, r);
       } finally {
@@ -109,6 +108,19 @@ final class Delivery implements Runnable {
         return;
       }
     }
+  }
+
+  /**
+   * Takes the batch's records still pending and marks them in flight, in one step under the lock
+   * that {@link #awaitNotSending} holds: a rebalance cancels a revoked partition's records first,
+   * then waits here, so either it sees this attempt and waits for it, or this attempt no longer
+   * holds its records. (Taking the records and marking them in two steps let an attempt start with
+   * records of a partition already handed to another relay.)
+   */
+  private synchronized List<Entry> startAttempt(PendingBatch b) {
+    List<Entry> live = b.live();
+    sending = live.isEmpty() ? null : live;
+    return live;
   }
 
   private synchronized void sending(List<Entry> entries) {

@@ -74,12 +74,27 @@ final class ChronicleSpool implements Spool {
 
     Settings(RollCycle rollCycle, long blockSize, long recoveryTimeoutMs, TimeProvider timeProvider,
         DiskSpace diskSpace, long extraMarginBytes) {
+      this(rollCycle, blockSize, recoveryTimeoutMs, timeProvider, diskSpace, extraMarginBytes,
+          PageWarmer.DEFAULT_AHEAD);
+    }
+
+    Settings(RollCycle rollCycle, long blockSize, long recoveryTimeoutMs, TimeProvider timeProvider,
+        DiskSpace diskSpace, long extraMarginBytes, long warmAheadBytes) {
       this.rollCycle = rollCycle;
       this.blockSize = blockSize;
       this.recoveryTimeoutMs = recoveryTimeoutMs;
       this.timeProvider = timeProvider;
       this.diskSpace = diskSpace;
       this.extraMarginBytes = extraMarginBytes;
+      this.warmAheadBytes = warmAheadBytes;
+    }
+
+    /** How far {@link PageWarmer} reads ahead of the appender; 0 turns it off. */
+    final long warmAheadBytes;
+
+    /** A copy reading {@code bytes} ahead of the appender (0: no {@link PageWarmer}). */
+    Settings withWarmAhead(long bytes) {
+      return new Settings(rollCycle, blockSize, recoveryTimeoutMs, timeProvider, diskSpace, extraMarginBytes, bytes);
     }
 
     long marginBytes() {
@@ -114,6 +129,8 @@ final class ChronicleSpool implements Spool {
   /** Cycle files appended to since the last commit began, besides {@link #appendFile}. */
   private final java.util.concurrent.ConcurrentLinkedQueue<java.io.File> filesToSync =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** Touches pages ahead of the appender; null when the settings turn it off. */
+  private final PageWarmer warmer;
   /** Payload bytes appended, including those pending at open. Written by the append thread. */
   private volatile long appendedBytes;
 
@@ -153,6 +170,10 @@ final class ChronicleSpool implements Spool {
     this.appendedBytes = scan.bytes;
     this.corrupt = scan.unreadableCycles;
     this.quarantined = quarantined;
+    // Not with OS_CRASH: every sync would write the touched pages ahead too, and after it the
+    // appender's next write to each of them faults again; its callers wait for a sync anyway.
+    this.warmer = settings.warmAheadBytes > 0 && durability != SpoolDurability.OS_CRASH
+        ? new PageWarmer(settings.warmAheadBytes) : null;
   }
 
   /**
@@ -192,6 +213,9 @@ final class ChronicleSpool implements Spool {
           queue, ackFile, ack, scan, quarantined);
       if (ack != AckFile.NONE) {
         spool.deleteFilesBefore(ack);
+      }
+      if (spool.warmer != null) {
+        spool.warmer.start("beacon-spool-warmer");
       }
       return spool;
     } catch (IOException | RuntimeException | Error e) {
@@ -340,6 +364,9 @@ final class ChronicleSpool implements Spool {
           out.writeInt(length);
           out.writeInt(crc);
           out.write(bytes, offset, length);
+          if (warmer != null) {
+            warmer.appended(out.bytesStore(), out.writePosition());
+          }
         } catch (RuntimeException e) {
           dc.rollbackOnClose();
           throw e;
@@ -635,6 +662,9 @@ final class ChronicleSpool implements Spool {
       return;
     }
     closed = true;
+    if (warmer != null) {
+      warmer.close(1000); // it releases the mapped chunk it holds before the queue unmaps the rest
+    }
     closeSyncChannel();
     try {
       queue.close();
@@ -654,6 +684,11 @@ final class ChronicleSpool implements Spool {
   /** Files of this spool, for tests. */
   List<Path> cycleFiles() throws IOException {
     return JournalFiles.cycleFiles(directory);
+  }
+
+  /** The page warmer, for tests; null when turned off. */
+  PageWarmer warmer() {
+    return warmer;
   }
 
   long acknowledgedIndex() {

@@ -1,0 +1,105 @@
+package dev.beacon.spool.chronicle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.beacon.SpoolDurability;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The thread that touches the journal's pages ahead of its writer: it must keep ahead of the
+ * appends, follow the writer from one mapped chunk to the next (the tests use 1 MB chunks), and
+ * never change a byte of what the appends wrote, concurrently or not.
+ */
+class PageWarmerTest {
+  @TempDir Path dir;
+
+  @Test
+  void touchesAheadOfTheWriterAcrossChunksAndEveryRecordReadsBackIntact() throws IOException {
+    SetTimeProvider clock = Journals.clock();
+    int records = 60_000; // about 5 MB of records: the writer moves through several 1 MB chunks
+    try (ChronicleSpool spool = Journals.open(dir, clock)) {
+      PageWarmer warmer = spool.warmer();
+      assertThat(warmer).isNotNull();
+      Journals.append(spool, 0, 10);
+      // Touched ahead of the first records, before any more is written.
+      awaitTrue(() -> warmer.pagesTouched() >= 64, "pages touched ahead of the writer");
+      for (int from = 10; from < records; from += 5_000) {
+        Journals.append(spool, from, Math.min(records, from + 5_000)); // the warmer touches meanwhile
+      }
+      long afterAppends = warmer.pagesTouched();
+      // More than a chunk's worth: it followed the writer into later chunks.
+      assertThat(afterAppends).isGreaterThan(3 * Journals.MB / 4096);
+      assertThat(Journals.readAll(spool)).isEqualTo(Journals.records(0, records));
+      assertThat(spool.corruptRecords()).isZero();
+    }
+    try (ChronicleSpool reopened = Journals.open(dir, clock)) {
+      assertThat(reopened.recoveredRecords()).isEqualTo(records);
+      assertThat(Journals.readAll(reopened)).isEqualTo(Journals.records(0, records));
+    }
+  }
+
+  @Test
+  void closeStopsTheThreadAndReleasesItsChunk() throws IOException {
+    SetTimeProvider clock = Journals.clock();
+    ChronicleSpool spool = Journals.open(dir, clock);
+    PageWarmer warmer = spool.warmer();
+    Journals.append(spool, 0, 20_000);
+    awaitTrue(() -> warmer.pagesTouched() > 0, "pages touched");
+    spool.close();
+    assertThat(warmer.stopped()).isTrue();
+    // The directory opens again at once (the lock, the queue and every mapping were released).
+    try (ChronicleSpool again = Journals.open(dir, clock)) {
+      assertThat(Journals.readAll(again)).isEqualTo(Journals.records(0, 20_000));
+    }
+  }
+
+  @Test
+  void aSpoolClosedBeforeAnyAppendStopsItsWarmer() throws IOException {
+    ChronicleSpool spool = Journals.open(dir, Journals.clock());
+    PageWarmer warmer = spool.warmer();
+    spool.close();
+    assertThat(warmer.stopped()).isTrue();
+    assertThat(warmer.pagesTouched()).isZero();
+  }
+
+  @Test
+  void turnedOffThereIsNoWarmerAndAppendsWork() throws IOException {
+    SetTimeProvider clock = Journals.clock();
+    try (ChronicleSpool spool = ChronicleSpool.open(dir, 64 * Journals.MB, SpoolDurability.PROCESS_CRASH,
+        Journals.settings(clock).withWarmAhead(0))) {
+      assertThat(spool.warmer()).isNull();
+      Journals.append(spool, 0, 100);
+      List<String> read = Journals.readAll(spool);
+      assertThat(read).isEqualTo(Journals.records(0, 100));
+    }
+  }
+
+  @Test
+  void osCrashSpoolsHaveNone() throws IOException {
+    // A touch dirties a page: every fdatasync would also write the empty pages ahead.
+    try (ChronicleSpool spool = ChronicleSpool.open(dir, 64 * Journals.MB, SpoolDurability.OS_CRASH,
+        Journals.settings(Journals.clock()))) {
+      assertThat(spool.warmer()).isNull();
+      Journals.append(spool, 0, 100);
+      assertThat(Journals.readAll(spool)).isEqualTo(Journals.records(0, 100));
+    }
+  }
+
+  /** Polls a condition; the deadline only turns a hang into a failure. */
+  private static void awaitTrue(BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+  }
+}

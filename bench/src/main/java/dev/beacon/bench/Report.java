@@ -497,7 +497,17 @@ public final class Report {
       // The hand-off design (c6ff546), measured side by side on 2026-12-01 (see the Spool section).
       m.append("OS_CRASH against the hand-off design's 1,933 / 4,543 msgs/s measured side by side: ")
           .append(String.format(Locale.ROOT, "%.1f× / %.1f×", os1 / 1_933, os4 / 4_543)).append("; ");
-      v.append("OS_CRASH ≥ 10× ").append(met(os1 >= 19_330 && os4 >= 45_430)).append("; ");
+      v.append("OS_CRASH ≥ 10× ").append(met(os1 >= 19_330 && os4 >= 45_430));
+      if (bench("SpoolBenchmark.deviceSync", Map.of()) != null) {
+        double device = score("SpoolBenchmark.deviceSync");
+        m.append("the device alone (`SpoolBenchmark.deviceSync`, a write + `fdatasync`): ").append(n(device))
+            .append(" syncs/s; ");
+        if (device < 19_330) {
+          v.append(" (out of reach on this disk: 10× with one producer is 19,330 calls/s, each waiting for its "
+              + "own sync, and the device alone does ").append(n(device)).append(" syncs/s)");
+        }
+      }
+      v.append("; ");
     }
     line("| With the spool on: ≥ 75% of in-memory end-to-end throughput | spool ÷ memory-only delivered msgs/s, same "
         + "run (`SpoolBenchmark.endToEnd`, transport instant / http, 1 and 4 producers): "
@@ -548,6 +558,12 @@ public final class Report {
       line("| append + commit every 100 | `" + d + "` | " + n(a) + " ± " + n(error("SpoolBenchmark.append",
           "durability", d)) + " | " + n(a * 500 / 1e6) + " | "
           + n(secondary("SpoolBenchmark.append", "gc.alloc.rate.norm", "durability", d)) + " |");
+    }
+    if (bench("SpoolBenchmark.deviceSync", Map.of()) != null) {
+      double ds = score("SpoolBenchmark.deviceSync");
+      line("| the device alone: write 300 B + `fdatasync` (`deviceSync`, no Beacon code) | — | " + n(ds) + " ± "
+          + n(error("SpoolBenchmark.deviceSync")) + " | " + n(ds * 300 / 1e6) + " | "
+          + n(secondary("SpoolBenchmark.deviceSync", "gc.alloc.rate.norm")) + " |");
     }
     double rp = score("SpoolBenchmark.replay");
     line("| replay (read) | — | " + n(rp) + " ± " + n(error("SpoolBenchmark.replay")) + " | " + n(rp * 500 / 1e6)

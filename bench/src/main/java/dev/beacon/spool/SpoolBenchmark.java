@@ -12,9 +12,12 @@ import dev.beacon.spi.SpoolProvider;
 import dev.beacon.testkit.CollectorServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -48,6 +51,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code append}: raw appends of {@value #RECORD_BYTES}-byte records with a {@code commit()}
  *       every {@value #GROUP} records, for {@code PROCESS_CRASH} (memory-mapped write) and
  *       {@code OS_CRASH} (an {@code msync} per commit). Records per second.
+ *   <li>{@code deviceSync}: the device alone, a small write and an {@code fdatasync} per operation:
+ *       the most calls per second one {@code OS_CRASH} caller can make on this disk.
  *   <li>{@code replay}: reading back {@value #REPLAY_RECORDS} records from a reopened spool (what a
  *       restart or the spool sender does). Records per second.
  *   <li>{@code endToEnd}: {@value #MESSAGES} {@code track} calls per invocation from 1 or 4
@@ -80,6 +85,7 @@ import org.openjdk.jmh.annotations.Warmup;
     "-Dchronicle.disk.monitor.disable=true"})
 public class SpoolBenchmark {
   static final int RECORD_BYTES = 500;
+  static final int DEVICE_RECORD_BYTES = 300;
   static final int GROUP = 100;
   static final int REPLAY_RECORDS = 100_000;
   static final int MESSAGES = 50_000;
@@ -191,6 +197,28 @@ public class SpoolBenchmark {
     }
   }
 
+  /** A fresh file per iteration for {@link #deviceSync}. */
+  @State(Scope.Thread)
+  public static class Device {
+    Path dir;
+    FileChannel channel;
+    long position;
+    final ByteBuffer record = ByteBuffer.allocateDirect(DEVICE_RECORD_BYTES);
+
+    @Setup(Level.Iteration)
+    public void open() throws IOException {
+      dir = Files.createTempDirectory("beacon-spool-device-");
+      channel = FileChannel.open(dir.resolve("sync"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      position = 0;
+    }
+
+    @TearDown(Level.Iteration)
+    public void close() throws IOException {
+      channel.close();
+      delete(dir);
+    }
+  }
+
   /** A client with the spool off or on, and its producers. */
   @State(Scope.Benchmark)
   public static class EndToEnd {
@@ -295,6 +323,24 @@ public class SpoolBenchmark {
   @Measurement(iterations = 5, time = 1)
   public boolean trackLatency(Latency s) {
     return s.analytics.track(Workload.userId(s.i++), Workload.EVENT, Workload.PROPERTIES);
+  }
+
+  /**
+   * The device's own ceiling for a caller that waits for a sync on every call: one
+   * {@value #DEVICE_RECORD_BYTES}-byte write to the end of a file, then {@code fdatasync}
+   * ({@code FileChannel.force(false)}), what one {@code OS_CRASH} caller on its own needs per call. No
+   * Beacon code runs here: it is the baseline the {@code OS_CRASH} rows are read against.
+   *
+   * @param d the file
+   * @return the file's length, so the work is not dead code
+   */
+  @Benchmark
+  public long deviceSync(Device d) throws IOException {
+    d.record.clear();
+    d.channel.write(d.record, d.position);
+    d.position += DEVICE_RECORD_BYTES;
+    d.channel.force(false);
+    return d.position;
   }
 
   /**

@@ -729,7 +729,7 @@ public final class Analytics implements AutoCloseable {
       }
       Function<ThreadFactory, Transport> transportFactory = send ? resolveTransport() : null;
       degradedAtStart = false; // a flag of this build() only: a builder may be built again
-      Spool openSpool = spool != null ? spool : spoolDirectory != null ? openSpool() : null;
+      Spool openSpool = spool != null ? spool : spoolDirectory != null ? openSpool(threads) : null;
       Analytics analytics;
       try {
         EngineConfig cfg = new EngineConfig(ringSize(maxQueueSize), maxQueueBytes, flushAt, maxBatchMessages,
@@ -764,7 +764,7 @@ public final class Analytics implements AutoCloseable {
       return maxQueueSize <= 1 ? 1 : Integer.highestOneBit(maxQueueSize - 1) << 1;
     }
 
-    private Spool openSpool() {
+    private Spool openSpool(ThreadFactory threads) {
       List<SpoolProvider> found = new ArrayList<>();
       for (SpoolProvider p : ServiceLoader.load(SpoolProvider.class, Analytics.class.getClassLoader())) {
         found.add(p);
@@ -775,7 +775,7 @@ public final class Analytics implements AutoCloseable {
       }
       found.sort(Comparator.comparing(SpoolProvider::name));
       try {
-        return found.get(0).open(new SpoolContext(spoolDirectory, maxSpoolBytes, spoolDurability));
+        return found.get(0).open(new SpoolContext(spoolDirectory, maxSpoolBytes, spoolDurability, threads));
       } catch (SpoolLockedException e) {
         throw new IllegalStateException(e.getMessage(), e);
       } catch (IOException | RuntimeException e) {

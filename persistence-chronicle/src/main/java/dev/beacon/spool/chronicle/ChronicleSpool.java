@@ -183,6 +183,19 @@ final class ChronicleSpool implements Spool {
    */
   static ChronicleSpool open(Path directory, long maxBytes, SpoolDurability durability, Settings settings)
       throws IOException {
+    return open(directory, maxBytes, durability, settings, r -> {
+      Thread t = new Thread(r);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Opens the spool, starting its {@link PageWarmer} (if any) with {@code threads}; a thread the
+   * factory leaves with a default name is named {@code beacon-spool-warmer}.
+   */
+  static ChronicleSpool open(Path directory, long maxBytes, SpoolDurability durability, Settings settings,
+      java.util.concurrent.ThreadFactory threads) throws IOException {
     ChronicleProperties.apply();
     if (maxBytes <= 0) {
       throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
@@ -215,7 +228,7 @@ final class ChronicleSpool implements Spool {
         spool.deleteFilesBefore(ack);
       }
       if (spool.warmer != null) {
-        spool.warmer.start("beacon-spool-warmer");
+        spool.warmer.start(threads, "beacon-spool-warmer");
       }
       return spool;
     } catch (IOException | RuntimeException | Error e) {

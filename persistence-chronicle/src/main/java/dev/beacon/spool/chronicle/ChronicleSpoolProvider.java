@@ -47,6 +47,6 @@ public final class ChronicleSpoolProvider implements SpoolProvider {
     // loads Jvm (the class that reaches into the JDK) without initializing it.
     JvmFlags.require(net.openhft.chronicle.core.Jvm.class.getModule());
     return ChronicleSpool.open(context.directory(), context.maxBytes(), context.durability(),
-        ChronicleSpool.Settings.DEFAULT);
+        ChronicleSpool.Settings.DEFAULT, context.threadFactory());
   }
 }

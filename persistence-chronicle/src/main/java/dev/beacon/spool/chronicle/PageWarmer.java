@@ -62,10 +62,26 @@ final class PageWarmer implements Runnable, ReferenceOwner {
     this.ahead = ahead;
   }
 
-  /** Starts the thread (a daemon: it holds nothing a JVM exit must wait for). */
-  void start(String name) {
-    Thread t = new Thread(this, name);
-    t.setDaemon(true);
+  /**
+   * Starts the thread from the client's factory; one left with a JDK default name
+   * ({@code Thread-N}, {@code pool-...}) is renamed {@code name}. If the factory fails, nothing is
+   * touched ahead and appends go on without it.
+   */
+  void start(java.util.concurrent.ThreadFactory threads, String name) {
+    Thread t;
+    try {
+      t = threads.newThread(this);
+    } catch (RuntimeException e) {
+      LOG.debug("The thread factory refused the spool's page warmer ({}); appends go on without it", e.toString());
+      return;
+    }
+    if (t == null) {
+      return;
+    }
+    String current = t.getName();
+    if (current.startsWith("Thread-") || current.startsWith("pool-")) {
+      t.setName(name);
+    }
     thread = t;
     t.start();
   }

@@ -91,6 +91,35 @@ class PageWarmerTest {
     }
   }
 
+  @Test
+  void theClientsThreadFactoryStartsItAndCloseStopsIt() {
+    java.util.List<Thread> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.ThreadFactory factory = r -> {
+      Thread t = new Thread(r);
+      t.setDaemon(true);
+      made.add(t);
+      return t;
+    };
+    dev.beacon.testkit.CapturingTransport capture = new dev.beacon.testkit.CapturingTransport();
+    dev.beacon.Analytics analytics = dev.beacon.Analytics.builder("warmer-test-key").transport(capture)
+        .spoolDirectory(dir).threadFactory(factory).shutdownHook(false).build();
+    analytics.track("u", "E");
+    assertThat(made).extracting(Thread::getName).contains("beacon-spool-warmer");
+    Thread warmer = made.stream().filter(t -> t.getName().equals("beacon-spool-warmer")).findFirst().orElseThrow();
+    assertThat(analytics.close(java.time.Duration.ofSeconds(30)).complete()).isTrue();
+    joinQuietly(warmer); // close waits for it with a bound; this only guards a very slow machine
+    assertThat(warmer.isAlive()).as("the warmer after close").isFalse();
+    assertThat(capture.messages()).hasSize(1);
+  }
+
+  private static void joinQuietly(Thread t) {
+    try {
+      t.join(60_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Polls a condition; the deadline only turns a hang into a failure. */
   private static void awaitTrue(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + 60_000_000_000L;

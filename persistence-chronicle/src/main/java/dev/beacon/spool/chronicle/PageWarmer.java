@@ -92,6 +92,10 @@ final class PageWarmer implements Runnable, ReferenceOwner {
    * moved to another chunk or the thread must be woken.
    */
   void appended(BytesStore<?, ?> chunk, long end) {
+    Thread t = thread;
+    if (t == null) {
+      return; // never started: nothing to hand over
+    }
     position = end;
     if (chunk != lastOffered) {
       lastOffered = chunk;
@@ -103,10 +107,10 @@ final class PageWarmer implements Runnable, ReferenceOwner {
         old.release(this); // never taken by the thread
       }
       wakeAt = Long.MAX_VALUE;
-      LockSupport.unpark(thread);
+      LockSupport.unpark(t);
     } else if (end >= wakeAt) {
       wakeAt = Long.MAX_VALUE; // one wake-up per crossing
-      LockSupport.unpark(thread);
+      LockSupport.unpark(t);
     }
   }
 

@@ -7,6 +7,8 @@ import dev.beacon.Track;
 import dev.beacon.testkit.CapturedMessage;
 import dev.beacon.testkit.CollectorServer;
 import dev.beacon.transport.kafka.KafkaTransport;
+import dev.beacon.transport.kafka.testing.ArrivalOrder;
+import dev.beacon.transport.kafka.testing.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

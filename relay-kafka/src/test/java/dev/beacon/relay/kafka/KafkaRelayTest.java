@@ -11,6 +11,8 @@ import dev.beacon.testkit.CollectorServer;
 import dev.beacon.testkit.ServerFault;
 import dev.beacon.transport.http.HttpTransport;
 import dev.beacon.transport.kafka.KafkaTransport;
+import dev.beacon.transport.kafka.testing.ArrivalOrder;
+import dev.beacon.transport.kafka.testing.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.beacon.relay.kafka;
+package dev.beacon.transport.kafka.testing;
 
 import dev.beacon.internal.MessageCodec;
 import dev.beacon.testkit.CapturedMessage;
@@ -30,10 +30,20 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * topic, so that a failure tells a producer that wrote out of order from a relay that delivered
  * out of order.
  */
-final class ArrivalOrder {
+public final class ArrivalOrder {
   private ArrivalOrder() {}
 
-  static void assertFirstArrivalsInOrder(List<CapturedMessage> arrivals, int users, int perUser,
+  /**
+   * Asserts that every user's messages all arrived and that, per user, their first arrivals come
+   * in {@code properties.seq} order; else prints and keeps the failing users' arrivals.
+   *
+   * @param arrivals what the collector received, in arrival order
+   * @param users how many users sent messages
+   * @param perUser how many messages each user sent (seq 0 to perUser - 1)
+   * @param bootstrapServers the broker, to read the topic back
+   * @param topic the topic the messages went through
+   */
+  public static void assertFirstArrivalsInOrder(List<CapturedMessage> arrivals, int users, int perUser,
       String bootstrapServers, String topic) {
     Map<String, List<Integer>> firstArrivals = new HashMap<>();
     Set<String> seen = new HashSet<>();

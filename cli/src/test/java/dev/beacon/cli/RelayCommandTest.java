@@ -7,10 +7,11 @@ import dev.beacon.Track;
 import dev.beacon.testkit.CapturedMessage;
 import dev.beacon.testkit.CollectorServer;
 import dev.beacon.transport.kafka.KafkaTransport;
+import dev.beacon.transport.kafka.testing.ArrivalOrder;
+import dev.beacon.transport.kafka.testing.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -131,16 +132,11 @@ class RelayCommandTest {
     assertThat(survivor.exit()).as(survivor.all()).isEqualTo(143);
     assertThat(survivor.out()).contains("held 0").contains("dead-lettered 0");
 
-    Map<String, List<Integer>> firstArrivals = new HashMap<>();
+    List<CapturedMessage> arrivals = collector.messages();
     Set<String> seen = new HashSet<>();
-    for (CapturedMessage m : collector.messages()) {
-      if (seen.add(m.messageId())) {
-        firstArrivals.computeIfAbsent(m.userId(), k -> new ArrayList<>())
-            .add(((Number) m.get("properties.seq")).intValue());
-      }
-    }
+    arrivals.forEach(m -> seen.add(m.messageId()));
     assertThat(seen).hasSize(total);
-    firstArrivals.forEach((user, seqs) -> assertThat(seqs).as(user).isSorted().hasSize(perUser));
+    ArrivalOrder.assertFirstArrivalsInOrder(arrivals, users, perUser, BROKER.bootstrapServers(), "crash");
     // The killed relay held at most ~1 MB (about 3,000 of these messages) plus one poll, and had
     // settled at most 0.1 s of traffic since its last commit: far below a replay of its partitions.
     long duplicates = collector.stats().duplicates();

@@ -379,14 +379,8 @@ final class ConsumerLoop implements Runnable {
       }
       // No new attempt takes these records from now on; the one in flight, if it holds some, is
       // waited for (bounded), so that the next owner does not deliver later records before it lands.
-      for (TopicPartition tp : partitions) {
-        Tracker t = trackers.get(tp);
-        if (t != null) {
-          t.cancelPending();
-        }
-      }
       try {
-        if (!delivery.awaitNotSending(partitions, REVOKE_WAIT)) {
+        if (!delivery.revoke(partitions, () -> cancelPending(partitions), REVOKE_WAIT)) {
           LOG.warn("Beacon relay: an attempt holding records of revoked partitions {} is still in flight after {};"
               + " handing them over anyway (its records may arrive twice, and after later ones)", partitions,
               REVOKE_WAIT);
@@ -458,13 +452,25 @@ final class ConsumerLoop implements Runnable {
       }
     }
 
+    private void cancelPending(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        Tracker t = trackers.get(tp);
+        if (t != null) {
+          t.cancelPending();
+        }
+      }
+    }
+
     private void forget(Collection<TopicPartition> partitions) {
+      List<Tracker> gone = new ArrayList<>(partitions.size());
       for (TopicPartition tp : partitions) {
         Tracker t = trackers.remove(tp);
         if (t != null) {
-          t.cancelAll();
+          gone.add(t);
         }
       }
+      // Lost partitions are not cancelled before: here too, an attempt takes all of them or none.
+      delivery.cancel(() -> gone.forEach(Tracker::cancelAll));
       counters.assignedPartitions = Math.max(0, consumer.assignment().size() - partitions.size());
       int pausedLeft = 0;
       for (TopicPartition tp : consumer.paused()) {

@@ -112,10 +112,10 @@ final class Delivery implements Runnable {
 
   /**
    * Takes the batch's records still pending and marks them in flight, in one step under the lock
-   * that {@link #awaitNotSending} holds: a rebalance cancels a revoked partition's records first,
-   * then waits here, so either it sees this attempt and waits for it, or this attempt no longer
-   * holds its records. (Taking the records and marking them in two steps let an attempt start with
-   * records of a partition already handed to another relay.)
+   * that {@link #revoke} holds while it cancels a revoked partition's records: an attempt takes
+   * either all of a partition's records that a rebalance cancels or none of them, and a rebalance
+   * that comes after it sees it in flight and waits for it. (Taking the records and marking them in
+   * two steps let an attempt start with records of a partition already handed to another relay.)
    */
   private synchronized List<Entry> startAttempt(PendingBatch b) {
     List<Entry> live = b.live();
@@ -131,13 +131,23 @@ final class Delivery implements Runnable {
   }
 
   /**
-   * Waits until the attempt in flight, if any, holds no record of these partitions: a rebalance
-   * hands partitions over only once their records are delivered or known not to be.
+   * Cancels the records of revoked partitions, then waits until the attempt in flight, if any,
+   * holds none of them: a rebalance hands partitions over only once their records are delivered
+   * or known not to be.
    *
+   * <p>{@code cancel} runs under the lock {@link #startAttempt} takes. Cancelled outside it, an
+   * attempt starting halfway through the cancelling would skip the records already cancelled and
+   * send later records of the same partition: record k+1 delivered while k goes back to the group,
+   * whose next owner delivers k after it (a first arrival out of order).
+   *
+   * @param partitions the revoked partitions
+   * @param cancel cancels their records not settled; it must not block
+   * @param timeout how long to wait for the attempt in flight
    * @return false when the wait timed out
    */
-  synchronized boolean awaitNotSending(Collection<TopicPartition> partitions,
-      Duration timeout) throws InterruptedException {
+  synchronized boolean revoke(Collection<TopicPartition> partitions, Runnable cancel, Duration timeout)
+      throws InterruptedException {
+    cancel.run();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (sending != null && touches(sending, partitions)) {
       long left = deadline - System.nanoTime();
@@ -147,6 +157,16 @@ final class Delivery implements Runnable {
       TimeUnit.NANOSECONDS.timedWait(this, left);
     }
     return true;
+  }
+
+  /**
+   * Cancels records under the lock {@link #startAttempt} takes, without waiting: an attempt takes
+   * all of them or none.
+   *
+   * @param cancel cancels records; it must not block
+   */
+  synchronized void cancel(Runnable cancel) {
+    cancel.run();
   }
 
   private static boolean touches(List<Entry> entries,

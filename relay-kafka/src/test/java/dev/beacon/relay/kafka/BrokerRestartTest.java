@@ -8,6 +8,7 @@ import dev.beacon.Track;
 import dev.beacon.testkit.CollectorServer;
 import dev.beacon.transport.http.HttpTransport;
 import dev.beacon.transport.kafka.KafkaTransport;
+import dev.beacon.transport.kafka.testing.KafkaBroker;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;

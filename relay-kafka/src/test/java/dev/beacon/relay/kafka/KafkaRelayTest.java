@@ -11,6 +11,8 @@ import dev.beacon.testkit.CollectorServer;
 import dev.beacon.testkit.ServerFault;
 import dev.beacon.transport.http.HttpTransport;
 import dev.beacon.transport.kafka.KafkaTransport;
+import dev.beacon.transport.kafka.testing.ArrivalOrder;
+import dev.beacon.transport.kafka.testing.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,17 +107,11 @@ class KafkaRelayTest {
         () -> "collector has " + collector.stats() + "; relays " + a.stats() + " / " + b.stats());
 
     // Every message once at least; per user, the first arrival of each message is in sequence order.
-    Map<String, List<Integer>> firstArrivals = new HashMap<>();
+    List<CapturedMessage> arrivals = collector.messages();
     Set<String> seen = new LinkedHashSet<>();
-    for (CapturedMessage m : collector.messages()) {
-      if (seen.add(m.messageId())) {
-        firstArrivals.computeIfAbsent(m.userId(), k -> new ArrayList<>())
-            .add(((Number) m.get("properties.seq")).intValue());
-      }
-    }
+    arrivals.forEach(m -> seen.add(m.messageId()));
     assertThat(seen).containsExactlyInAnyOrderElementsOf(userOf.keySet());
-    assertThat(firstArrivals).hasSize(users);
-    firstArrivals.forEach((user, seqs) -> assertThat(seqs).as(user).isSorted().hasSize(perUser));
+    ArrivalOrder.assertFirstArrivalsInOrder(arrivals, users, perUser, BROKER.bootstrapServers(), "events");
     assertThat(collector.stats().faultsInjected()).isGreaterThanOrEqualTo(4);
     assertThat(a.stats().retries() + b.stats().retries()).isGreaterThanOrEqualTo(4);
     assertThat(a.stats().consumed() + b.stats().consumed()).isGreaterThanOrEqualTo(total);
@@ -163,15 +159,8 @@ class KafkaRelayTest {
     collector.clearFaults();
     Await.until(GUARD, () -> collector.stats().distinctMessageIds() >= total,
         () -> "collector " + collector.stats() + "; relays " + a.stats() + " / " + b.stats());
-    Map<String, List<Integer>> firstArrivals = new HashMap<>();
-    Set<String> seen = new LinkedHashSet<>();
-    for (CapturedMessage m : collector.messages()) {
-      if (seen.add(m.messageId())) {
-        firstArrivals.computeIfAbsent(m.userId(), k -> new ArrayList<>())
-            .add(((Number) m.get("properties.seq")).intValue());
-      }
-    }
-    firstArrivals.forEach((user, seqs) -> assertThat(seqs).as(user).isSorted().hasSize(perUser));
+    ArrivalOrder.assertFirstArrivalsInOrder(collector.messages(), users, perUser, BROKER.bootstrapServers(),
+        "rebalance");
     Map<Integer, Long> end = BROKER.endOffsets("rebalance");
     Await.until(GUARD, () -> BROKER.committed("rebalancing", "rebalance").equals(end),
         () -> "committed " + uncheckedCommitted("rebalancing", "rebalance") + " vs end " + end);

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -74,7 +75,9 @@ import org.slf4j.LoggerFactory;
  * When some records of a batch were acknowledged and others failed, the transport remembers the
  * acknowledged messages (up to {@value #REMEMBERED_MESSAGES} of them) and does not write them
  * again when the engine sends the batch, or its halves, once more: the rest is delivered without
- * duplicates.
+ * duplicates. A record that fails before it reaches the producer's buffers (a wait for metadata
+ * or buffer space over {@code max.block.ms}, a record too large) stops the attempt: the batch's
+ * later records are not written until the retry, so that none lands in the topic before it.
  */
 public final class KafkaTransport implements Transport {
   /** Header holding the message type: {@code identify}, {@code track}... */
@@ -181,7 +184,18 @@ public final class KafkaTransport implements Transport {
         return result;
       }
       Attempt attempt = new Attempt(messages, toSend.size(), result);
-      for (int i : toSend) {
+      for (int k = 0; k < toSend.size(); k++) {
+        int i = toSend.get(k);
+        if (attempt.anyFailed()) {
+          // A record failed before it reached the producer's buffers (a wait for metadata or
+          // buffer space timed out, a record too large...), or already came back failed. Writing
+          // the later records now would put a user's record k+1 in the topic before k, which the
+          // retry would write after it: they wait for the retry, in order, behind the failed one.
+          for (int rest = k; rest < toSend.size(); rest++) {
+            attempt.notSent(toSend.get(rest));
+          }
+          break;
+        }
         Message m = messages.get(i);
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, recordKey(m),
             batch.messageJson(i), headers(m));
@@ -219,6 +233,7 @@ public final class KafkaTransport implements Transport {
     private final CompletableFuture<SendResult> result;
     private final Map<Integer, Exception> failures = new HashMap<>();
     private final List<Integer> succeeded = new ArrayList<>();
+    private int notSent;
     private int remaining;
 
     Attempt(List<Message> messages, int records, CompletableFuture<SendResult> result) {
@@ -235,6 +250,22 @@ public final class KafkaTransport implements Transport {
         } else {
           failures.put(index, ex);
         }
+        last = --remaining == 0;
+      }
+      if (last) {
+        result.complete(classify());
+      }
+    }
+
+    synchronized boolean anyFailed() {
+      return !failures.isEmpty();
+    }
+
+    /** A record left for the retry because an earlier one failed: its fate follows that failure's. */
+    void notSent(int index) {
+      boolean last;
+      synchronized (this) {
+        notSent++;
         last = --remaining == 0;
       }
       if (last) {
@@ -275,11 +306,13 @@ public final class KafkaTransport implements Transport {
       for (int i : succeeded) {
         acknowledged.put(messages.get(i), Boolean.TRUE);
       }
+      String waiting = notSent == 0 ? "" : " (" + notSent + " later record(s) not written, to keep the order)";
       if (retryable != null) {
         return SendResult.retryable(0, null, failures.size() + " of " + messages.size()
-            + " record(s) not acknowledged: " + retryable, retryable);
+            + " record(s) not acknowledged: " + retryable + waiting, retryable);
       }
-      return SendResult.tooLarge(0, failures.size() + " record(s) too large for Kafka: " + tooLarge.getMessage());
+      return SendResult.tooLarge(0, failures.size() + " record(s) too large for Kafka: " + tooLarge.getMessage()
+          + waiting);
     }
   }
 
@@ -432,6 +465,11 @@ public final class KafkaTransport implements Transport {
      * @throws IllegalArgumentException naming the first invalid option or producer property
      */
     public KafkaTransport build() {
+      return build(props -> new KafkaProducer<>(props));
+    }
+
+    /** As {@link #build()}, with the producer made by {@code producers} from the final properties (tests). */
+    KafkaTransport build(Function<Properties, Producer<byte[], byte[]>> producers) {
       if (bootstrapServers == null || bootstrapServers.isBlank()) {
         throw new IllegalArgumentException("bootstrapServers must be set (e.g. kafka-1:9092) but was "
             + bootstrapServers);
@@ -468,7 +506,7 @@ public final class KafkaTransport implements Transport {
         attemptTimeout = Duration.ofMillis(config.getLong(ProducerConfig.MAX_BLOCK_MS_CONFIG))
             .plusMillis(config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG))
             .plusSeconds(5);
-        producer = new KafkaProducer<>(props);
+        producer = producers.apply(props);
       } catch (KafkaException e) {
         throw new IllegalArgumentException("invalid Kafka producer settings: " + e.getMessage(), e);
       }

@@ -3,6 +3,7 @@ package dev.beacon.transport.kafka;
 import dev.beacon.spi.Transport;
 import dev.beacon.testkit.MessageRecorder;
 import dev.beacon.testkit.TransportCompatibilityKit;
+import dev.beacon.transport.kafka.testing.KafkaBroker;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**

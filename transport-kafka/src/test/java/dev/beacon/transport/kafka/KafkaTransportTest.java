@@ -12,6 +12,7 @@ import dev.beacon.Track;
 import dev.beacon.internal.Library;
 import dev.beacon.spi.Batch;
 import dev.beacon.spi.SendResult;
+import dev.beacon.transport.kafka.testing.KafkaBroker;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

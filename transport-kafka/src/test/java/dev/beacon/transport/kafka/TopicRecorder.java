@@ -3,6 +3,7 @@ package dev.beacon.transport.kafka;
 import dev.beacon.testkit.CapturedMessage;
 import dev.beacon.testkit.MessageRecorder;
 import dev.beacon.testkit.WireFormat;
+import dev.beacon.transport.kafka.testing.KafkaBroker;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

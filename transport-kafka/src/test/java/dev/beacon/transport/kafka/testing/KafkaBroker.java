@@ -1,4 +1,4 @@
-package dev.beacon.cli;
+package dev.beacon.transport.kafka.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,12 +23,23 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A single-node KRaft Kafka broker inside the test JVM (Kafka's own test kit), started once per
- * test class when registered on a static field; its temporary directories go with it.
+ * test class when registered on a static field; its temporary directories go with it. Shared by
+ * the Kafka modules' tests through this module's test-jar; a module that uses it also needs
+ * {@code kafka-test-common-runtime} on its test class path.
  */
-final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
+public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
   private KafkaClusterTestKit cluster;
   private Admin admin;
 
+  /** A broker not started yet: register it with {@code @RegisterExtension} on a static field. */
+  public KafkaBroker() {}
+
+  /**
+   * Starts the broker and an admin client for it.
+   *
+   * @param context the test class's context
+   * @throws Exception if the broker does not start
+   */
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
@@ -47,6 +58,12 @@ final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     admin = Admin.create(p);
   }
 
+  /**
+   * Stops the admin client and the broker; the broker's directories are deleted.
+   *
+   * @param context the test class's context
+   * @throws Exception if the broker does not stop cleanly
+   */
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
     if (admin != null) {
@@ -57,11 +74,38 @@ final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
-  String bootstrapServers() {
+  /** Stops the broker (the controller of the combined node keeps running). */
+  public void stopBroker() {
+    cluster.brokers().values().forEach(b -> b.shutdown());
+  }
+
+  /**
+   * Starts the broker again on the same port and waits until it serves.
+   *
+   * @throws Exception if it does not start
+   */
+  public void startBroker() throws Exception {
+    cluster.brokers().values().forEach(b -> b.startup());
+    cluster.waitForReadyBrokers();
+  }
+
+  /**
+   * Returns where clients connect.
+   *
+   * @return the {@code bootstrap.servers} value
+   */
+  public String bootstrapServers() {
     return cluster.bootstrapServers();
   }
 
-  void createTopic(String name, int partitions) throws Exception {
+  /**
+   * Creates a topic (replication factor 1) and waits until every partition has a leader.
+   *
+   * @param name the topic
+   * @param partitions how many partitions
+   * @throws Exception if it is not created within 30 seconds
+   */
+  public void createTopic(String name, int partitions) throws Exception {
     admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
     awaitLeaders(name);
   }
@@ -99,14 +143,31 @@ final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
-  void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
+  /**
+   * Creates a topic with topic configs (replication factor 1) and waits until every partition has
+   * a leader.
+   *
+   * @param name the topic
+   * @param partitions how many partitions
+   * @param configs topic configs, e.g. {@code max.message.bytes}
+   * @throws Exception if it is not created within 30 seconds
+   */
+  public void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
     admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all()
         .get(30, TimeUnit.SECONDS);
     awaitLeaders(name);
   }
 
-  /** Reads every record of a topic from the beginning until {@code count} arrived or the deadline passed. */
-  List<ConsumerRecord<byte[], byte[]>> read(String topic, int count, Duration timeout) {
+  /**
+   * Reads every record of a topic from the beginning until {@code count} arrived or the deadline
+   * passed.
+   *
+   * @param topic the topic
+   * @param count how many records to wait for
+   * @param timeout the longest wait
+   * @return the records read, possibly fewer than {@code count}
+   */
+  public List<ConsumerRecord<byte[], byte[]>> read(String topic, int count, Duration timeout) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -125,8 +186,13 @@ final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     return out;
   }
 
-  /** Reads every record of a topic written so far (up to its end offsets at the time of the call). */
-  List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+  /**
+   * Reads every record of a topic written so far (up to its end offsets at the time of the call).
+   *
+   * @param topic the topic
+   * @return its records, partition by partition in offset order
+   */
+  public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -149,8 +215,15 @@ final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     return out;
   }
 
-  /** Committed offsets of a consumer group, by partition number. */
-  Map<Integer, Long> committed(String group, String topic) throws Exception {
+  /**
+   * Returns the committed offsets of a consumer group, by partition number.
+   *
+   * @param group the consumer group
+   * @param topic the topic
+   * @return the next offset to read of each partition with a commit
+   * @throws Exception if the broker does not answer within 30 seconds
+   */
+  public Map<Integer, Long> committed(String group, String topic) throws Exception {
     Map<Integer, Long> out = new java.util.HashMap<>();
     admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
         .forEach((tp, om) -> {
@@ -161,8 +234,14 @@ final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     return out;
   }
 
-  /** End offsets of a topic, by partition number. */
-  Map<Integer, Long> endOffsets(String topic) throws Exception {
+  /**
+   * Returns the end offsets of a topic, by partition number.
+   *
+   * @param topic the topic
+   * @return the offset the next record of each partition gets
+   * @throws Exception if the broker does not answer within 30 seconds
+   */
+  public Map<Integer, Long> endOffsets(String topic) throws Exception {
     Map<Integer, Long> out = new java.util.HashMap<>();
     var parts = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions();
     Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q = new java.util.HashMap<>();
@@ -171,7 +250,13 @@ final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     return out;
   }
 
-  Set<String> topics() throws Exception {
+  /**
+   * Returns the names of the topics.
+   *
+   * @return every topic name
+   * @throws Exception if the broker does not answer within 30 seconds
+   */
+  public Set<String> topics() throws Exception {
     return admin.listTopics().names().get(30, TimeUnit.SECONDS);
   }
 }

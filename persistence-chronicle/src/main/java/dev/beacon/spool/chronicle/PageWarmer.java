@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Idle cost: the thread parks while the appender stays more than half of {@link #ahead} behind
  * what it has touched, and is woken by the append that crosses that mark (about one wake-up per
- * {@code ahead / 2} bytes written). Failures are logged at debug level and end the touching, never
+ * {@code ahead / 2} bytes written). A failure is logged once (WARN) and ends the touching, never
  * the appends: touching is an optimisation.
  */
 final class PageWarmer implements Runnable, ReferenceOwner {
@@ -153,8 +153,11 @@ final class PageWarmer implements Runnable, ReferenceOwner {
           LockSupport.parkNanos(this, IDLE_PARK_NANOS);
         }
       }
-    } catch (RuntimeException e) {
-      LOG.debug("Touching the spool's pages ahead of its writer failed ({}); stopped touching", e.toString());
+    } catch (RuntimeException | InternalError e) {
+      // InternalError: the JVM's report of a fault in a memory-mapped access (a page the file system
+      // could not back, e.g. on a disk filled by another process). Touching is an optimisation: stop.
+      LOG.warn("Beacon's spool stopped touching its journal's pages ahead of the writer ({}); appends go on",
+          e.toString());
     } finally {
       releaseAll();
     }

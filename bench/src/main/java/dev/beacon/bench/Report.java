@@ -646,7 +646,7 @@ public final class Report {
     line("| without the warmer (286adc4) | 1,212–1,242 | 2,924–5,680 | 9,776–12,000 | 42,872–46,976 | 2,003–40,619 |");
     line("| with the warmer | 1,192–1,222 | 1,302–1,462 | 1,492–1,722 | 39,160–42,112 | 6,272–9,230 |");
     line("");
-    line("The warmer takes p90 and p95 down to within 0.3 µs of p50; p99 stays near 40 µs, above the 10 µs target. "
+    line("The warmer takes p90 and p95 down to within 0.5 µs of p50; p99 stays near 40 µs, above the 10 µs target. "
         + "That tail is not the journal's: a plain loop of the same calls in one JVM (no JMH, 300,000 calls a round, "
         + "quiet machine) measures p99 of 6–10 µs from the fourth round on, and JMH's memory-only rows of the same "
         + "runs swing from 2 to 40 µs at p99. On 2 cores the caller shares the CPUs with the spool sender, the "

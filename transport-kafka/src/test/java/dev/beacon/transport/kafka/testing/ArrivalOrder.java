@@ -12,15 +12,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Checks the relay's per-user order guarantee on what a collector received: per user, the first
@@ -159,15 +156,8 @@ public final class ArrivalOrder {
   /** Reads the whole topic: where each messageId was written, as {@code p<partition>@<offset>}. */
   private static Map<String, String> locate(String bootstrapServers, String topic) {
     Map<String, String> where = new LinkedHashMap<>();
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-      List<TopicPartition> parts = new ArrayList<>();
-      c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
-      c.assign(parts);
-      c.seekToBeginning(parts);
+    try (KafkaConsumer<byte[], byte[]> c = KafkaBroker.consumeFromStart(bootstrapServers, topic)) {
+      List<TopicPartition> parts = new ArrayList<>(c.assignment());
       Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {

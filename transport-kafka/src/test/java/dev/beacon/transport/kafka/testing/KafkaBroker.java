@@ -159,6 +159,31 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
   }
 
   /**
+   * A consumer (no group) of every partition of {@code topic}, positioned at their beginnings.
+   *
+   * @param bootstrapServers the broker's address
+   * @param topic the topic
+   * @return the consumer, which the caller closes
+   */
+  public static KafkaConsumer<byte[], byte[]> consumeFromStart(String bootstrapServers, String topic) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p);
+    try {
+      List<TopicPartition> parts = new ArrayList<>();
+      c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      return c;
+    } catch (RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /**
    * Reads every record of a topic from the beginning until {@code count} arrived or the deadline
    * passed.
    *
@@ -168,16 +193,9 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
    * @return the records read, possibly fewer than {@code count}
    */
   public List<ConsumerRecord<byte[], byte[]>> read(String topic, int count, Duration timeout) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-      List<TopicPartition> parts = new ArrayList<>();
-      c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
-      c.assign(parts);
-      c.seekToBeginning(parts);
+    try (KafkaConsumer<byte[], byte[]> c = consumeFromStart(bootstrapServers(), topic)) {
+      List<TopicPartition> parts = new ArrayList<>(c.assignment());
       long deadline = System.nanoTime() + timeout.toNanos();
       while (out.size() < count && System.nanoTime() < deadline) {
         c.poll(Duration.ofMillis(200)).forEach(out::add);
@@ -193,16 +211,9 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
    * @return its records, partition by partition in offset order
    */
   public List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-      List<TopicPartition> parts = new ArrayList<>();
-      c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
-      c.assign(parts);
-      c.seekToBeginning(parts);
+    try (KafkaConsumer<byte[], byte[]> c = consumeFromStart(bootstrapServers(), topic)) {
+      List<TopicPartition> parts = new ArrayList<>(c.assignment());
       Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {

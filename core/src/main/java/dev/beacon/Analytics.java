@@ -65,9 +65,22 @@ public final class Analytics implements AutoCloseable {
     this.shutdownTimeout = b.shutdownTimeout;
     this.engine = new Engine(cfg, b.degradedAtStart);
     if (b.shutdownHook) {
-      Thread hook = engine.newThread(() -> engine.close(shutdownTimeout));
-      hook.setName("beacon-shutdown-hook");
-      Runtime.getRuntime().addShutdownHook(hook);
+      Thread hook;
+      try {
+        hook = engine.newThread(() -> engine.close(shutdownTimeout));
+        if (hook == null) {
+          throw new IllegalStateException("threadFactory returned null for the shutdown hook's thread");
+        }
+        hook.setName("beacon-shutdown-hook");
+        Runtime.getRuntime().addShutdownHook(hook);
+      } catch (RuntimeException | Error e) {
+        // The JVM is already shutting down (addShutdownHook refuses), or no thread could be made:
+        // a client nobody can close at exit must not be left running. Release everything it holds.
+        engine.close(Duration.ZERO);
+        throw new IllegalStateException("Beacon could not register its shutdown hook (" + e.getMessage()
+            + "); the client was not started. Build it with shutdownHook(false) and close it yourself,"
+            + " or build it before the JVM begins to shut down", e);
+      }
       this.shutdownHook = hook;
     } else {
       this.shutdownHook = null;

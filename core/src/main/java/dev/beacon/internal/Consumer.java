@@ -58,7 +58,7 @@ final class Consumer implements Runnable {
    * time. A producer that published and then sees it settles the ring itself (see
    * {@link #sweepLate()}): either the final pass saw its message, or the producer's sweep does.
    */
-  private volatile boolean sealed;
+  private final Seal seal = new Seal();
   private final Object sweepLock = new Object();
   /** Set under {@link #sweepLock} when the spool is closed: late messages are then reported. */
   private boolean spoolClosed;
@@ -368,7 +368,12 @@ final class Consumer implements Runnable {
   }
 
   boolean isSealed() {
-    return sealed;
+    return seal.isSealed();
+  }
+
+  /** A producer that just published: true when the final pass may have missed it (see {@link Seal}). */
+  boolean sealedAfterPublish() {
+    return seal.sealedAfterPublish();
   }
 
   /**
@@ -383,7 +388,7 @@ final class Consumer implements Runnable {
       tracker.finished(batchFirstSeq);
     }
     synchronized (sweepLock) {
-      sealed = true;
+      seal.seal();
       settleRest(left);
     }
   }

@@ -328,7 +328,7 @@ public final class Engine {
         journal.awaitJournaled(seq, consumer::isSealed);
       }
     }
-    if (consumer.isSealed()) {
+    if (consumer.sealedAfterPublish()) {
       consumer.sweepLate();
     }
   }

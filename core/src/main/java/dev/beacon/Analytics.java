@@ -65,9 +65,22 @@ public final class Analytics implements AutoCloseable {
     this.shutdownTimeout = b.shutdownTimeout;
     this.engine = new Engine(cfg, b.degradedAtStart);
     if (b.shutdownHook) {
-      Thread hook = engine.newThread(() -> engine.close(shutdownTimeout));
-      hook.setName("beacon-shutdown-hook");
-      Runtime.getRuntime().addShutdownHook(hook);
+      Thread hook;
+      try {
+        hook = engine.newThread(() -> engine.close(shutdownTimeout));
+        if (hook == null) {
+          throw new IllegalStateException("threadFactory returned null for the shutdown hook's thread");
+        }
+        hook.setName("beacon-shutdown-hook");
+        Runtime.getRuntime().addShutdownHook(hook);
+      } catch (RuntimeException | Error e) {
+        // The JVM is already shutting down (addShutdownHook refuses), or no thread could be made:
+        // a client nobody can close at exit must not be left running. Release everything it holds.
+        engine.close(Duration.ZERO);
+        throw new IllegalStateException("Beacon could not register its shutdown hook (" + e.getMessage()
+            + "); the client was not started. Build it with shutdownHook(false) and close it yourself,"
+            + " or build it before the JVM begins to shut down", e);
+      }
       this.shutdownHook = hook;
     } else {
       this.shutdownHook = null;
@@ -480,7 +493,11 @@ public final class Analytics implements AutoCloseable {
 
     /**
      * Sets the factory of every thread Beacon starts (a consumer, a scheduler, the transport's).
-     * Default: daemon threads named {@code beacon-N-...}.
+     * Default: daemon threads named {@code beacon-N-...}. The consumer's and the scheduler's threads
+     * are made by {@link #build()}: a factory that returns null or throws then fails the build with
+     * an {@link IllegalStateException} (or its own exception), and nothing the build opened stays
+     * open. If the factory fails later, while the client closes, close uses plain daemon threads so
+     * that it still releases everything.
      *
      * @param threadFactory the factory
      * @return this builder
@@ -578,7 +595,10 @@ public final class Analytics implements AutoCloseable {
 
     /**
      * Registers a JVM shutdown hook that closes the client (and so delivers pending messages
-     * within {@code shutdownTimeout}) on exit. Default true.
+     * within {@code shutdownTimeout}) on exit. Default true. While the JVM is already shutting
+     * down it refuses new hooks: {@link #build()} then closes what it opened and throws an
+     * {@link IllegalStateException} (build with {@code shutdownHook(false)} and close the client
+     * yourself to send from a shutdown hook of your own).
      *
      * @param shutdownHook whether to register the hook
      * @return this builder
@@ -675,8 +695,9 @@ public final class Analytics implements AutoCloseable {
      *
      * @return a running client
      * @throws IllegalArgumentException naming the first invalid option and its value
-     * @throws IllegalStateException when sending is on and no transport is available, or when
-     *     {@code spoolRequired(true)} and the spool cannot be opened
+     * @throws IllegalStateException when sending is on and no transport is available, when
+     *     {@code spoolRequired(true)} and the spool cannot be opened, when the thread factory returns
+     *     null, or when the shutdown hook cannot be registered (the JVM is shutting down)
      */
     public Analytics build() {
       if (endpoint == null) {

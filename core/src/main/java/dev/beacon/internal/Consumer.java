@@ -58,7 +58,7 @@ final class Consumer implements Runnable {
    * time. A producer that published and then sees it settles the ring itself (see
    * {@link #sweepLate()}): either the final pass saw its message, or the producer's sweep does.
    */
-  private volatile boolean sealed;
+  private final Seal seal = new Seal();
   private final Object sweepLock = new Object();
   /** Set under {@link #sweepLock} when the spool is closed: late messages are then reported. */
   private boolean spoolClosed;
@@ -69,6 +69,8 @@ final class Consumer implements Runnable {
   private long lastSeq = -1;
   private long memoryPathSeq = -1;
   private int consumedInPoll;
+  /** The message {@link #onEvent} took off the ring while no one else owns it yet, else null. */
+  private Message unsettled;
   private final EventPoller.Handler<Slot> handler = this::onEvent;
 
   Consumer(EngineConfig cfg, RingBuffer<Slot> ring, Dispatcher dispatcher, Tracker tracker,
@@ -228,6 +230,13 @@ final class Consumer implements Runnable {
     return target >= batchFirstSeq && lastSeq >= target;
   }
 
+  /**
+   * Takes one message off the ring. The slot is cleared first (the ring must not keep it), so from
+   * then on this method owns the message until the journal, the batch or the reporter does:
+   * anything thrown before that (an {@link Error} included) is caught here and the message is
+   * reported as {@code INTERNAL_ERROR}, never left behind. An exception escaping to the poller
+   * would make it hand the same, already cleared slot over again, losing the message silently.
+   */
   private boolean onEvent(Slot slot, long seq, boolean endOfBatch) {
     Message m = slot.message;
     slot.message = null;
@@ -236,16 +245,35 @@ final class Consumer implements Runnable {
     if (m == null) {
       return true; // never populated; cannot happen with tryPublishEvent, but never trust a slot
     }
+    unsettled = m;
+    try {
+      return take(m, seq);
+    } catch (Throwable t) {
+      Message lost = unsettled;
+      unsettled = null;
+      LOG.error("Beacon's consumer hit an unexpected error and carries on", t);
+      if (lost != null) {
+        counters.queuedBytes.addAndGet(-lost.serializedSizeBound());
+        reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(lost), "unexpected error: " + t, t);
+      }
+      return true;
+    }
+  }
+
+  /** {@link #onEvent}'s work; clears {@link #unsettled} once someone else owns the message. */
+  private boolean take(Message m, long seq) {
     if (journal != null) {
       boolean spooled;
       try {
         spooled = journal.tryAppend(m);
       } catch (Exception | Error e) {
+        unsettled = null;
         counters.queuedBytes.addAndGet(-m.serializedSizeBound());
         reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(m), "could not serialize: " + e, e);
         return true;
       }
       if (spooled) {
+        unsettled = null;
         // On disk now: it no longer counts against the memory bound.
         counters.queuedBytes.addAndGet(-m.serializedSizeBound());
         return true;
@@ -262,7 +290,9 @@ final class Consumer implements Runnable {
     }
     try {
       asm.add(m);
+      unsettled = null; // in the batch: a cut or the final pass settles it
     } catch (Exception | Error e) {
+      unsettled = null;
       counters.queuedBytes.addAndGet(-m.serializedSizeBound());
       reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(m), "could not serialize: " + e, e);
       if (asm.isEmpty()) {
@@ -309,16 +339,41 @@ final class Consumer implements Runnable {
     cut(asm.count());
   }
 
+  /**
+   * Cuts the first {@code n} messages and hands them to the dispatcher, which owns the caller's
+   * request slot from then on. Once {@link Assembler#cut} returned, the batch exists nowhere else:
+   * a failure to hand it over (an {@link Error}, a scheduler that cannot start its thread) reports
+   * it and closes its tracker entry, so that nothing is lost and {@code flush} does not wait for it.
+   */
   private void cut(int n) {
     long first = batchFirstSeq;
     Assembler.Cut c = asm.cut(n);
-    tracker.cut(first);
     batchFirstSeq = -1;
-    dispatcher.submit(c.batch(), c.reservedBytes(), () -> tracker.finished(first), false);
+    boolean tracked = false;
+    try {
+      tracker.cut(first);
+      tracked = true;
+      dispatcher.submit(c.batch(), c.reservedBytes(), () -> tracker.finished(first), false);
+    } catch (Throwable t) {
+      LOG.error("Beacon could not hand a batch of {} message(s) to its sender; they are reported", c.batch().size(), t);
+      counters.queuedBytes.addAndGet(-c.reservedBytes());
+      dispatcher.releasePermit();
+      reporter.report(FailureReason.INTERNAL_ERROR, 0, c.batch().messages(), "unexpected error: " + t, t);
+      if (tracked) {
+        tracker.finished(first);
+      } else {
+        tracker.assembling(-1);
+      }
+    }
   }
 
   boolean isSealed() {
-    return sealed;
+    return seal.isSealed();
+  }
+
+  /** A producer that just published: true when the final pass may have missed it (see {@link Seal}). */
+  boolean sealedAfterPublish() {
+    return seal.sealedAfterPublish();
   }
 
   /**
@@ -333,7 +388,7 @@ final class Consumer implements Runnable {
       tracker.finished(batchFirstSeq);
     }
     synchronized (sweepLock) {
-      sealed = true;
+      seal.seal();
       settleRest(left);
     }
   }

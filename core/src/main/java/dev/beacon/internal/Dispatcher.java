@@ -166,7 +166,14 @@ final class Dispatcher {
   /** Registers a delivery, then queues its first attempt; a halt seen on the way ends it. */
   private void hand(Delivery d) {
     active.add(d);
-    run(d, () -> attempt(d));
+    try {
+      run(d, () -> attempt(d));
+    } catch (RuntimeException | Error e) {
+      // Not scheduled (only a rejection is handled by running inline): the caller still owns the
+      // batch and reports it, so it must not also be settled by a later halt.
+      active.remove(d);
+      throw e;
+    }
   }
 
   /** Runs a step of {@code d} on the scheduler, under its lock; inline once the scheduler stopped. */

@@ -104,7 +104,7 @@ public final class Engine {
       this.waitForJournal = cfg.spoolDurability() != dev.beacon.SpoolDurability.BUFFERED;
       this.ownAppend = waitForJournal;
       this.syncOnCall = cfg.spoolDurability() == dev.beacon.SpoolDurability.OS_CRASH;
-      this.senderThread = threads.newThread(spoolSender);
+      this.senderThread = newThreadOrClose(spoolSender, transport, scheduler);
     } else {
       this.journal = null;
       this.spoolSender = null;
@@ -119,16 +119,52 @@ public final class Engine {
       consumer.nudgeIfDeep();
       sender.wakeIfDeep();
     });
-    this.consumerThread = threads.newThread(consumer);
+    Thread consumerT = null;
+    try {
+      consumerT = threads.newThread(consumer);
+      // The scheduler's one thread is made now, not at the first send: a factory that cannot make
+      // it fails build() here instead of leaving accepted messages with no thread to send them.
+      scheduler.prestartCoreThread();
+    } catch (RuntimeException | Error e) {
+      scheduler.shutdownNow();
+      if (transport != null) {
+        try {
+          transport.close();
+        } catch (RuntimeException closeFailure) {
+          e.addSuppressed(closeFailure);
+        }
+      }
+      throw e;
+    }
+    this.consumerThread = consumerT;
     consumerThread.start();
     if (senderThread != null) {
       senderThread.start();
     }
   }
 
+  /** Makes a thread with the client's factory; when it cannot, releases what was made and throws. */
+  private Thread newThreadOrClose(Runnable task, dev.beacon.spi.Transport made,
+      ScheduledThreadPoolExecutor sched) {
+    try {
+      return threads.newThread(task);
+    } catch (RuntimeException | Error e) {
+      sched.shutdownNow();
+      if (made != null) {
+        try {
+          made.close();
+        } catch (RuntimeException closeFailure) {
+          e.addSuppressed(closeFailure);
+        }
+      }
+      throw e;
+    }
+  }
+
   /**
    * Wraps the user's factory so that threads are recorded as this client's own: calls made on them
-   * (from the error callback, say) never wait for themselves.
+   * (from the error callback, say) never wait for themselves. A factory that returns null gets a
+   * clear error here rather than a client with a thread missing.
    */
   private ThreadFactory ownThreadFactory(ThreadFactory base, String prefix) {
     AtomicInteger n = new AtomicInteger();
@@ -141,6 +177,9 @@ public final class Engine {
           ownThreads.remove(Thread.currentThread());
         }
       });
+      if (t == null) {
+        throw new IllegalStateException("threadFactory returned null: Beacon cannot start its threads");
+      }
       if (t.getName().startsWith("Thread-") || t.getName().startsWith("pool-")) {
         t.setName(prefix + n.incrementAndGet());
       }
@@ -289,7 +328,7 @@ public final class Engine {
         journal.awaitJournaled(seq, consumer::isSealed);
       }
     }
-    if (consumer.isSealed()) {
+    if (consumer.sealedAfterPublish()) {
       consumer.sweepLate();
     }
   }
@@ -422,15 +461,12 @@ public final class Engine {
     }
     boolean done = false;
     try {
-      while (journal.journaledSeq() < target && System.nanoTime() - deadline < 0) {
-        if (Thread.currentThread().isInterrupted()) {
-          throw new InterruptedException();
-        }
-        LockSupport.parkNanos(this, 50_000);
-      }
+      // Woken by the consumer's commits; while the consumer waits for a request slot (API down,
+      // spool degraded) this sleeps until the deadline instead of polling.
+      boolean journaled = journal.awaitJournaledUntil(target, deadline);
       long records = journal.totalRecords();
       spoolSender.requestFlush(records);
-      done = journal.journaledSeq() >= target
+      done = journaled
           && spoolSender.await(records, deadline)
           && tracker.await(target, deadline);
     } catch (InterruptedException e) {
@@ -493,7 +529,7 @@ public final class Engine {
     state = State.DRAINING;
     if (onOwnThread()) {
       // Never wait for ourselves: finish the close on a fresh thread.
-      Thread t = threads.newThread(() -> mine.complete(doClose(timeout, System.nanoTime())));
+      Thread t = closingThread(() -> mine.complete(doClose(timeout, System.nanoTime())), "beacon-close");
       t.setDaemon(true);
       t.start();
       return result(false, start, counters.failed.get());
@@ -617,6 +653,23 @@ public final class Engine {
     return spoolSender.exited.getCount() == 0;
   }
 
+  /**
+   * A thread for a step of close: the client's factory's, or, when that factory fails or returns
+   * null by now, a plain daemon thread, so that close always releases the transport, the scheduler
+   * and the spool.
+   */
+  private Thread closingThread(Runnable task, String name) {
+    try {
+      return threads.newThread(task);
+    } catch (RuntimeException e) {
+      LOG.warn("Beacon's threadFactory could not make a thread to close the client ({}); using a plain"
+          + " thread", e.toString());
+      Thread t = new Thread(task, name);
+      t.setDaemon(true);
+      return t;
+    }
+  }
+
   private static void runQuietly(Runnable task) {
     try {
       task.run();
@@ -651,13 +704,13 @@ public final class Engine {
    * that hangs cannot hold {@code close()} past its grace.
    */
   private void closeBounded(String what, Runnable close, long deadlineNanos) {
-    Thread t = threads.newThread(() -> {
+    Thread t = closingThread(() -> {
       try {
         close.run();
       } catch (Throwable e) {
         LOG.warn("Beacon's {} failed to close: {}", what, e.toString());
       }
-    });
+    }, "beacon-close-" + what);
     t.setDaemon(true);
     t.start();
     try {

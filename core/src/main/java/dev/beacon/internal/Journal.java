@@ -324,6 +324,40 @@ final class Journal {
     }
   }
 
+  /**
+   * Waits until the journal covers {@code seq} or the deadline passes ({@code flush}): parks until
+   * a commit wakes it, with no timed safety net. The waiter registers in {@link #parked} and then
+   * checks {@link #journaledSeq} again; {@link #commit} writes it and then reads the set, so one of
+   * the two always sees the other (both are sequentially consistent accesses). Unlike
+   * {@link #awaitJournaled} it does not end when the journal degrades: the consumer still commits
+   * on the memory path, which is what a flush waits for.
+   *
+   * @return true when covered; false at the deadline
+   * @throws InterruptedException when the caller is interrupted
+   */
+  boolean awaitJournaledUntil(long seq, long deadlineNanos) throws InterruptedException {
+    if (journaledSeq >= seq) {
+      return true;
+    }
+    Thread me = Thread.currentThread();
+    parked.add(me);
+    try {
+      while (journaledSeq < seq) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+      }
+      return true;
+    } finally {
+      parked.remove(me);
+    }
+  }
+
   /** True while appends fail and messages go through memory. */
   boolean degraded() {
     return degraded;

@@ -140,7 +140,7 @@ final class DeadLetters {
       if (now - last >= LOG_EVERY_NANOS && lastTruncationLog.compareAndSet(last, now)) {
         LOG.warn("Beacon relay: the record {}-{} at offset {} ({} bytes) is too large for the dead-letter topic {}"
             + " ({}); writing a truncated copy (its first {} bytes, header {}). Logged once per 30 s.",
-            e.partition.topic(), e.partition.partition(), e.offset, e.bytes(), topic, ex.toString(),
+            e.partition.topic(), e.partition.partition(), e.offset, valueSize(e), topic, ex.toString(),
             TRUNCATED_BYTES, KafkaRelay.HEADER_TRUNCATED);
       }
       run(() -> send(e, reason, status, detail, 0, true));
@@ -168,6 +168,11 @@ final class DeadLetters {
     } catch (RejectedExecutionException rejected) {
       // Halting: the record stays unsettled and uncommitted, so it is read again after a restart.
     }
+  }
+
+  private static int valueSize(Entry e) {
+    byte[] v = e.value;
+    return v == null ? 0 : v.length;
   }
 
   /** Kafka's own classification, causes included; an interrupted wait is the relay halting. */

@@ -448,15 +448,16 @@ public final class KafkaTransport implements Transport {
     } catch (RuntimeException e) {
       LOG.warn("Beacon's Kafka transport: error closing the producer: {}", e.toString());
     }
+    List<Runnable> neverRun = List.of();
     try {
       if (!sender.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        sender.shutdownNow();
+        neverRun = sender.shutdownNow();
       }
     } catch (InterruptedException e) {
-      sender.shutdownNow();
+      neverRun = sender.shutdownNow();
       Thread.currentThread().interrupt();
     }
-    for (Runnable never : sender.getQueue()) {
+    for (Runnable never : neverRun) {
       ((Write) never).result.complete(closedResult());
     }
     acknowledged.clear();

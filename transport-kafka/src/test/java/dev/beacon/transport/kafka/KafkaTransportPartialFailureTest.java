@@ -132,6 +132,38 @@ class KafkaTransportPartialFailureTest {
     }
   }
 
+  /**
+   * Closing while the sender thread is stuck in the producer (a wait for metadata that does not
+   * end) still completes every attempt: the one in the producer, and the ones queued behind it.
+   */
+  @Test
+  @Timeout(120)
+  void closeCompletesTheAttemptsQueuedBehindAStuckSend() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    CountDownLatch inSend = new CountDownLatch(1);
+    Failing producer = new Failing(Map.of()) {
+      @Override
+      public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+        inSend.countDown();
+        try {
+          never.await();
+        } catch (InterruptedException e) {
+          throw new org.apache.kafka.common.errors.InterruptException(e);
+        }
+        return super.send(record, callback);
+      }
+    };
+    KafkaTransport t = KafkaTransport.builder().bootstrapServers("127.0.0.1:9").topic(TOPIC)
+        .build(props -> producer);
+    CompletableFuture<SendResult> stuck = t.send(Batch.of(steps(1)));
+    CompletableFuture<SendResult> queued = t.send(Batch.of(steps(1)));
+    assertThat(inSend.await(60, TimeUnit.SECONDS)).isTrue();
+    t.close();
+    assertThat(stuck.get(60, TimeUnit.SECONDS).outcome()).isNotEqualTo(SendResult.Outcome.DELIVERED);
+    assertThat(queued.get(60, TimeUnit.SECONDS).outcome()).isEqualTo(SendResult.Outcome.PERMANENT);
+    assertThat(queued.get().detail()).isEqualTo("transport closed");
+  }
+
   /** Kafka's classification: what is not a RetriableException never succeeds by retrying. */
   @Test
   void aKafkaErrorThatIsNotRetriableIsPermanent() {

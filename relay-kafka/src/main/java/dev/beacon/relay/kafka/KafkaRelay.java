@@ -476,7 +476,9 @@ public final class KafkaRelay implements AutoCloseable {
 
     /**
      * Sets the dead-letter topic. Default {@code <topic>.dlq}. The relay does not create it:
-     * create it beside the topic (or let the brokers auto-create topics).
+     * create it beside the topic (or let the brokers auto-create topics, which the relay's check
+     * at start then does). A relay whose dead-letter topic does not exist
+     * {@linkplain State#FAILED fails} at start.
      *
      * @param deadLetterTopic the topic name
      * @return this builder

@@ -19,7 +19,9 @@ import picocli.CommandLine.Command;
         "2:usage error: bad option or value, or no write key",
         "3:some input lines were invalid and skipped; the rest were delivered (validate: violations found)",
         "4:some messages were not delivered: refused by the API, unreachable endpoint, still pending"
-            + " at --timeout, or left in the spool for the next run"})
+            + " at --timeout, or left in the spool for the next run",
+        "5:relay: stopped on a fatal error (dead-letter topic missing or refused, Kafka refused the consumer,"
+            + " a relay thread died)"})
 public final class BeaconCli {
   private BeaconCli() {}
 

@@ -15,6 +15,12 @@ public final class ExitCodes {
    * endpoint), still pending when the timeout passed, or left in the spool for the next run.
    */
   public static final int NOT_DELIVERED = 4;
+  /**
+   * {@code beacon relay} stopped on a fatal error: its dead-letter topic is missing, unauthorized
+   * or invalid, Kafka refused the consumer for good (authorization...), or one of its threads
+   * died. Nothing past the records not settled was committed; fix the cause and start it again.
+   */
+  public static final int RELAY_FAILED = 5;
 
   private ExitCodes() {}
 }

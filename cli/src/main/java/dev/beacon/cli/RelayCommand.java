@@ -108,6 +108,7 @@ final class RelayCommand implements Callable<Integer> {
     }, "beacon-relay-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     long start = System.nanoTime();
+    DeliveryWindow window = new DeliveryWindow(start);
     boolean settled;
     try {
       relay.start();
@@ -117,12 +118,31 @@ final class RelayCommand implements Callable<Integer> {
       long nextProgress = System.nanoTime() + progressInterval.toNanos();
       long lastDelivered = 0;
       long lastProgress = System.nanoTime();
+      boolean toldWaiting = false;
       while (!stop.await(100, TimeUnit.MILLISECONDS)) {
         long now = System.nanoTime();
+        if (relay.state() == KafkaRelay.State.FAILED) {
+          break;
+        }
         RelayStats s = relay.stats();
+        window.sample(now, s.delivered());
         if (now - nextProgress >= 0) {
           double secs = (now - lastProgress) / 1e9;
-          err.println("relay: " + line(s) + String.format(", %.0f delivered/s", (s.delivered() - lastDelivered) / secs));
+          String progress = "relay: " + line(s) + String.format(", %.0f delivered/s", (s.delivered() - lastDelivered)
+              / secs);
+          if (s.assignedPartitions() > 0) {
+            toldWaiting = false;
+          } else {
+            // A restarted relay otherwise prints "consumed 0 ... lag ?" for as long as the group
+            // keeps its partitions for the member it replaced.
+            progress += ", waiting for the group to assign partitions";
+            if (!toldWaiting) {
+              toldWaiting = true;
+              progress += " (a relay stopped without leaving the group, e.g. killed, keeps them until its"
+                  + " session.timeout.ms passes: 45 s by default; see docs/kafka.md for a relay restarted in place)";
+            }
+          }
+          err.println(progress);
           lastDelivered = s.delivered();
           lastProgress = now;
           nextProgress = now + progressInterval.toNanos();
@@ -138,17 +158,29 @@ final class RelayCommand implements Callable<Integer> {
           }
         }
       }
-      err.println("relay: stopping; delivering what is held (up to " + drainTimeout + ")");
+      if (relay.state() != KafkaRelay.State.FAILED) {
+        err.println("relay: stopping; delivering what is held (up to " + drainTimeout + ")");
+      }
     } finally {
       settled = relay.close(drainTimeout);
     }
     try {
       RelayStats s = relay.stats();
-      double secs = (System.nanoTime() - start) / 1e9;
+      long end = System.nanoTime();
+      window.sample(end, s.delivered());
+      double secs = (end - start) / 1e9;
+      double delivering = window.activeNanos() / 1e9;
       out.println("relay: " + line(s));
       out.printf("requests %d (%d retries), batches %d, commits %d%n", s.requests(), s.retries(), s.batches(),
           s.commits());
-      out.printf("time %.1f s, %.0f events/s delivered%n", secs, s.delivered() / Math.max(secs, 1e-9));
+      out.printf("time %.1f s (%.1f s delivering), %.0f events/s delivered%n", secs, delivering,
+          delivering > 0 ? s.delivered() / delivering : 0.0);
+      if (relay.state() == KafkaRelay.State.FAILED) {
+        Throwable cause = relay.failure().orElse(null);
+        err.println("beacon: the relay stopped on a fatal error: " + cause + "; offsets past the records not"
+            + " settled are not committed");
+        return ExitCodes.RELAY_FAILED;
+      }
       if (!settled) {
         err.println("beacon: some records were not settled by --drain-timeout " + drainTimeout
             + "; their offsets are not committed, so the group reads them again");
@@ -169,6 +201,37 @@ final class RelayCommand implements Callable<Integer> {
       } catch (IllegalStateException shuttingDown) {
         // The hook is running: it returns now that done is counted down.
       }
+    }
+  }
+
+  /**
+   * The time during which the relay delivered: from the last sample before the first delivery to
+   * the sample of the last one. Waiting for an assignment, for the first records, or idle before
+   * {@code --exit-when-idle} ends is left out, so the summary's rate is the delivery rate.
+   */
+  static final class DeliveryWindow {
+    private long previousSample;
+    private long delivered;
+    private long first = -1;
+    private long last = -1;
+
+    DeliveryWindow(long startNanos) {
+      this.previousSample = startNanos;
+    }
+
+    void sample(long nowNanos, long deliveredSoFar) {
+      if (deliveredSoFar > delivered) {
+        if (first < 0) {
+          first = previousSample;
+        }
+        last = nowNanos;
+        delivered = deliveredSoFar;
+      }
+      previousSample = nowNanos;
+    }
+
+    long activeNanos() {
+      return first < 0 ? 0 : last - first;
     }
   }
 

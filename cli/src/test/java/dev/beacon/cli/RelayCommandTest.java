@@ -144,6 +144,66 @@ class RelayCommandTest {
     assertThat(duplicates).as("messages sent twice").isLessThanOrEqualTo(total / 4);
   }
 
+  /**
+   * A dead-letter topic that does not exist (and that nothing will create: the consumer may not
+   * ask the brokers to) makes the relay unable to settle an invalid record: it stops at once, and
+   * the command exits with the relay's own code instead of running on.
+   */
+  @Test
+  void aMissingDeadLetterTopicEndsTheCommandWithTheRelayFailedCode() throws Exception {
+    BROKER.createTopic("no-dlq", 1);
+    Cli.Run run = Cli.beacon(relayArgs("no-dlq", "no-dlq-group", "--dead-letter-topic", "never-created",
+        "--consumer-property", "allow.auto.create.topics=false"));
+    assertThat(run.exit()).as(run.all()).isEqualTo(ExitCodes.RELAY_FAILED);
+    assertThat(run.err()).contains("the relay stopped on a fatal error").contains("never-created");
+  }
+
+  /**
+   * The group keeps a partition for a member that stopped polling (a relay killed, or restarted
+   * in place) until Kafka gives up on it. The restarted relay says what it waits for, and the
+   * summary's rate counts the time it delivered, not the wait.
+   */
+  @Test
+  void aRelayWaitingForItsPartitionsSaysSoAndTheWaitIsLeftOutOfTheRate() throws Exception {
+    BROKER.createTopic("held", 1);
+    BROKER.createTopic("held.dlq", 1);
+    try (Analytics app = app("held")) {
+      for (int i = 0; i < 200; i++) {
+        app.track("user-" + (i % 10), "Held Event", Map.of("i", i));
+      }
+      assertThat(app.flush(Duration.ofSeconds(30)).complete()).isTrue();
+    }
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", BROKER.bootstrapServers());
+    p.put("group.id", "held-group");
+    p.put("max.poll.interval.ms", "8000");
+    p.put("key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+    p.put("value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+    try (var stale = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(p)) {
+      stale.subscribe(List.of("held"));
+      long deadline = System.nanoTime() + GUARD.toNanos();
+      while (stale.assignment().isEmpty() && System.nanoTime() < deadline) {
+        stale.poll(Duration.ofMillis(100));
+      }
+      assertThat(stale.assignment()).isNotEmpty();
+      // It polls no more: the group waits for it to rejoin until its max.poll.interval.ms (8 s) passes.
+      Cli.Run run = Cli.beacon(relayArgs("held", "held-group", "--exit-when-idle", "PT0.5S",
+          "--progress-interval", "PT0.5S"));
+      assertThat(run.exit()).as(run.all()).isEqualTo(ExitCodes.OK);
+      assertThat(run.err()).contains("waiting for the group to assign partitions (a relay stopped without leaving"
+          + " the group");
+      assertThat(run.out()).contains("consumed 200, delivered 200");
+      java.util.regex.Matcher m = java.util.regex.Pattern
+          .compile("time ([0-9.]+) s \\(([0-9.]+) s delivering\\), ([0-9]+) events/s delivered").matcher(run.out());
+      assertThat(m.find()).as(run.out()).isTrue();
+      double total = Double.parseDouble(m.group(1));
+      double delivering = Double.parseDouble(m.group(2));
+      // The wait lasted at least until Kafka gave up on the stale member (8 s): none of it is in the rate.
+      assertThat(delivering).as(run.out()).isLessThan(total - 5);
+      assertThat(Double.parseDouble(m.group(3))).as("the rate over the delivering time").isGreaterThan(200 / total);
+    }
+  }
+
   private static Cli.Run stop(Cli.Child c) throws Exception {
     c.process().destroy(); // SIGTERM: the shutdown hook drains, commits and prints the summary
     return c.await(GUARD);

@@ -15,12 +15,15 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +39,11 @@ final class ConsumerLoop implements Runnable {
   /** Longest wait, in a rebalance, for an attempt in flight that holds records of revoked partitions. */
   static final Duration REVOKE_WAIT = Duration.ofSeconds(10);
   private static final long COMMIT_WARNING_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+  /** Longest wait for the brokers to say whether the dead-letter topic exists. */
+  static final Duration TOPIC_CHECK_TIMEOUT = Duration.ofSeconds(10);
+  private static final long TOPIC_CHECK_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+  /** How long the relay waits for an assignment before it says what it waits for. */
+  static final Duration ASSIGNMENT_NOTICE_AFTER = Duration.ofSeconds(5);
 
   private final Consumer<byte[], byte[]> consumer;
   private final KafkaRelay.Settings settings;
@@ -46,8 +54,13 @@ final class ConsumerLoop implements Runnable {
   private final Map<TopicPartition, Tracker> trackers = new HashMap<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Runnable onStop;
+  private final BiConsumer<String, Throwable> fatal;
   private volatile long drainDeadlineNanos;
   private volatile boolean draining;
+  private volatile boolean aborted;
+  private volatile boolean topicCheckWanted;
+  private long lastTopicCheckNanos = System.nanoTime() - TOPIC_CHECK_EVERY_NANOS;
+  private long pollErrorLoggedNanos = System.nanoTime() - COMMIT_WARNING_EVERY_NANOS;
 
   private List<Entry> open = new ArrayList<>();
   private int openBytes = Batch.ENVELOPE_BYTES;
@@ -57,7 +70,8 @@ final class ConsumerLoop implements Runnable {
   private boolean paused;
 
   ConsumerLoop(Consumer<byte[], byte[]> consumer, KafkaRelay.Settings settings, BlockingQueue<PendingBatch> queue,
-      DeadLetters deadLetters, Delivery delivery, Counters counters, Runnable onStop) {
+      DeadLetters deadLetters, Delivery delivery, Counters counters, Runnable onStop,
+      BiConsumer<String, Throwable> fatal) {
     this.delivery = delivery;
     this.consumer = consumer;
     this.settings = settings;
@@ -65,6 +79,23 @@ final class ConsumerLoop implements Runnable {
     this.deadLetters = deadLetters;
     this.counters = counters;
     this.onStop = onStop;
+    this.fatal = fatal;
+  }
+
+  /**
+   * The relay failed: stop reading at once, commit only the settled prefix of each partition (so
+   * nothing past a record that did not settle) and close. Safe from any thread.
+   */
+  void abort() {
+    aborted = true;
+  }
+
+  /**
+   * A dead-letter write timed out waiting for the topic's metadata: the consumer thread asks the
+   * brokers whether the topic exists (at most every ten seconds). Safe from any thread.
+   */
+  void checkDeadLetterTopic() {
+    topicCheckWanted = true;
   }
 
   /** Asks the loop to stop reading, deliver what it holds until the deadline, commit and close. */
@@ -89,19 +120,39 @@ final class ConsumerLoop implements Runnable {
   @Override
   public void run() {
     try {
-      consumer.subscribe(List.of(settings.topic), new Rebalance());
-      while (!draining) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+      deadLetterTopicExists();
+      if (!aborted) {
+        consumer.subscribe(List.of(settings.topic), new Rebalance());
+      }
+      long waitingSince = System.nanoTime();
+      boolean toldWaiting = false;
+      while (!draining && !aborted) {
+        ConsumerRecords<byte[], byte[]> records = poll();
         for (ConsumerRecord<byte[], byte[]> r : records) {
           accept(r);
         }
         tick(false);
+        if (topicCheckWanted) {
+          deadLetterTopicExists();
+        }
+        if (counters.assignedPartitions > 0) {
+          waitingSince = System.nanoTime();
+          toldWaiting = false;
+        } else if (!toldWaiting && System.nanoTime() - waitingSince >= ASSIGNMENT_NOTICE_AFTER.toNanos()) {
+          toldWaiting = true;
+          LOG.info("Beacon relay: waiting for the group {} to assign partitions of {}. After a relay stopped"
+              + " without leaving the group (killed, or restarted in place), its partitions stay its own until its"
+              + " session.timeout.ms ({} ms here) passes; see docs/kafka.md for a relay restarted in place.",
+              settings.groupId, settings.topic, settings.sessionTimeoutMs);
+        }
       }
-      cut();
-      pause(consumer.assignment());
-      while (buffered() > 0 && System.nanoTime() < drainDeadlineNanos) {
-        consumer.poll(POLL);
-        tick(false);
+      if (!aborted) {
+        cut();
+        pause(consumer.assignment());
+        while (buffered() > 0 && System.nanoTime() < drainDeadlineNanos && !aborted) {
+          poll();
+          tick(false);
+        }
       }
       advance();
       commit(true);
@@ -111,8 +162,10 @@ final class ConsumerLoop implements Runnable {
             + " reads them again", left);
       }
     } catch (Throwable t) {
-      LOG.error("Beacon relay: the consumer thread stopped on an unexpected error; offsets of records not settled"
-          + " are not committed", t);
+      // Kafka's non-retriable errors (authorization, an offset out of range with no reset policy...)
+      // and bugs alike: the relay stops, loudly, instead of running on with a dead consumer.
+      fatal.accept("the consumer thread stopped on " + t + "; offsets of records not settled are not committed",
+          t);
     } finally {
       try {
         onStop.run();
@@ -127,6 +180,50 @@ final class ConsumerLoop implements Runnable {
     }
   }
 
+  /** Kafka's retriable errors are waited out (the next poll tries again); the others end the relay. */
+  private ConsumerRecords<byte[], byte[]> poll() {
+    try {
+      return consumer.poll(POLL);
+    } catch (RetriableException e) {
+      long now = System.nanoTime();
+      if (now - pollErrorLoggedNanos >= COMMIT_WARNING_EVERY_NANOS) {
+        pollErrorLoggedNanos = now;
+        LOG.warn("Beacon relay: polling {} failed with a retriable error; polling again: {}", settings.topic,
+            e.toString());
+      }
+      return ConsumerRecords.empty();
+    }
+  }
+
+  /**
+   * Asks the brokers whether the dead-letter topic exists: a record that must go there could
+   * never settle otherwise. Missing is fatal; no answer in time (brokers unreachable) is not.
+   */
+  private void deadLetterTopicExists() {
+    long now = System.nanoTime();
+    if (now - lastTopicCheckNanos < TOPIC_CHECK_EVERY_NANOS) {
+      return;
+    }
+    lastTopicCheckNanos = now;
+    topicCheckWanted = false;
+    List<PartitionInfo> partitions;
+    try {
+      partitions = consumer.partitionsFor(settings.deadLetterTopic, TOPIC_CHECK_TIMEOUT);
+    } catch (RetriableException e) {
+      LOG.debug("Beacon relay: could not check the dead-letter topic {}: {}", settings.deadLetterTopic, e.toString());
+      return;
+    } catch (org.apache.kafka.common.KafkaException e) {
+      // Not allowed to describe it (so not to write to it either), or an invalid name.
+      fatal.accept("cannot use the dead-letter topic " + settings.deadLetterTopic + ": " + e, e);
+      return;
+    }
+    if (partitions == null || partitions.isEmpty()) {
+      fatal.accept("the dead-letter topic " + settings.deadLetterTopic + " does not exist: create it beside "
+          + settings.topic + " (the relay never creates it)", new org.apache.kafka.common.errors
+              .UnknownTopicOrPartitionException("topic " + settings.deadLetterTopic + " not found"));
+    }
+  }
+
   private long buffered() {
     long n = 0;
     for (Tracker t : trackers.values()) {
@@ -138,7 +235,7 @@ final class ConsumerLoop implements Runnable {
   private void accept(ConsumerRecord<byte[], byte[]> r) {
     counters.consumed.incrementAndGet();
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-    Tracker tracker = trackers.computeIfAbsent(tp, k -> new Tracker());
+    Tracker tracker = trackers.computeIfAbsent(tp, k -> new Tracker(counters));
     byte[] value = r.value();
     Message message = null;
     byte[] payload = value;
@@ -311,8 +408,13 @@ final class ConsumerLoop implements Runnable {
   /** Records of one partition in offset order, and the offset up to which all are settled. */
   private static final class Tracker {
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    private final Counters counters;
     long committable = -1;
     long committed = -1;
+
+    Tracker(Counters counters) {
+      this.counters = counters;
+    }
 
     void add(Entry e) {
       entries.addLast(e);
@@ -320,10 +422,13 @@ final class ConsumerLoop implements Runnable {
 
     void advance() {
       Entry head;
+      int gone = 0;
       while ((head = entries.peekFirst()) != null && head.settled()) {
         entries.pollFirst();
         committable = head.offset + 1;
+        gone++;
       }
+      counters.untrack(gone);
     }
 
     int size() {
@@ -346,6 +451,7 @@ final class ConsumerLoop implements Runnable {
       for (Entry e : entries) {
         e.cancel();
       }
+      counters.untrack(entries.size());
       entries.clear();
     }
   }
@@ -422,7 +528,7 @@ final class ConsumerLoop implements Runnable {
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       for (TopicPartition tp : partitions) {
-        trackers.computeIfAbsent(tp, k -> new Tracker());
+        trackers.computeIfAbsent(tp, k -> new Tracker(counters));
         Long from = rewind.get(tp);
         if (from != null) {
           consumer.seek(tp, from);

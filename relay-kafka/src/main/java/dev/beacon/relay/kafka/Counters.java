@@ -18,14 +18,27 @@ final class Counters {
   volatile int assignedPartitions;
   volatile int pausedPartitions;
 
+  /**
+   * What a record costs while its partition's tracker holds it, settled or not (the entry, its
+   * slot and state): counted in {@link #bufferedBytes} until the tracker lets it go, so that
+   * records settled behind an older one still waiting (a dead letter being retried) are bounded
+   * by the relay's byte bound too, and pause the partitions.
+   */
+  static final int ENTRY_OVERHEAD_BYTES = 96;
+
   void hold(Entry e) {
     bufferedRecords.incrementAndGet();
-    bufferedBytes.addAndGet(e.bytes());
+    bufferedBytes.addAndGet(e.bytes() + ENTRY_OVERHEAD_BYTES);
   }
 
   void release(Entry e) {
     bufferedRecords.decrementAndGet();
     bufferedBytes.addAndGet(-e.bytes());
+  }
+
+  /** The tracker let {@code n} records go (settled and committable, or handed back). */
+  void untrack(int n) {
+    bufferedBytes.addAndGet(-(long) n * ENTRY_OVERHEAD_BYTES);
   }
 
   RelayStats snapshot() {

@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,7 @@ final class Delivery implements Runnable {
   private final RetryPolicy policy;
   private final DeadLetters deadLetters;
   private final Counters counters;
+  private final BiConsumer<String, Throwable> fatal;
   private final CountDownLatch halt = new CountDownLatch(1);
   private final Deque<PendingBatch> work = new ArrayDeque<>();
   private long lastRetryLog = System.nanoTime() - LOG_EVERY_NANOS;
@@ -44,7 +46,8 @@ final class Delivery implements Runnable {
   private List<Entry> sending;
 
   Delivery(BlockingQueue<PendingBatch> queue, Transport transport, RetryPolicy policy, DeadLetters deadLetters,
-      Counters counters) {
+      Counters counters, BiConsumer<String, Throwable> fatal) {
+    this.fatal = fatal;
     this.queue = queue;
     this.transport = transport;
     this.policy = policy;
@@ -76,9 +79,9 @@ final class Delivery implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Throwable t) {
-      // Never let an exception end the thread silently: the records stay unsettled and uncommitted.
-      LOG.error("Beacon relay: the delivery thread stopped on an unexpected error; records not delivered stay"
-          + " uncommitted and are read again after a restart", t);
+      // Never let an exception end the thread silently, nor the relay run on without it: the relay
+      // stops, and the records not delivered stay uncommitted and are read again after a restart.
+      fatal.accept("the delivery thread stopped on " + t + "; records not delivered are not committed", t);
     }
   }
 

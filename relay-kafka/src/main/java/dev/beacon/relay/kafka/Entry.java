@@ -15,11 +15,17 @@ final class Entry {
 
   final TopicPartition partition;
   final long offset;
-  final byte[] key;
-  /** The record's value, as read (what the dead-letter topic gets). */
-  final byte[] value;
-  /** What is sent: the value itself, or the message completed by Beacon's rules. */
-  final byte[] payload;
+  /*
+   * The record's bytes are dropped once it settles: a settled record may wait in its partition's
+   * tracker behind an older one that has not settled yet, and must not hold its payload there.
+   * Read only while the entry is pending (an attempt or a dead-letter write of its own).
+   */
+  volatile byte[] key;
+  /** The record's value, as read (what the dead-letter topic gets); null once settled. */
+  volatile byte[] value;
+  /** What is sent: the value itself, or the message completed by Beacon's rules; null once settled. */
+  volatile byte[] payload;
+  private final int bytes;
   private final Counters counters;
   private final AtomicInteger state = new AtomicInteger(PENDING);
 
@@ -30,10 +36,13 @@ final class Entry {
     this.value = value;
     this.payload = payload;
     this.counters = counters;
+    this.bytes = (key == null ? 0 : key.length) + (value == null ? 0 : value.length)
+        + (payload == value || payload == null ? 0 : payload.length);
   }
 
+  /** The bytes the record holds while it is pending: key, value and a completed payload. */
   int bytes() {
-    return (value == null ? 0 : value.length) + (payload == value || payload == null ? 0 : payload.length);
+    return bytes;
   }
 
   boolean pending() {
@@ -48,6 +57,9 @@ final class Entry {
   void settle() {
     int was = state.getAndSet(SETTLED);
     if (was == PENDING) {
+      key = null;
+      value = null;
+      payload = null;
       counters.release(this);
     }
   }

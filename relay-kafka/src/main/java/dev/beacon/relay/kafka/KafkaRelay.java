@@ -10,12 +10,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -56,7 +58,14 @@ import org.slf4j.LoggerFactory;
  * flight at a time.
  *
  * <p>Threads: one consumer thread (the only one touching the Kafka consumer), one delivery
- * thread, the transport's IO thread, and one timer thread for dead-letter retries.
+ * thread, the transport's IO thread, and one dead-letter thread (writes and their retries).
+ *
+ * <p>Failure: a relay that cannot go on — its dead-letter topic missing, unauthorized or invalid
+ * (a record that can never be dead-lettered can never settle), a non-retriable Kafka error while
+ * polling, or one of its threads dying of a bug — stops with one ERROR naming the cause, commits
+ * nothing past the records not settled, and reports {@link State#FAILED} and the cause through
+ * {@link #state()} and {@link #failure()}; {@code beacon relay} then exits with its own code. A
+ * relay never runs on with a dead thread.
  */
 public final class KafkaRelay implements AutoCloseable {
   /** Dead-letter header: the {@link DeadLetterReason}. */
@@ -73,6 +82,12 @@ public final class KafkaRelay implements AutoCloseable {
   public static final String HEADER_PARTITION = "beacon.dlq.partition";
   /** Dead-letter header: the record's offset in that partition. */
   public static final String HEADER_OFFSET = "beacon.dlq.offset";
+  /**
+   * Dead-letter header, only on a truncated copy: the size in bytes of the record's value, of
+   * which the copy keeps the first 4,096 bytes (the whole record was too large for the
+   * dead-letter topic).
+   */
+  public static final String HEADER_TRUNCATED = "beacon.dlq.truncated";
 
   /** Default {@link Builder#maxBufferedBytes(long)}: 32 MiB. */
   public static final long DEFAULT_MAX_BUFFERED_BYTES = 32L << 20;
@@ -82,6 +97,12 @@ public final class KafkaRelay implements AutoCloseable {
   public static final long DEFAULT_COMMIT_INTERVAL_MILLIS = 1000;
   /** Suffix of the default dead-letter topic: {@code <topic>.dlq}. */
   public static final String DEFAULT_DEAD_LETTER_SUFFIX = ".dlq";
+  /**
+   * Default {@code max.block.ms} of the dead-letter producer: how long a write may wait for the
+   * topic's metadata (on the dead-letter thread, never the consumer's) before it is retried and
+   * the topic's existence checked.
+   */
+  public static final int DEFAULT_DEAD_LETTER_MAX_BLOCK_MS = 5_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaRelay.class);
   private static final AtomicInteger IDS = new AtomicInteger();
@@ -96,9 +117,20 @@ public final class KafkaRelay implements AutoCloseable {
   private final Thread consumerThread;
   private final Thread deliveryThread;
   private final Object lifecycle = new Object();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private State state = State.NEW;
 
-  private enum State { NEW, RUNNING, CLOSED }
+  /** Where a relay is in its life; see {@link #state()}. */
+  public enum State {
+    /** Built, not started. */
+    NEW,
+    /** Started and working. */
+    RUNNING,
+    /** Stopped on a fatal error, named by {@link #failure()}; {@link #close} still releases it. */
+    FAILED,
+    /** Closed. */
+    CLOSED
+  }
 
   private KafkaRelay(Builder b) {
     int id = IDS.incrementAndGet();
@@ -111,7 +143,7 @@ public final class KafkaRelay implements AutoCloseable {
     };
     this.timer = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = threads.newThread(r);
-      t.setName("beacon-relay-" + id + "-dlq");
+      t.setName("beacon-relay-" + id + "-dead-letters");
       return t;
     });
     timer.setRemoveOnCancelPolicy(true);
@@ -129,11 +161,12 @@ public final class KafkaRelay implements AutoCloseable {
       timer.shutdownNow();
       throw new IllegalArgumentException("invalid Kafka client settings: " + e.getMessage(), e);
     }
-    this.deadLetters = new DeadLetters(producer, settings.deadLetterTopic, timer, counters);
+    this.deadLetters = new DeadLetters(producer, settings.deadLetterTopic, timer, counters, this::fail,
+        this::checkDeadLetterTopic);
     LinkedBlockingQueue<PendingBatch> queue = new LinkedBlockingQueue<>();
-    this.delivery = new Delivery(queue, transport, settings.retryPolicy, deadLetters, counters);
+    this.delivery = new Delivery(queue, transport, settings.retryPolicy, deadLetters, counters, this::fail);
     this.consumerLoop = new ConsumerLoop(consumer, settings, queue, deadLetters, delivery, counters,
-        this::stopDelivery);
+        this::stopDelivery, this::fail);
     this.consumerThread = threads.newThread(consumerLoop);
     consumerThread.setName("beacon-relay-" + id + "-consumer");
     this.deliveryThread = threads.newThread(delivery);
@@ -146,6 +179,7 @@ public final class KafkaRelay implements AutoCloseable {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "beacon-relay-" + id + "-dlq");
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Integer.toString(DEFAULT_DEAD_LETTER_MAX_BLOCK_MS));
     p.putAll(b.producerProperties);
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -205,6 +239,60 @@ public final class KafkaRelay implements AutoCloseable {
   }
 
   /**
+   * Returns where the relay is: {@link State#FAILED} once a fatal error stopped it (even after
+   * {@link #close}), else {@code NEW}, {@code RUNNING} or {@code CLOSED}. Safe from any thread.
+   *
+   * @return the state
+   */
+  public State state() {
+    if (failure.get() != null) {
+      return State.FAILED;
+    }
+    synchronized (lifecycle) {
+      return state;
+    }
+  }
+
+  /**
+   * Returns the error that stopped the relay, if one did: a Kafka error (its own type, e.g.
+   * {@code TopicAuthorizationException}) or the {@code Throwable} that ended one of its threads.
+   *
+   * @return the cause, or empty while the relay has not failed
+   */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure.get());
+  }
+
+  /**
+   * Stops the relay for good: the first call logs one ERROR and records the cause; the consumer
+   * thread commits only the settled prefix of each partition and closes, the delivery and
+   * dead-letter threads stop. Called from any of the relay's threads; never blocks.
+   */
+  private void fail(String what, Throwable cause) {
+    if (!failure.compareAndSet(null, cause)) {
+      return;
+    }
+    if (cause instanceof KafkaException) {
+      // Kafka's errors say what is wrong in their message; their stack traces only add noise.
+      LOG.error("Beacon relay stopped (topic {}, group {}): {}", settings.topic, settings.groupId, what);
+    } else {
+      LOG.error("Beacon relay stopped (topic {}, group {}): {}", settings.topic, settings.groupId, what, cause);
+    }
+    consumerLoop.abort();
+    delivery.halt();
+    deadLetters.halt();
+  }
+
+  /** Waits until the consumer thread has committed what it may and closed the consumer (tests). */
+  boolean awaitConsumerStopped(Duration timeout) throws InterruptedException {
+    return consumerLoop.awaitStopped(timeout);
+  }
+
+  private void checkDeadLetterTopic() {
+    consumerLoop.checkDeadLetterTopic();
+  }
+
+  /**
    * Returns the dead-letter topic.
    *
    * @return the topic name
@@ -219,7 +307,8 @@ public final class KafkaRelay implements AutoCloseable {
    * committed: the group reads them again. Safe to call more than once.
    *
    * @param timeout the longest wait for delivery of what is held
-   * @return true when everything held was settled in time
+   * @return true when everything held was settled in time; false too when the relay
+   *     {@linkplain State#FAILED failed}
    */
   public boolean close(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
@@ -257,7 +346,7 @@ public final class KafkaRelay implements AutoCloseable {
       LOG.warn("Beacon relay: error closing the transport: {}", e.toString());
     }
     LOG.info("Beacon relay closed: {}", stats());
-    return settled;
+    return settled && failure.get() == null;
   }
 
   private boolean consumerStopped() {
@@ -292,8 +381,22 @@ public final class KafkaRelay implements AutoCloseable {
     final Duration commitInterval;
     final long maxBufferedBytes;
     final RetryPolicy retryPolicy;
+    /** The consumer's {@code session.timeout.ms}, for the message of a relay waiting for its partitions. */
+    final int sessionTimeoutMs;
+
+    /** The value set, else Kafka's default; an unreadable value is the consumer's to refuse. */
+    private static int sessionTimeoutMs(Object set) {
+      Object value = set != null ? set
+          : ConsumerConfig.configDef().defaultValues().get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+      try {
+        return Integer.parseInt(String.valueOf(value).trim());
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }
 
     Settings(Builder b) {
+      this.sessionTimeoutMs = sessionTimeoutMs(b.consumerProperties.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG));
       this.topic = b.topic;
       this.groupId = b.groupId;
       this.deadLetterTopic = b.deadLetterTopic != null ? b.deadLetterTopic : b.topic + DEFAULT_DEAD_LETTER_SUFFIX;
@@ -373,7 +476,9 @@ public final class KafkaRelay implements AutoCloseable {
 
     /**
      * Sets the dead-letter topic. Default {@code <topic>.dlq}. The relay does not create it:
-     * create it beside the topic (or let the brokers auto-create topics).
+     * create it beside the topic (or let the brokers auto-create topics, which the relay's check
+     * at start then does). A relay whose dead-letter topic does not exist
+     * {@linkplain State#FAILED fails} at start.
      *
      * @param deadLetterTopic the topic name
      * @return this builder

@@ -120,7 +120,9 @@ public final class RelayStats {
   }
 
   /**
-   * Returns the bytes of the records held by the relay; partitions pause above the configured bound.
+   * Returns the bytes of the records held by the relay (read, not settled), plus 96 bytes for
+   * each settled record still waiting for an older record of its partition to settle; partitions
+   * pause above the configured bound.
    *
    * @return the bytes
    */

@@ -36,7 +36,8 @@ class DeliveryRevokeTest {
   private final BlockingQueue<PendingBatch> queue = new LinkedBlockingQueue<>();
   private final Sent transport = new Sent();
   private final Delivery delivery = new Delivery(queue, transport, RetryPolicy.builder().build(),
-      new DeadLetters(null, "events.dlq", null, counters), counters);
+      new DeadLetters(null, "events.dlq", null, counters, (what, cause) -> { }, () -> { }), counters,
+      (what, cause) -> { });
   private final Thread deliveryThread = new Thread(delivery, "test-delivery");
 
   @AfterEach

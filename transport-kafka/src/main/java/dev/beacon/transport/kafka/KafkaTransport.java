@@ -5,11 +5,14 @@ import dev.beacon.internal.Library;
 import dev.beacon.spi.Batch;
 import dev.beacon.spi.SendResult;
 import dev.beacon.spi.Transport;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,11 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -26,14 +34,10 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -62,22 +66,29 @@ import org.slf4j.LoggerFactory;
  * (see {@link KafkaTransportProvider} for the {@code kafka://} endpoint it reads).
  *
  * <p>The producer is idempotent with {@code acks=all} and {@code lz4} compression by default,
- * and {@code max.block.ms} is {@value #DEFAULT_MAX_BLOCK_MS} ms so that a send never holds the
- * engine's thread for long while metadata is missing; every other
- * producer property keeps Kafka's default and can be set with {@link Builder#producerProperty}.
+ * and {@code max.block.ms} is {@value #DEFAULT_MAX_BLOCK_MS} ms; every other producer property
+ * keeps Kafka's default and can be set with {@link Builder#producerProperty}. {@link #send}
+ * never waits for Kafka: the records are handed to the producer by the transport's own thread
+ * ({@code beacon-kafka-N-sender}, one batch at a time in the order sent), so a wait for metadata
+ * or buffer space (at most {@code max.block.ms}) never holds the engine's scheduler thread.
  *
  * <p>A batch is {@link SendResult.Outcome#DELIVERED} once the broker acknowledged every record.
- * Results are classified as follows: a retriable Kafka error (timeouts, leader changes, not enough
- * replicas...) is {@link SendResult.Outcome#RETRYABLE}; a record too large for the producer or the
- * topic makes the batch {@link SendResult.Outcome#TOO_LARGE}, so that the engine splits it down to
- * that one message and reports it as too large; authorization, authentication, invalid-topic and
- * other configuration errors are {@link SendResult.Outcome#PERMANENT} and logged once per kind.
+ * Failures are classified as Kafka classifies them: a {@link RetriableException} (timeouts,
+ * leader changes, not enough replicas, a topic missing from the metadata...) is
+ * {@link SendResult.Outcome#RETRYABLE}, with one WARN naming the topic and Kafka's error until a
+ * batch is delivered again; a record too large for the producer or the topic makes the batch
+ * {@link SendResult.Outcome#TOO_LARGE}, so that the engine splits it down to that one message and
+ * reports it as too large; any other Kafka error (authorization, authentication, an invalid
+ * topic, an unsupported version...) can never succeed by retrying and is
+ * {@link SendResult.Outcome#PERMANENT}, logged once per kind.
  * When some records of a batch were acknowledged and others failed, the transport remembers the
- * acknowledged messages (up to {@value #REMEMBERED_MESSAGES} of them) and does not write them
- * again when the engine sends the batch, or its halves, once more: the rest is delivered without
- * duplicates. A record that fails before it reaches the producer's buffers (a wait for metadata
- * or buffer space over {@code max.block.ms}, a record too large) stops the attempt: the batch's
- * later records are not written until the retry, so that none lands in the topic before it.
+ * acknowledged messages (up to {@value #REMEMBERED_MESSAGES} of them, by identity, held weakly)
+ * and does not write them again when the engine sends the batch, or its halves, once more: the
+ * rest is delivered without duplicates. They are forgotten when the batch is delivered, fails for
+ * good, or is dropped by the engine (its retries spent): nothing is retained for a batch the
+ * engine gave up. A record that fails before it reaches the producer's buffers (a wait for
+ * metadata or buffer space over {@code max.block.ms}, a record too large) stops the attempt: the
+ * batch's later records are not written until the retry, so that none lands in the topic before it.
  */
 public final class KafkaTransport implements Transport {
   /** Header holding the message type: {@code identify}, {@code track}... */
@@ -106,24 +117,27 @@ public final class KafkaTransport implements Transport {
   private final int maxConcurrentRequests;
   private final Duration attemptTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
-  /** Messages already acknowledged in a batch that failed in part; by identity (the engine resends the same objects). */
-  private final Map<Message, Boolean> acknowledged =
-      Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Message, Boolean> eldest) {
-          return size() > REMEMBERED_MESSAGES;
-        }
-      });
+  /** Messages already acknowledged in a batch that failed in part. */
+  private final Acknowledged acknowledged = new Acknowledged(REMEMBERED_MESSAGES);
   private final Set<String> loggedPermanent = ConcurrentHashMap.newKeySet();
+  /** Set once a retryable failure was logged; cleared by the next delivered batch. */
+  private final AtomicBoolean loggedRetryable = new AtomicBoolean();
+  /** Hands records to the producer, so that its waits for metadata never hold the engine's thread. */
+  private final ThreadPoolExecutor sender;
 
-  private KafkaTransport(Builder b, Producer<byte[], byte[]> producer, Duration attemptTimeout) {
+  private KafkaTransport(Builder b, Producer<byte[], byte[]> producer, Duration attemptTimeout, int id) {
     this.producer = producer;
     this.topic = b.topic;
     this.bootstrapServers = b.bootstrapServers;
     this.maxConcurrentRequests = b.maxConcurrentRequests;
     this.attemptTimeout = attemptTimeout;
+    String name = "beacon-kafka-" + id + "-sender";
+    // The queue holds at most the engine's maxConcurrentRequests attempts at a time.
+    this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
@@ -157,8 +171,8 @@ public final class KafkaTransport implements Transport {
   }
 
   /**
-   * Writes each message of the batch as one record. Returns at once (unless the producer waits
-   * for metadata or buffer space, at most {@code max.block.ms}) and never throws.
+   * Writes each message of the batch as one record. Returns at once, never throws, and never
+   * waits for Kafka: the transport's thread hands the records to the producer.
    *
    * @param batch the batch
    * @return completed when every record is acknowledged or failed
@@ -171,17 +185,51 @@ public final class KafkaTransport implements Transport {
       return result;
     }
     try {
+      sender.execute(new Write(batch, result));
+    } catch (RejectedExecutionException e) {
+      result.complete(closedResult());
+    }
+    return result;
+  }
+
+  /** One attempt waiting for the sender thread; completed as closed if the transport closes first. */
+  private final class Write implements Runnable {
+    private final Batch batch;
+    private final CompletableFuture<SendResult> result;
+
+    Write(Batch batch, CompletableFuture<SendResult> result) {
+      this.batch = batch;
+      this.result = result;
+    }
+
+    @Override
+    public void run() {
+      if (closed.get()) {
+        result.complete(closedResult());
+        return;
+      }
+      try {
+        write(batch, result);
+      } catch (Throwable t) {
+        // Never let the sender thread die: the engine learns of the attempt through its future.
+        result.complete(SendResult.retryable(0, null, "unexpected error writing to Kafka: " + t, t));
+      }
+    }
+  }
+
+  private void write(Batch batch, CompletableFuture<SendResult> result) {
+    try {
       List<Message> messages = batch.messages();
       List<Integer> toSend = new ArrayList<>(messages.size());
       for (int i = 0; i < messages.size(); i++) {
-        if (!acknowledged.containsKey(messages.get(i))) {
+        if (!acknowledged.contains(messages.get(i))) {
           toSend.add(i);
         }
       }
       if (toSend.isEmpty()) {
         forget(messages);
         result.complete(SendResult.delivered(0));
-        return result;
+        return;
       }
       Attempt attempt = new Attempt(messages, toSend.size(), result);
       for (int k = 0; k < toSend.size(); k++) {
@@ -210,16 +258,16 @@ public final class KafkaTransport implements Transport {
     } catch (RuntimeException e) {
       result.complete(SendResult.retryable(0, null, "unexpected error writing to Kafka: " + e, e));
     }
-    return result;
   }
 
-  /** The batch is delivered: the engine will not send these messages again. */
+  /** The batch is delivered or failed for good: the engine will not send these messages again. */
   private void forget(List<Message> messages) {
-    if (!acknowledged.isEmpty()) {
-      for (Message m : messages) {
-        acknowledged.remove(m);
-      }
-    }
+    acknowledged.removeAll(messages);
+  }
+
+  /** How many acknowledged messages are remembered now (tests). */
+  int rememberedMessages() {
+    return acknowledged.size();
   }
 
   private static Iterable<Header> headers(Message m) {
@@ -276,16 +324,18 @@ public final class KafkaTransport implements Transport {
     private SendResult classify() {
       if (failures.isEmpty()) {
         forget(messages);
+        loggedRetryable.set(false);
         return SendResult.delivered(0);
       }
       if (closed.get()) {
+        forget(messages);
         return closedResult();
       }
       Exception permanent = null;
       Exception retryable = null;
       Exception tooLarge = null;
       for (Exception e : failures.values()) {
-        if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException) {
+        if (isTooLarge(e)) {
           tooLarge = e;
         } else if (isPermanent(e)) {
           permanent = e;
@@ -294,7 +344,9 @@ public final class KafkaTransport implements Transport {
         }
       }
       if (permanent != null) {
-        String detail = "Kafka refused the records: " + permanent;
+        // Final: the engine reports these messages and never sends them again.
+        forget(messages);
+        String detail = "Kafka refused the records for topic " + topic + ": " + permanent;
         if (loggedPermanent.add(permanent.getClass().getName())) {
           LOG.error("Beacon's Kafka transport cannot write to topic {} on {}: {}. Messages are reported to the"
               + " error callback; this is logged once per kind of error.", topic, bootstrapServers, permanent.toString());
@@ -304,31 +356,49 @@ public final class KafkaTransport implements Transport {
       // Remember what went through, so that the engine's next attempt (a retry, or the halves of
       // a split) writes only the messages that failed.
       for (int i : succeeded) {
-        acknowledged.put(messages.get(i), Boolean.TRUE);
+        acknowledged.add(messages.get(i));
       }
       String waiting = notSent == 0 ? "" : " (" + notSent + " later record(s) not written, to keep the order)";
       if (retryable != null) {
-        return SendResult.retryable(0, null, failures.size() + " of " + messages.size()
+        if (loggedRetryable.compareAndSet(false, true)) {
+          // Kafka's own line (if an SLF4J binding shows it at all) is the only other trace: a topic
+          // that does not exist, with auto-creation off, otherwise just looks like a slow flush.
+          LOG.warn("Beacon's Kafka transport could not write to topic {} on {}: {}. The batch is retried with the"
+              + " retry policy; if the topic does not exist, create it (brokers with auto.create.topics.enable=false"
+              + " never do). Logged once until a batch is delivered again.", topic, bootstrapServers,
+              retryable.toString());
+        }
+        return SendResult.retryable(0, null, "topic " + topic + ": " + failures.size() + " of " + messages.size()
             + " record(s) not acknowledged: " + retryable + waiting, retryable);
+      }
+      if (messages.size() == 1) {
+        forget(messages);
       }
       return SendResult.tooLarge(0, failures.size() + " record(s) too large for Kafka: " + tooLarge.getMessage()
           + waiting);
     }
   }
 
+  private static boolean isTooLarge(Throwable e) {
+    return e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException;
+  }
+
   /**
-   * Errors that retrying will not cure: the client is not allowed in, the topic name is invalid,
-   * or the cluster does not support what the producer needs.
+   * Kafka's own classification: what is not a {@link RetriableException} (in the exception or
+   * its causes) never succeeds by retrying — authorization, authentication, an invalid topic, an
+   * unsupported version, serialization, a producer in a fatal state. Too-large records have their
+   * own outcome; an interrupted wait is the caller's doing, not Kafka's answer, and is retryable.
    */
   static boolean isPermanent(Throwable e) {
-    if (e instanceof RetriableException) {
+    if (isTooLarge(e) || e instanceof InterruptException) {
       return false;
     }
-    return e instanceof AuthorizationException || e instanceof AuthenticationException
-        || e instanceof InvalidTopicException || e instanceof UnsupportedVersionException
-        || e instanceof SerializationException
-        || e instanceof org.apache.kafka.common.config.ConfigException
-        || e instanceof org.apache.kafka.common.errors.InvalidConfigurationException;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RetriableException) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static SendResult closedResult() {
@@ -350,8 +420,9 @@ public final class KafkaTransport implements Transport {
   }
 
   /**
-   * Returns the producer's {@code max.block.ms} plus its {@code delivery.timeout.ms} plus five
-   * seconds: by then Kafka has completed every record of the attempt.
+   * Returns the producer's {@code max.block.ms} times {@link #maxConcurrentRequests()} (the
+   * attempts queued ahead of one on the sender thread) plus its {@code delivery.timeout.ms} plus
+   * five seconds: by then Kafka has completed every record of the attempt.
    *
    * @return the attempt guard
    */
@@ -361,18 +432,33 @@ public final class KafkaTransport implements Transport {
   }
 
   /**
-   * Closes the producer, waiting up to five seconds for records still buffered. Attempts not
-   * completed by then end as retryable. Safe to call more than once.
+   * Closes the producer, waiting up to five seconds for records still buffered, and stops the
+   * sender thread. Attempts not completed by then end as retryable; attempts not started end as
+   * closed. Safe to call more than once.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    sender.shutdown();
     try {
+      // Also ends a wait for metadata on the sender thread: the producer fails it when it closes.
       producer.close(CLOSE_TIMEOUT);
     } catch (RuntimeException e) {
       LOG.warn("Beacon's Kafka transport: error closing the producer: {}", e.toString());
+    }
+    List<Runnable> neverRun = List.of();
+    try {
+      if (!sender.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        neverRun = sender.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      neverRun = sender.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    for (Runnable never : neverRun) {
+      ((Write) never).result.complete(closedResult());
     }
     acknowledged.clear();
   }
@@ -381,6 +467,89 @@ public final class KafkaTransport implements Transport {
   public String toString() {
     return "KafkaTransport{topic=" + topic + ", bootstrapServers=" + bootstrapServers
         + ", maxConcurrentRequests=" + maxConcurrentRequests + "}";
+  }
+
+  /**
+   * Messages acknowledged in batches that failed in part, by identity (the engine resends the
+   * same objects, and two equal messages are two events), held weakly: once the engine drops a
+   * batch it will not retry, its messages are collected and their entries go with them. At most
+   * {@code capacity} entries; the oldest go first.
+   */
+  static final class Acknowledged {
+    private final ReferenceQueue<Message> collected = new ReferenceQueue<>();
+    private final LinkedHashMap<Key, Boolean> keys = new LinkedHashMap<>();
+    private final int capacity;
+
+    Acknowledged(int capacity) {
+      this.capacity = capacity;
+    }
+
+    synchronized boolean contains(Message m) {
+      purge();
+      return keys.containsKey(new Key(m, null));
+    }
+
+    synchronized void add(Message m) {
+      purge();
+      keys.put(new Key(m, collected), Boolean.TRUE);
+      if (keys.size() > capacity) {
+        Iterator<Key> eldest = keys.keySet().iterator();
+        eldest.next();
+        eldest.remove();
+      }
+    }
+
+    synchronized void removeAll(List<Message> messages) {
+      purge();
+      if (!keys.isEmpty()) {
+        for (Message m : messages) {
+          keys.remove(new Key(m, null));
+        }
+      }
+    }
+
+    synchronized int size() {
+      purge();
+      return keys.size();
+    }
+
+    synchronized void clear() {
+      keys.clear();
+    }
+
+    private void purge() {
+      Reference<? extends Message> gone;
+      while ((gone = collected.poll()) != null) {
+        keys.remove(gone);
+      }
+    }
+
+    /** A weak reference compared by the identity of its referent. */
+    private static final class Key extends WeakReference<Message> {
+      private final int hash;
+
+      Key(Message m, ReferenceQueue<Message> queue) {
+        super(m, queue);
+        this.hash = System.identityHashCode(m);
+      }
+
+      @Override
+      public int hashCode() {
+        return hash;
+      }
+
+      @Override
+      public boolean equals(Object o) {
+        if (o == this) {
+          return true;
+        }
+        if (!(o instanceof Key) || ((Key) o).hash != hash) {
+          return false;
+        }
+        Message m = get();
+        return m != null && m == ((Key) o).get();
+      }
+    }
   }
 
   /**
@@ -494,7 +663,8 @@ public final class KafkaTransport implements Transport {
       props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
       props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, DEFAULT_COMPRESSION);
       props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Integer.toString(DEFAULT_MAX_BLOCK_MS));
-      props.put(ProducerConfig.CLIENT_ID_CONFIG, "beacon-kafka-" + CLIENT_IDS.incrementAndGet());
+      int id = CLIENT_IDS.incrementAndGet();
+      props.put(ProducerConfig.CLIENT_ID_CONFIG, "beacon-kafka-" + id);
       props.putAll(properties);
       props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
       props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -504,13 +674,14 @@ public final class KafkaTransport implements Transport {
       try {
         ProducerConfig config = new ProducerConfig(props);
         attemptTimeout = Duration.ofMillis(config.getLong(ProducerConfig.MAX_BLOCK_MS_CONFIG))
+            .multipliedBy(maxConcurrentRequests)
             .plusMillis(config.getInt(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG))
             .plusSeconds(5);
         producer = producers.apply(props);
       } catch (KafkaException e) {
         throw new IllegalArgumentException("invalid Kafka producer settings: " + e.getMessage(), e);
       }
-      return new KafkaTransport(this, producer, attemptTimeout);
+      return new KafkaTransport(this, producer, attemptTimeout, id);
     }
 
     @Override

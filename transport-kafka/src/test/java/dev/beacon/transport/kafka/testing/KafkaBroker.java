@@ -28,11 +28,28 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code kafka-test-common-runtime} on its test class path.
  */
 public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
+  private final boolean autoCreateTopics;
   private KafkaClusterTestKit cluster;
   private Admin admin;
 
   /** A broker not started yet: register it with {@code @RegisterExtension} on a static field. */
-  public KafkaBroker() {}
+  public KafkaBroker() {
+    this(true);
+  }
+
+  private KafkaBroker(boolean autoCreateTopics) {
+    this.autoCreateTopics = autoCreateTopics;
+  }
+
+  /**
+   * A broker that does not create topics on first use ({@code auto.create.topics.enable=false}),
+   * as production clusters are usually run: writing to a topic that was not created fails.
+   *
+   * @return a broker not started yet
+   */
+  public static KafkaBroker withoutTopicAutoCreation() {
+    return new KafkaBroker(false);
+  }
 
   /**
    * Starts the broker and an admin client for it.
@@ -49,6 +66,7 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
         .setConfigProp("transaction.state.log.replication.factor", "1")
         .setConfigProp("transaction.state.log.min.isr", "1")
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
+        .setConfigProp("auto.create.topics.enable", Boolean.toString(autoCreateTopics))
         .build();
     cluster.format();
     cluster.startup();

@@ -44,6 +44,11 @@ final class PageWarmer implements Runnable, ReferenceOwner {
   private final AtomicReference<BytesStore<?, ?>> handedOver = new AtomicReference<>();
   /** Published by the appender after each append: where it wrote up to. */
   private volatile long position;
+  /**
+   * Published with {@link #position}: where the appender's file ends (it rolls to a new file
+   * there), so pages past it, which would only take disk space, are not touched.
+   */
+  private volatile long limit = Long.MAX_VALUE;
   /** The appender wakes the thread when its position passes this mark. */
   private volatile long wakeAt;
   private volatile boolean closed;
@@ -92,10 +97,19 @@ final class PageWarmer implements Runnable, ReferenceOwner {
    * moved to another chunk or the thread must be woken.
    */
   void appended(BytesStore<?, ?> chunk, long end) {
+    appended(chunk, end, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #appended(BytesStore, long)}, with {@code fileEnd}: the position past which the
+   * appender will not write in this file (it rolls to a new one); nothing past it is touched.
+   */
+  void appended(BytesStore<?, ?> chunk, long end, long fileEnd) {
     Thread t = thread;
     if (t == null) {
       return; // never started: nothing to hand over
     }
+    limit = fileEnd;
     position = end;
     if (chunk != lastOffered) {
       lastOffered = chunk;
@@ -176,7 +190,7 @@ final class PageWarmer implements Runnable, ReferenceOwner {
     if (s == null) {
       return;
     }
-    long target = position + ahead;
+    long target = Math.min(position + ahead, limit);
     long n = 0;
     while (touchedTo < target && !closed && handedOver.get() == null && s.inside(touchedTo, 8)) {
       s.compareAndSwapLong(touchedTo, 0L, 0L);

@@ -349,8 +349,10 @@ final class Journal {
    * Waits, outside the engine's admission gate, until the spool has room for {@code bytes} (the
    * {@code block} queue-full policy on a full spool). Woken by {@link #spaceFreed()} (each
    * acknowledgement that lowers the backlog), by the journal degrading or closing, or by the
-   * engine's closing ({@link #spaceFreed()} again): no polling; the only timed wait is the
-   * caller's own deadline.
+   * engine's closing ({@link #spaceFreed()} again), after which it checks again: no polling; the
+   * only timed wait is the caller's own deadline. The bound holds on the ring path too (messages
+   * kept in memory while the journal is degraded reserve their room), so a degraded journal does
+   * not end the wait by itself.
    *
    * <p>The hand-off: a waiter registers in {@link #spaceWaiters}, then reads the backlog (volatile);
    * a signaller lowers the backlog (a volatile write in the spool), then reads the set. One of the
@@ -367,8 +369,8 @@ final class Journal {
     spaceWaiters.add(me);
     try {
       while (true) {
-        if (degraded || hasRoom(bytes)) {
-          return true; // a degraded journal sends the caller through the ring: its policy applies there
+        if (hasRoom(bytes)) {
+          return true;
         }
         if (stop.getAsBoolean() || me.isInterrupted()) {
           return false;

@@ -54,6 +54,11 @@ final class Journal {
   private final java.util.concurrent.locks.ReentrantLock appendLock = new java.util.concurrent.locks.ReentrantLock();
   /** Under appendLock. */
   private boolean closed;
+  /**
+   * Set first thing in {@link #close()}: a sync that fails from then on failed because the spool
+   * closed under it, not because the device did (issue 20, item 8).
+   */
+  private volatile boolean closing;
   /** One sync at a time; its holder syncs for every record appended before it started. */
   private final java.util.concurrent.locks.ReentrantLock syncLock = new java.util.concurrent.locks.ReentrantLock();
   private final Object syncDone = new Object();
@@ -250,6 +255,11 @@ final class Journal {
     try {
       spool.commit();
     } catch (IOException | RuntimeException e) {
+      if (closing) {
+        // An ordinary close won the race with this sync: the caller's record is journaled (its
+        // wait is counted in spoolSyncTimeouts), the spool did not fail.
+        return false;
+      }
       degrade(e);
       return false;
     }
@@ -412,6 +422,7 @@ final class Journal {
    * ring (and are reported, the consumer having stopped).
    */
   void close() {
+    closing = true;
     appendLock.lock();
     try {
       closed = true;

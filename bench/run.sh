@@ -9,7 +9,7 @@
 # Results land in bench/results/<UTC time>/ and bench/results/latest/.
 # IDLE_SECONDS (60) sets the idle-CPU measurement. Knobs (environment): EVENTS (1000000), REPS (2; 3 fits in about 16 minutes), THREADS (1,4), CLIENTS (all four),
 # JMH_ARGS (extra JMH options, e.g. "-f 1" to halve the forks), SPOOL_ARGS (extra JMH options for
-# the spool run), SKIP_BUILD=1, SPOOL_ONLY=1 (run only SpoolBenchmark, about 3.5 minutes, and patch
+# the spool run), SKIP_BUILD=1, SPOOL_ONLY=1 (run only SpoolBenchmark, about 4.5 minutes, and patch
 # its figures into the existing docs/performance.md, leaving the rest of the page as it is).
 # Traffic goes only to 127.0.0.1.
 set -euo pipefail

@@ -444,7 +444,8 @@ public final class Analytics implements AutoCloseable {
     }
 
     /**
-     * Sets what calls do when the queue is full. Default {@link QueueFullPolicy#dropNewest()}.
+     * Sets what calls do when the queue, or the spool ({@link #maxSpoolBytes}), is full. Default
+     * {@link QueueFullPolicy#dropNewest()}.
      *
      * @param policy drop-newest or block with a timeout
      * @return this builder
@@ -635,8 +636,11 @@ public final class Analytics implements AutoCloseable {
     }
 
     /**
-     * Bounds the journal not yet delivered; when it is reached, calls return {@code false} and
-     * count {@link DropReason#SPOOL_FULL}. Default 1 GiB.
+     * Bounds the journal not yet delivered; when it is reached, the {@link #queueFullPolicy
+     * queue-full policy} applies as for a full queue: {@code dropNewest} refuses at once,
+     * {@code block(timeout)} waits for an acknowledgement to free room; a refused call returns
+     * {@code false} and counts {@link DropReason#SPOOL_FULL}. The spool directory's disk use
+     * follows this bound (see docs/spool.md, "Bounded disk"). Default 1 GiB.
      *
      * @param maxSpoolBytes at least 1 MiB
      * @return this builder

@@ -6,7 +6,10 @@ public enum DropReason {
   QUEUE_FULL,
   /** The queued messages' estimated serialized size reached {@code maxQueueBytes}. */
   QUEUE_BYTES_FULL,
-  /** The spool's backlog on disk reached {@code maxSpoolBytes}. */
+  /**
+   * The spool's backlog on disk reached {@code maxSpoolBytes} (with {@link QueueFullPolicy#block},
+   * no acknowledgement made room within the block timeout).
+   */
   SPOOL_FULL,
   /** The client was closed, or is closing. */
   CLOSED,

@@ -4,8 +4,13 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What a call does when the queue is full. Either way nothing is lost silently: a refused call
- * returns {@code false} and is counted in {@link Stats#droppedByReason()}.
+ * What a call does when there is no room for its message: the in-memory queue is full
+ * ({@code maxQueueSize}, {@code maxQueueBytes}) or, with a spool, the spool's backlog reached
+ * {@code maxSpoolBytes}. Both limits are governed alike, with every
+ * {@link dev.beacon.SpoolDurability}. Either way nothing is lost silently: a refused call returns
+ * {@code false}, is counted in {@link Stats#droppedByReason()} ({@link DropReason#QUEUE_FULL},
+ * {@link DropReason#QUEUE_BYTES_FULL} or {@link DropReason#SPOOL_FULL}) and logged at WARN (rate
+ * limited) with the limit that was hit and its value.
  */
 public final class QueueFullPolicy {
   private static final QueueFullPolicy DROP_NEWEST = new QueueFullPolicy(Duration.ZERO);
@@ -17,7 +22,8 @@ public final class QueueFullPolicy {
   }
 
   /**
-   * Refuse the new message at once (the default): the call never waits.
+   * Refuse the new message at once (the default), whether the queue or the spool is full: the call
+   * never waits.
    *
    * @return the policy
    */
@@ -26,8 +32,13 @@ public final class QueueFullPolicy {
   }
 
   /**
-   * Wait up to {@code timeout} for room, then refuse. A call made on a Beacon thread (for example
-   * inside the error callback) never waits, so it cannot deadlock the client.
+   * Wait up to {@code timeout} for room, then refuse. On a full spool the caller sleeps until an
+   * acknowledgement (a delivered batch) frees room, and is woken by it, not by polling; on a full
+   * queue it waits for the consumer to take messages. The wait happens outside the client's
+   * admission gate: {@code close()} never waits for it, and a caller waiting when the client
+   * closes is refused as {@link DropReason#CLOSED}. A message larger than {@code maxSpoolBytes}
+   * is refused at once. A call made on a Beacon thread (for example inside the error callback)
+   * never waits, so it cannot deadlock the client.
    *
    * @param timeout the longest wait, positive
    * @return the policy

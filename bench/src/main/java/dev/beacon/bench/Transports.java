@@ -32,6 +32,42 @@ public final class Transports {
   }
 
   /**
+   * A slow API with a fixed capacity: at most {@code concurrency} batches in flight, each answered
+   * {@code latency} after it was sent (on a timer thread, so no thread sleeps). With batches of
+   * {@code n} messages it delivers at most {@code concurrency * n / latency} messages a second.
+   *
+   * @param concurrency batches in flight
+   * @param latency time to answer each batch
+   * @return a new transport; {@code close()} stops its timer
+   */
+  public static Transport slow(int concurrency, Duration latency) {
+    java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "slow-api");
+      t.setDaemon(true);
+      return t;
+    });
+    long nanos = latency.toNanos();
+    return new Transport() {
+      @Override
+      public CompletableFuture<SendResult> send(Batch batch) {
+        CompletableFuture<SendResult> f = new CompletableFuture<>();
+        timer.schedule(() -> f.complete(SendResult.delivered(200)), nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return f;
+      }
+
+      @Override
+      public int maxConcurrentRequests() {
+        return concurrency;
+      }
+
+      @Override
+      public void close() {
+        timer.shutdownNow();
+      }
+    };
+  }
+
+  /**
    * A transport that delivers every batch at once, without touching the bytes.
    *
    * @return a new transport

@@ -9,6 +9,7 @@ import dev.beacon.bench.Workload;
 import dev.beacon.spi.Spool;
 import dev.beacon.spi.SpoolContext;
 import dev.beacon.spi.SpoolProvider;
+import dev.beacon.spi.Transport;
 import dev.beacon.testkit.CollectorServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +30,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.concurrent.locks.LockSupport;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -61,6 +64,19 @@ import org.openjdk.jmh.annotations.Warmup;
  *       transport to the testkit's collector in counting mode ({@code http}); the invocation ends
  *       when {@code flush()} reports every message delivered. Messages per second delivered. The
  *       report divides each spool mode by the {@code memory} row of the same run.
+ *   <li>{@code overload}: {@value #OVERLOAD_MESSAGES} {@code track} calls per invocation from 4
+ *       producers through a {@code PROCESS_CRASH} spool with {@code QueueFullPolicy.block}.
+ *       {@code api=slow}: a slow API of fixed capacity ({@link Transports#slow}:
+ *       {@value #API_CONCURRENCY} batches of {@value #API_BATCH} in flight, each answered after
+ *       {@value #API_LATENCY_MICROS}&nbsp;&micro;s) and a spool of {@value #OVERLOAD_SPOOL_BYTES}
+ *       bytes; {@code paced}: the producers together offer the API's capacity (just fast enough),
+ *       {@code overload}: they call as fast as the client accepts, so the spool fills and stays
+ *       full. {@code api=http}: the real HTTP transport to the collector in counting mode (whose
+ *       capacity is what the machine gives it); {@code paced}: a spool too large to fill (producers
+ *       are never held back), {@code overload}: the {@value #OVERLOAD_SPOOL_BYTES}-byte spool,
+ *       which the producers fill. A refused call is made again at once (as an application that
+ *       must not lose it would), counted in the {@code refused} counter. Messages per second
+ *       delivered: under overload the spool should deliver what it delivers otherwise.
  * </ul>
  *
  * <p>Every trial gets its own temporary directory, deleted at tear-down. Forks carry Chronicle's
@@ -90,6 +106,14 @@ public class SpoolBenchmark {
   static final int REPLAY_RECORDS = 100_000;
   static final int MESSAGES = 50_000;
   static final long MAX_BYTES = 64L << 30;
+  static final int OVERLOAD_MESSAGES = 60_000;
+  static final long OVERLOAD_SPOOL_BYTES = 8L << 20;
+  static final int API_CONCURRENCY = 2;
+  static final int API_BATCH = 100;
+  static final int API_LATENCY_MICROS = 4_000;
+  /** The slow API's capacity in messages per second. */
+  static final double API_CAPACITY = API_CONCURRENCY * API_BATCH * 1e6 / API_LATENCY_MICROS;
+  static final int OVERLOAD_PRODUCERS = 4;
   private static final String KEY = "bench-write-key";
 
   static SpoolProvider chronicle() {
@@ -273,6 +297,72 @@ public class SpoolBenchmark {
     }
   }
 
+  /** A client on a small spool with the block policy, and a slow API, for {@link #overload}. */
+  @State(Scope.Benchmark)
+  public static class Overload {
+    /** {@code paced}: producers offer the API's capacity; {@code overload}: as fast as accepted. */
+    @Param({"paced", "overload"})
+    public String load;
+
+    /** {@code slow}: a fixed-capacity API; {@code http}: HttpTransport to the collector. */
+    @Param({"slow", "http"})
+    public String api;
+
+    Path dir;
+    Analytics analytics;
+    ExecutorService pool;
+    Transport slowApi;
+    CollectorServer collector;
+
+    @Setup(Level.Trial)
+    public void start() throws IOException {
+      dir = Files.createTempDirectory("beacon-spool-overload-");
+      Analytics.Builder b = Analytics.builder(KEY).shutdownHook(false)
+          .spoolDirectory(dir.resolve("spool")).spoolDurability(SpoolDurability.PROCESS_CRASH)
+          .queueFullPolicy(QueueFullPolicy.block(Duration.ofSeconds(30)));
+      if ("http".equals(api)) {
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        collector = CollectorServer.builder().writeKey(KEY).countOnly(true).build().start();
+        b.endpoint(collector.uri()).maxSpoolBytes("paced".equals(load) ? 1L << 30 : OVERLOAD_SPOOL_BYTES);
+      } else {
+        slowApi = Transports.slow(API_CONCURRENCY, Duration.ofNanos(API_LATENCY_MICROS * 1000L));
+        b.transport(slowApi).maxSpoolBytes(OVERLOAD_SPOOL_BYTES)
+            .flushAt(API_BATCH).maxBatchMessages(API_BATCH).flushInterval(Duration.ofMillis(5));
+      }
+      analytics = b.build();
+      if (analytics.stats().spoolDegraded()) {
+        throw new IllegalStateException("the spool did not open: " + analytics.stats());
+      }
+      pool = Executors.newFixedThreadPool(OVERLOAD_PRODUCERS);
+    }
+
+    @TearDown(Level.Trial)
+    public void stop() {
+      pool.shutdownNow();
+      analytics.close(Duration.ofSeconds(10));
+      if (slowApi != null) {
+        slowApi.close();
+      }
+      if (collector != null) {
+        collector.close();
+      }
+      delete(dir);
+    }
+  }
+
+  /** Calls refused (and made again) during {@link #overload}, per second. */
+  @State(Scope.Thread)
+  @AuxCounters(AuxCounters.Type.EVENTS)
+  public static class Refusals {
+    /** Refused calls. */
+    public long refused;
+
+    @Setup(Level.Iteration)
+    public void reset() {
+      refused = 0;
+    }
+  }
+
   /** A client for {@link #trackLatency}: spool off, or {@code PROCESS_CRASH}; instant transport. */
   @State(Scope.Benchmark)
   public static class Latency {
@@ -380,6 +470,54 @@ public class SpoolBenchmark {
       throw new IllegalStateException("read " + sum[0] + " of " + REPLAY_RECORDS + " records");
     }
     return sum[1];
+  }
+
+  /**
+   * Delivers {@value #OVERLOAD_MESSAGES} {@code track} calls through a small spool to a slow API,
+   * paced to the API's capacity or as fast as the client accepts (see the class comment).
+   *
+   * @param s the client
+   * @param r refusal counter
+   * @return messages delivered
+   */
+  @Benchmark
+  @OperationsPerInvocation(OVERLOAD_MESSAGES)
+  public long overload(Overload s, Refusals r) throws InterruptedException, ExecutionException {
+    long delivered0 = s.analytics.stats().delivered();
+    int per = OVERLOAD_MESSAGES / OVERLOAD_PRODUCERS;
+    boolean paced = "paced".equals(s.load) && "slow".equals(s.api);
+    long intervalNanos = (long) (OVERLOAD_PRODUCERS * 1e9 / API_CAPACITY);
+    List<Future<Long>> done = new ArrayList<>(OVERLOAD_PRODUCERS);
+    for (int t = 0; t < OVERLOAD_PRODUCERS; t++) {
+      int base = t * per;
+      done.add(s.pool.submit(() -> {
+        long refused = 0;
+        long next = System.nanoTime();
+        for (int i = base; i < base + per; i++) {
+          if (paced) {
+            next += intervalNanos;
+            for (long wait; (wait = next - System.nanoTime()) > 0; ) {
+              LockSupport.parkNanos(wait);
+            }
+          }
+          while (!s.analytics.track(Workload.userId(i), Workload.EVENT, Workload.PROPERTIES)) {
+            refused++;
+          }
+        }
+        return refused;
+      }));
+    }
+    for (Future<Long> f : done) {
+      r.refused += f.get();
+    }
+    if (!s.analytics.flush(Duration.ofSeconds(60)).complete()) {
+      throw new IllegalStateException("not delivered within 60 s: " + s.analytics.stats());
+    }
+    long delivered = s.analytics.stats().delivered() - delivered0;
+    if (delivered < OVERLOAD_MESSAGES) {
+      throw new IllegalStateException("delivered " + delivered + " of " + OVERLOAD_MESSAGES + ": " + s.analytics.stats());
+    }
+    return delivered;
   }
 
   /**

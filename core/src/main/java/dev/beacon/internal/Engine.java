@@ -212,6 +212,8 @@ public final class Engine {
       DropReason refused;
       long seq = -1;
       long record = Journal.UNAVAILABLE;
+      // With SPOOL_FULL: the room the message needs in the spool.
+      long spoolNeed = 0;
       activeProducers.increment();
       try {
         if (state != State.RUNNING || consumer.isSealed()) {
@@ -226,17 +228,18 @@ public final class Engine {
             counters.ownAppended.decrement();
             counters.accepted.decrement();
           }
-          if (record == Journal.FULL) {
-            return drop(DropReason.SPOOL_FULL);
-          }
         }
         if (record > 0) {
           refused = null;
+        } else if (record == Journal.FULL) {
+          refused = DropReason.SPOOL_FULL;
+          spoolNeed = journal.lastOwnLength();
+        } else if (journal != null && !journal.reserve(size)) {
+          // The ring with a spool (BUFFERED, degraded): the message's room is reserved before publishing.
+          refused = DropReason.SPOOL_FULL;
+          spoolNeed = size;
         } else {
           // The ring: no spool, BUFFERED, or the caller's own append was not possible.
-          if (journal != null && !journal.reserve(size)) {
-            return drop(DropReason.SPOOL_FULL);
-          }
           if (counters.queuedBytes.addAndGet(size) > cfg.maxQueueBytes()) {
             counters.queuedBytes.addAndGet(-size);
             refused = DropReason.QUEUE_BYTES_FULL;
@@ -268,6 +271,7 @@ public final class Engine {
         afterPublish(seq);
         return true;
       }
+      // Outside the gate from here: a waiting caller never holds close() up.
       if (!canBlock()) {
         return drop(refused);
       }
@@ -278,8 +282,26 @@ public final class Engine {
       if (now - deadline >= 0 || Thread.currentThread().isInterrupted()) {
         return drop(refused);
       }
-      LockSupport.parkNanos(this, 20_000);
+      if (refused == DropReason.SPOOL_FULL) {
+        if (spoolNeed > journal.maxBytes()) {
+          return drop(refused); // larger than the whole spool: no acknowledgement can make room
+        }
+        // Woken by the acknowledgement that frees room (or by close), never by polling.
+        if (!journal.awaitSpace(spoolNeed, deadline, this::closing)) {
+          if (closing()) {
+            continue; // the gate refuses it as CLOSED
+          }
+          return drop(refused);
+        }
+      } else {
+        LockSupport.parkNanos(this, 20_000);
+      }
     }
+  }
+
+  /** True once close() began: new calls are refused. */
+  private boolean closing() {
+    return state != State.RUNNING || consumer.isSealed();
   }
 
   /**
@@ -345,6 +367,16 @@ public final class Engine {
       } else if (reason == DropReason.NO_REQUEST_SLOT) {
         dropLog.log("Beacon refused a sync-mode message: no request slot within flushTimeout {}",
             cfg.flushTimeout());
+      } else if (reason == DropReason.SPOOL_FULL) {
+        dropLog.log("Beacon refused a message: SPOOL_FULL (maxSpoolBytes={} reached, {} bytes pending,"
+            + " queueFullPolicy={}); see stats()", journal.maxBytes(), journal.pendingBytes(),
+            cfg.queueFullPolicy());
+      } else if (reason == DropReason.QUEUE_FULL) {
+        dropLog.log("Beacon refused a message: QUEUE_FULL (maxQueueSize={} reached, queueFullPolicy={});"
+            + " see stats()", cfg.ringSize(), cfg.queueFullPolicy());
+      } else if (reason == DropReason.QUEUE_BYTES_FULL) {
+        dropLog.log("Beacon refused a message: QUEUE_BYTES_FULL (maxQueueBytes={} reached, queueFullPolicy={});"
+            + " see stats()", cfg.maxQueueBytes(), cfg.queueFullPolicy());
       } else {
         dropLog.log("Beacon refused a message: {} (maxQueueSize={}, maxQueueBytes={}); see stats()",
             reason, cfg.ringSize(), cfg.maxQueueBytes());
@@ -527,6 +559,9 @@ public final class Engine {
     }
     // From here this thread (or the one it starts) owns every state change.
     state = State.DRAINING;
+    if (journal != null) {
+      journal.spaceFreed(); // callers waiting for room in the spool see the close and are refused
+    }
     if (onOwnThread()) {
       // Never wait for ourselves: finish the close on a fresh thread.
       Thread t = closingThread(() -> mine.complete(doClose(timeout, System.nanoTime())), "beacon-close");

@@ -54,6 +54,11 @@ final class Journal {
   private final java.util.concurrent.locks.ReentrantLock appendLock = new java.util.concurrent.locks.ReentrantLock();
   /** Under appendLock. */
   private boolean closed;
+  /**
+   * Set first thing in {@link #close()}: a sync that fails from then on failed because the spool
+   * closed under it, not because the device did (issue 20, item 8).
+   */
+  private volatile boolean closing;
   /** One sync at a time; its holder syncs for every record appended before it started. */
   private final java.util.concurrent.locks.ReentrantLock syncLock = new java.util.concurrent.locks.ReentrantLock();
   private final Object syncDone = new Object();
@@ -250,6 +255,11 @@ final class Journal {
     try {
       spool.commit();
     } catch (IOException | RuntimeException e) {
+      if (closing) {
+        // An ordinary close won the race with this sync: the caller's record is journaled (its
+        // wait is counted in spoolSyncTimeouts), the spool did not fail.
+        return false;
+      }
       degrade(e);
       return false;
     }
@@ -358,6 +368,84 @@ final class Journal {
     }
   }
 
+  /** Callers parked in {@link #awaitSpace}; woken by {@link #spaceFreed()}. */
+  private final java.util.Set<Thread> spaceWaiters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * The size of the message the calling thread serialized in its last {@link #appendOwn}: what a
+   * caller refused as {@link #FULL} waits room for.
+   */
+  int lastOwnLength() {
+    return callerBuffers.get().sink.size();
+  }
+
+  /** The spool's bound ({@code maxSpoolBytes}). */
+  long maxBytes() {
+    return spool.maxBytes();
+  }
+
+  /** The spool's backlog as it counts it against {@link #maxBytes()}. */
+  long pendingBytes() {
+    return spool.pendingBytes();
+  }
+
+  /**
+   * Waits, outside the engine's admission gate, until the spool has room for {@code bytes} (the
+   * {@code block} queue-full policy on a full spool). Woken by {@link #spaceFreed()} (each
+   * acknowledgement that lowers the backlog), by the journal degrading or closing, or by the
+   * engine's closing ({@link #spaceFreed()} again), after which it checks again: no polling; the
+   * only timed wait is the caller's own deadline. The bound holds on the ring path too (messages
+   * kept in memory while the journal is degraded reserve their room), so a degraded journal does
+   * not end the wait by itself.
+   *
+   * <p>The hand-off: a waiter registers in {@link #spaceWaiters}, then reads the backlog (volatile);
+   * a signaller lowers the backlog (a volatile write in the spool), then reads the set. One of the
+   * two sees the other, and an unpark that comes before the park makes the park return at once.
+   *
+   * @param bytes the room needed
+   * @param deadlineNanos when to give up ({@link System#nanoTime()} clock)
+   * @param stop true when waiting is pointless (the client is closing)
+   * @return true when there seems to be room (the caller tries again and may race others for it);
+   *     false when the deadline passed, the caller was interrupted or {@code stop} said so
+   */
+  boolean awaitSpace(long bytes, long deadlineNanos, java.util.function.BooleanSupplier stop) {
+    Thread me = Thread.currentThread();
+    spaceWaiters.add(me);
+    try {
+      while (true) {
+        if (hasRoom(bytes)) {
+          return true;
+        }
+        if (stop.getAsBoolean() || me.isInterrupted()) {
+          return false;
+        }
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+      }
+    } finally {
+      spaceWaiters.remove(me);
+    }
+  }
+
+  private boolean hasRoom(long bytes) {
+    return spool.pendingBytes() + reserved.get() + bytes <= spool.maxBytes();
+  }
+
+  /**
+   * Wakes every caller waiting in {@link #awaitSpace}: after an acknowledgement, when the journal
+   * degrades or closes, and when the engine starts closing. Cheap when nobody waits.
+   */
+  void spaceFreed() {
+    if (!spaceWaiters.isEmpty()) {
+      for (Thread t : spaceWaiters) {
+        java.util.concurrent.locks.LockSupport.unpark(t);
+      }
+    }
+  }
+
   /** True while appends fail and messages go through memory. */
   boolean degraded() {
     return degraded;
@@ -368,6 +456,7 @@ final class Journal {
    * ring (and are reported, the consumer having stopped).
    */
   void close() {
+    closing = true;
     appendLock.lock();
     try {
       closed = true;
@@ -375,6 +464,7 @@ final class Journal {
     } finally {
       appendLock.unlock();
     }
+    spaceFreed();
   }
 
   private synchronized void degrade(Exception e) {
@@ -385,6 +475,7 @@ final class Journal {
       for (Thread t : parked) {
         java.util.concurrent.locks.LockSupport.unpark(t);
       }
+      spaceFreed();
       LOG.error("Beacon's spool failed ({}); messages are kept in memory only, without crash protection,"
           + " until it recovers. See stats().spoolDegraded().", e.toString());
     }

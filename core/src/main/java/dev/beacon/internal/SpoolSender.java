@@ -286,6 +286,7 @@ final class SpoolSender implements Runnable {
       // Not fatal: the records are delivered; after a restart they would be sent again (at-least-once).
       ackLog.warn("Beacon could not persist its spool position: {}", e.toString());
     }
+    journal.spaceFreed(); // callers waiting on a full spool (QueueFullPolicy.block)
     advance(done + n);
   }
 
@@ -294,6 +295,7 @@ final class SpoolSender implements Runnable {
     if (c > corruptSeen) {
       int n = (int) Math.min(Integer.MAX_VALUE, c - corruptSeen);
       corruptSeen = c;
+      journal.spaceFreed(); // a damaged record read with nothing unacknowledged before it is acknowledged at once
       reporter.report(FailureReason.SPOOL_CORRUPT, 0, n, List.of(),
           n + " damaged record(s) in the spool were skipped", null);
     }

@@ -33,7 +33,7 @@ final class MemorySpool implements Spool {
   private final long maxBytes;
   private final long recovered;
   private long next;
-  private boolean closed;
+  private volatile boolean closed;
 
   MemorySpool(Disk disk, long maxBytes) {
     this.disk = disk;
@@ -69,6 +69,9 @@ final class MemorySpool implements Spool {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted");
       }
+    }
+    if (closed) {
+      throw new IOException("spool closed"); // as a real spool does
     }
     if (disk.failing || disk.failCommits) {
       throw new IOException("No space left on device (simulated)");

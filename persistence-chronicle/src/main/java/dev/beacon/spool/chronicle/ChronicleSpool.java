@@ -15,6 +15,7 @@ import java.util.NavigableSet;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -50,9 +51,10 @@ final class ChronicleSpool implements Spool {
   /** Tuning, fixed in production and changed only by tests. */
   static final class Settings {
     /**
-     * Five-minute cycles: a delivered file is deleted at most about five minutes after its last
-     * record is acknowledged, so the disk holds the backlog plus at most one cycle of delivered
-     * records; at most 288 files a day (Chronicle opens them lazily). Up to 2^30 records a cycle.
+     * Five-minute cycles, rolled early by {@link RollClock} once a file holds
+     * {@link #rollBytes(long)}: a file is deleted as soon as the acknowledged position passes it,
+     * so the disk holds the backlog plus less than one file of delivered records. Up to 2^30
+     * records a cycle.
      */
     static final Settings DEFAULT = new Settings(RollCycles.FIVE_MINUTELY, 16L << 20, 500,
         null, DiskSpace.FILE_STORE, 4L << 20);
@@ -102,6 +104,20 @@ final class ChronicleSpool implements Spool {
     }
   }
 
+  /** The smallest and largest share of {@code maxBytes} one cycle file holds before it rolls. */
+  static final long MIN_ROLL_BYTES = 64L << 10;
+  static final long MAX_ROLL_BYTES = 64L << 20;
+
+  /**
+   * What one cycle file holds before the spool rolls to a new one: a quarter of {@code maxBytes},
+   * between {@link #MIN_ROLL_BYTES} and {@link #MAX_ROLL_BYTES}. A file is deleted once the
+   * acknowledged position passes it, so at most about this much delivered journal stays on disk
+   * beside the backlog.
+   */
+  static long rollBytes(long maxBytes) {
+    return Math.max(MIN_ROLL_BYTES, Math.min(maxBytes / 4, MAX_ROLL_BYTES));
+  }
+
   /** Re-check free space after this many bytes appended, far below the margin. */
   private static final long SPACE_CHECK_BYTES = 1L << 20;
   /** ... or after this long, in case another process fills the disk. */
@@ -117,6 +133,8 @@ final class ChronicleSpool implements Spool {
   private final DateTimeFormatter cycleNames;
   private final long recoveredRecords;
   private final long quarantined;
+  private final RollClock clock;
+  private final long rollBytes;
 
   // Append thread.
   private ExcerptAppender appender;
@@ -124,6 +142,9 @@ final class ChronicleSpool implements Spool {
   private long bytesSinceSpaceCheck = Long.MAX_VALUE / 2;
   private long lastSpaceCheckNanos;
   private int appendCycle = Integer.MIN_VALUE;
+  /** The cycle {@link #cycleBytes} counts, and the record bytes appended to it by this instance. */
+  private int bytesCycle = Integer.MIN_VALUE;
+  private long cycleBytes;
   /** The cycle file the last append wrote to: what a commit forces. */
   private volatile java.io.File appendFile;
   /** Cycle files appended to since the last commit began, besides {@link #appendFile}. */
@@ -153,14 +174,16 @@ final class ChronicleSpool implements Spool {
   private volatile boolean closed;
 
   private ChronicleSpool(Path directory, long maxBytes, SpoolDurability durability, Settings settings,
-      DirectoryLock lock, SingleChronicleQueue queue, AckFile ackFile, long ackIndex, Scan scan,
-      long quarantined) {
+      DirectoryLock lock, SingleChronicleQueue queue, RollClock clock, AckFile ackFile, long ackIndex,
+      Scan scan, long quarantined) {
     this.directory = directory;
     this.maxBytes = maxBytes;
     this.durability = durability;
     this.settings = settings;
     this.lock = lock;
     this.queue = queue;
+    this.clock = clock;
+    this.rollBytes = rollBytes(maxBytes);
     this.ackFile = ackFile;
     this.cycleNames = DateTimeFormatter.ofPattern(settings.rollCycle.format()).withZone(ZoneOffset.UTC);
     this.ackAtOpen = ackIndex;
@@ -219,11 +242,19 @@ final class ChronicleSpool implements Spool {
               JournalFiles.QUARANTINE);
         }
       }
-      queue = build(directory, durability, settings);
+      RollClock clock = new RollClock(
+          settings.timeProvider != null ? settings.timeProvider : SystemTimeProvider.INSTANCE,
+          settings.rollCycle.lengthInMillis());
+      queue = build(directory, durability, settings, clock);
       long ack = AckFile.read(directory);
       Scan scan = scan(queue, ack);
+      int lastCycle = queue.lastCycle();
+      if (lastCycle >= 0) {
+        // This run appends to a file of its own: how much the last one holds is not counted.
+        clock.rollAfter(lastCycle);
+      }
       ChronicleSpool spool = new ChronicleSpool(directory, maxBytes, durability, settings, lock,
-          queue, ackFile, ack, scan, quarantined);
+          queue, clock, ackFile, ack, scan, quarantined);
       if (ack != AckFile.NONE) {
         spool.deleteFilesBefore(ack);
       }
@@ -257,16 +288,15 @@ final class ChronicleSpool implements Spool {
     }
   }
 
-  private static SingleChronicleQueue build(Path directory, SpoolDurability durability, Settings settings) {
+  private static SingleChronicleQueue build(Path directory, SpoolDurability durability, Settings settings,
+      RollClock clock) {
     SingleChronicleQueueBuilder b = SingleChronicleQueueBuilder.binary(directory)
         .rollCycle(settings.rollCycle)
         .blockSize(settings.blockSize)
         .timeoutMS(settings.recoveryTimeoutMs)
         // SYNC makes appender.sync() (and the release of a mapped chunk) msync with MS_SYNC.
-        .syncMode(durability == SpoolDurability.OS_CRASH ? SyncMode.SYNC : SyncMode.NONE);
-    if (settings.timeProvider != null) {
-      b.timeProvider(settings.timeProvider);
-    }
+        .syncMode(durability == SpoolDurability.OS_CRASH ? SyncMode.SYNC : SyncMode.NONE)
+        .timeProvider(clock);
     return b.build();
   }
 
@@ -378,7 +408,10 @@ final class ChronicleSpool implements Spool {
           out.writeInt(crc);
           out.write(bytes, offset, length);
           if (warmer != null) {
-            warmer.appended(out.bytesStore(), out.writePosition());
+            // The file rolls once it holds rollBytes: pages past that would only take disk space.
+            long end = out.writePosition();
+            long left = rollBytes - cycleBytes - length - RECORD_HEADER;
+            warmer.appended(out.bytesStore(), end, left > 0 ? end + left : end);
           }
         } catch (RuntimeException e) {
           dc.rollbackOnClose();
@@ -391,8 +424,16 @@ final class ChronicleSpool implements Spool {
     }
     bytesSinceSpaceCheck += length + RECORD_HEADER;
     appendedBytes += length; // one writer at a time
+    int cycle = appender.cycle();
+    if (cycle != bytesCycle) {
+      bytesCycle = cycle;
+      cycleBytes = 0;
+    }
+    cycleBytes += length + RECORD_HEADER;
+    if (cycleBytes >= rollBytes) {
+      clock.rollAfter(cycle); // the next append opens a new file; this one can go once acknowledged
+    }
     if (durability == SpoolDurability.OS_CRASH) {
-      int cycle = appender.cycle();
       if (cycle != appendCycle) {
         appendCycle = cycle;
         java.io.File file = appender.currentFile();
@@ -492,11 +533,12 @@ final class ChronicleSpool implements Spool {
   }
 
   private static void force(Path file) throws IOException {
-    if (!Files.exists(file)) {
-      return;
-    }
+    // A previous cycle's file may be deleted by the reader thread meanwhile (its records were all
+    // delivered and acknowledged, which happens sooner now that files roll by size): nothing to sync.
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ch.force(false);
+    } catch (java.nio.file.NoSuchFileException gone) {
+      // deleted: fully acknowledged
     }
   }
 

@@ -44,9 +44,16 @@ final class PageWarmer implements Runnable, ReferenceOwner {
   private final AtomicReference<BytesStore<?, ?>> handedOver = new AtomicReference<>();
   /** Published by the appender after each append: where it wrote up to. */
   private volatile long position;
+  /**
+   * Published with {@link #position}: where the appender's file ends (it rolls to a new file
+   * there), so pages past it, which would only take disk space, are not touched.
+   */
+  private volatile long limit = Long.MAX_VALUE;
   /** The appender wakes the thread when its position passes this mark. */
   private volatile long wakeAt;
   private volatile boolean closed;
+  /** Set by the thread when it ends (closed or failed): no chunk is handed over any more. */
+  private volatile boolean ended;
   private volatile Thread thread;
   /** Pages touched, for tests. */
   private volatile long touched;
@@ -92,19 +99,38 @@ final class PageWarmer implements Runnable, ReferenceOwner {
    * moved to another chunk or the thread must be woken.
    */
   void appended(BytesStore<?, ?> chunk, long end) {
+    appended(chunk, end, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #appended(BytesStore, long)}, with {@code fileEnd}: the position past which the
+   * appender will not write in this file (it rolls to a new one); nothing past it is touched.
+   */
+  void appended(BytesStore<?, ?> chunk, long end, long fileEnd) {
     Thread t = thread;
     if (t == null) {
       return; // never started: nothing to hand over
     }
+    limit = fileEnd;
     position = end;
     if (chunk != lastOffered) {
       lastOffered = chunk;
-      if (closed || chunk == null || !chunk.tryReserve(this)) {
+      // A thread that ended (a failed touch, or a factory thread that never ran us) takes nothing:
+      // a chunk reserved for it would never be released, so never unmapped (issue 20, item 9).
+      if (closed || ended || chunk == null || !t.isAlive() || !chunk.tryReserve(this)) {
         return;
       }
       BytesStore<?, ?> old = handedOver.getAndSet(chunk);
       if (old != null) {
         old.release(this); // never taken by the thread
+      }
+      if (ended) {
+        // It ended while we handed over (its last release may have run before our set): take it back.
+        BytesStore<?, ?> back = handedOver.getAndSet(null);
+        if (back != null) {
+          back.release(this);
+        }
+        return;
       }
       wakeAt = Long.MAX_VALUE;
       LockSupport.unpark(t);
@@ -142,6 +168,11 @@ final class PageWarmer implements Runnable, ReferenceOwner {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (!t.isAlive()) {
+      // Ended (join: its writes are visible here): whatever it or a hand-over left is released,
+      // also when the thread died long before, or never ran this runnable.
+      releaseAll();
+    }
   }
 
   @Override
@@ -159,6 +190,7 @@ final class PageWarmer implements Runnable, ReferenceOwner {
       LOG.warn("Beacon's spool stopped touching its journal's pages ahead of the writer ({}); appends go on",
           e.toString());
     } finally {
+      ended = true;
       releaseAll();
     }
   }
@@ -176,7 +208,7 @@ final class PageWarmer implements Runnable, ReferenceOwner {
     if (s == null) {
       return;
     }
-    long target = position + ahead;
+    long target = Math.min(position + ahead, limit);
     long n = 0;
     while (touchedTo < target && !closed && handedOver.get() == null && s.inside(touchedTo, 8)) {
       s.compareAndSwapLong(touchedTo, 0L, 0L);
@@ -188,7 +220,10 @@ final class PageWarmer implements Runnable, ReferenceOwner {
     wakeAt = s.inside(touchedTo, 8) ? touchedTo - ahead / 2 : Long.MAX_VALUE;
   }
 
-  /** Releases every chunk this thread holds or was handed. Runs once, after the last touch. */
+  /**
+   * Releases every chunk this thread holds or was handed: on the thread when it ends, and again in
+   * {@link #close} once it has ended (idempotent).
+   */
   private void releaseAll() {
     BytesStore<?, ?> s = store;
     store = null;

@@ -2,6 +2,7 @@ package dev.beacon.spool.chronicle;
 
 import dev.beacon.Analytics;
 import dev.beacon.MessageIds;
+import dev.beacon.QueueFullPolicy;
 import dev.beacon.RetryPolicy;
 import dev.beacon.SpoolDurability;
 import dev.beacon.Track;
@@ -16,10 +17,13 @@ import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 /**
  * The child JVM of {@link CrashTest}: a real client with the Chronicle spool and the HTTP
  * transport, producing numbered events as fast as it can and printing the number of every call
- * that returned {@code true}, until it is killed with SIGKILL. Journal files roll every second, so
- * kills land before, during and after rolls.
+ * that returned {@code true}, until it is killed with SIGKILL. Journal files roll every second and
+ * every 256 KB, so kills land before, during and after rolls.
  */
 public final class CrashClient {
+  /** The child's {@code maxSpoolBytes}. */
+  static final long SPOOL_BYTES = 1L << 20;
+
   private CrashClient() {}
 
   static ChronicleSpool.Settings settings() {
@@ -54,9 +58,11 @@ public final class CrashClient {
     long n = Long.parseLong(args[2]);
     PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, "UTF-8");
     SpoolDurability durability = args.length > 3 ? SpoolDurability.valueOf(args[3]) : SpoolDurability.PROCESS_CRASH;
-    ChronicleSpool spool = ChronicleSpool.open(dir, 1L << 30, durability, settings());
+    // A small spool: its files also roll every 256 KB (a quarter of it), so kills land during
+    // early rolls too, and callers wait for room (block) whenever delivery falls behind.
+    ChronicleSpool spool = ChronicleSpool.open(dir, SPOOL_BYTES, durability, settings());
     Analytics analytics = client(spool, endpoint).spoolDurability(durability).maxQueueSize(CrashTest.BUFFERED_RING)
-        .build();
+        .queueFullPolicy(QueueFullPolicy.block(Duration.ofSeconds(30))).build();
     int threads = args.length > 4 ? Integer.parseInt(args[4]) : 1;
     out.println("READY " + spool.recoveredRecords());
     out.flush();

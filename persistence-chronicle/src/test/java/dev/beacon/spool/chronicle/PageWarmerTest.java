@@ -112,6 +112,44 @@ class PageWarmerTest {
     assertThat(capture.messages()).hasSize(1);
   }
 
+  @Test
+  void aWarmerWhoseThreadEndedLeavesNoChunkReserved() throws Exception {
+    // Issue 20, item 9: a warmer whose thread has ended must not keep reserving the appender's chunks
+    // (a reserved chunk is never unmapped, and a deleted cycle file keeps its disk blocks).
+    java.util.concurrent.CountDownLatch exit = new java.util.concurrent.CountDownLatch(1);
+    Thread[] made = new Thread[1];
+    PageWarmer warmer = new PageWarmer(PageWarmer.DEFAULT_AHEAD);
+    // The factory's thread never runs the warmer and ends when told: as a thread that died.
+    warmer.start(r -> made[0] = new Thread(() -> {
+      try {
+        exit.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }), "warmer-under-test");
+    net.openhft.chronicle.bytes.BytesStore<?, ?> handedBeforeDeath =
+        net.openhft.chronicle.bytes.BytesStore.nativeStoreWithFixedCapacity(1 << 16);
+    net.openhft.chronicle.bytes.BytesStore<?, ?> offeredAfterDeath =
+        net.openhft.chronicle.bytes.BytesStore.nativeStoreWithFixedCapacity(1 << 16);
+    try {
+      warmer.appended(handedBeforeDeath, 0); // reserved for the (live) thread, which never takes it
+      assertThat(handedBeforeDeath.refCount()).isEqualTo(2);
+      exit.countDown();
+      made[0].join(60_000);
+      assertThat(made[0].isAlive()).isFalse();
+      warmer.appended(offeredAfterDeath, 0); // the thread is dead: nothing is reserved for it
+      warmer.close(1000);
+      assertThat(offeredAfterDeath.refCount()).as("offered after the thread died").isEqualTo(1);
+      assertThat(handedBeforeDeath.refCount()).as("handed over, never taken, released by close").isEqualTo(1);
+    } finally {
+      for (net.openhft.chronicle.bytes.BytesStore<?, ?> b : java.util.List.of(handedBeforeDeath, offeredAfterDeath)) {
+        if (b.refCount() == 1) {
+          b.releaseLast(); // a store still reserved (the bug) is left as it is: releasing it would throw here
+        }
+      }
+    }
+  }
+
   private static void joinQuietly(Thread t) {
     try {
       t.join(60_000);

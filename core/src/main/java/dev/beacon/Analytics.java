@@ -63,27 +63,50 @@ public final class Analytics implements AutoCloseable {
     this.syncMode = b.syncMode;
     this.flushTimeout = b.flushTimeout;
     this.shutdownTimeout = b.shutdownTimeout;
-    this.engine = new Engine(cfg, b.degradedAtStart);
-    if (b.shutdownHook) {
-      Thread hook;
-      try {
-        hook = engine.newThread(() -> engine.close(shutdownTimeout));
-        if (hook == null) {
-          throw new IllegalStateException("threadFactory returned null for the shutdown hook's thread");
-        }
-        hook.setName("beacon-shutdown-hook");
-        Runtime.getRuntime().addShutdownHook(hook);
-      } catch (RuntimeException | Error e) {
-        // The JVM is already shutting down (addShutdownHook refuses), or no thread could be made:
-        // a client nobody can close at exit must not be left running. Release everything it holds.
-        engine.close(Duration.ZERO);
-        throw new IllegalStateException("Beacon could not register its shutdown hook (" + e.getMessage()
-            + "); the client was not started. Build it with shutdownHook(false) and close it yourself,"
-            + " or build it before the JVM begins to shut down", e);
-      }
-      this.shutdownHook = hook;
-    } else {
+    if (!b.shutdownHook) {
       this.shutdownHook = null;
+      this.engine = new Engine(cfg, b.degradedAtStart);
+      return;
+    }
+    // The hook is registered before anything starts: while the JVM is shutting down it refuses new
+    // hooks, and then nothing is started (no threads, no transport) that nobody could close.
+    EngineRef ref = new EngineRef();
+    Thread hook;
+    try {
+      hook = cfg.threadFactory().newThread(() -> ref.close(shutdownTimeout));
+      if (hook == null) {
+        throw new IllegalStateException("threadFactory returned null for the shutdown hook's thread");
+      }
+      hook.setName("beacon-shutdown-hook");
+      Runtime.getRuntime().addShutdownHook(hook);
+    } catch (RuntimeException | Error e) {
+      throw new IllegalStateException("Beacon could not register its shutdown hook (" + e.getMessage()
+          + "); the client was not started. Build it with shutdownHook(false) and close it yourself,"
+          + " or build it before the JVM begins to shut down", e);
+    }
+    try {
+      this.engine = new Engine(cfg, b.degradedAtStart);
+    } catch (RuntimeException | Error e) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs with nothing to close
+      }
+      throw e;
+    }
+    ref.engine = engine;
+    this.shutdownHook = hook;
+  }
+
+  /** The shutdown hook's view of the engine, set once the engine started. */
+  private static final class EngineRef {
+    volatile Engine engine;
+
+    void close(Duration timeout) {
+      Engine e = engine;
+      if (e != null) {
+        e.close(timeout);
+      }
     }
   }
 
@@ -820,7 +843,7 @@ public final class Analytics implements AutoCloseable {
 
     private Function<ThreadFactory, Transport> resolveTransport() {
       if (transport != null) {
-        return threads -> transport;
+        return new dev.beacon.internal.GivenTransport(transport);
       }
       List<TransportProvider> found = new ArrayList<>();
       for (TransportProvider p : ServiceLoader.load(TransportProvider.class, Analytics.class.getClassLoader())) {

@@ -126,14 +126,7 @@ public final class Engine {
       // it fails build() here instead of leaving accepted messages with no thread to send them.
       scheduler.prestartCoreThread();
     } catch (RuntimeException | Error e) {
-      scheduler.shutdownNow();
-      if (transport != null) {
-        try {
-          transport.close();
-        } catch (RuntimeException closeFailure) {
-          e.addSuppressed(closeFailure);
-        }
-      }
+      releaseAfterFailedStart(e, transport, scheduler);
       throw e;
     }
     this.consumerThread = consumerT;
@@ -149,15 +142,24 @@ public final class Engine {
     try {
       return threads.newThread(task);
     } catch (RuntimeException | Error e) {
-      sched.shutdownNow();
-      if (made != null) {
-        try {
-          made.close();
-        } catch (RuntimeException closeFailure) {
-          e.addSuppressed(closeFailure);
-        }
-      }
+      releaseAfterFailedStart(e, made, sched);
       throw e;
+    }
+  }
+
+  /**
+   * A start that failed: stops the scheduler and closes the transport made for this client (one
+   * the user gave the builder stays open: a corrected build uses it again).
+   */
+  private void releaseAfterFailedStart(Throwable e, dev.beacon.spi.Transport made,
+      ScheduledThreadPoolExecutor sched) {
+    sched.shutdownNow();
+    if (made != null && !(cfg.transportFactory() instanceof GivenTransport)) {
+      try {
+        made.close();
+      } catch (RuntimeException closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
     }
   }
 
@@ -231,9 +233,9 @@ public final class Engine {
         }
         if (record > 0) {
           refused = null;
-        } else if (record == Journal.FULL) {
+        } else if (Journal.isFull(record)) {
           refused = DropReason.SPOOL_FULL;
-          spoolNeed = journal.lastOwnLength();
+          spoolNeed = Journal.neededRoom(record);
         } else if (journal != null && !journal.reserve(size)) {
           // The ring with a spool (BUFFERED, degraded): the message's room is reserved before publishing.
           refused = DropReason.SPOOL_FULL;
@@ -520,16 +522,6 @@ public final class Engine {
    */
   public Stats stats() {
     return counters.snapshot();
-  }
-
-  /**
-   * Creates an unstarted thread with the client's thread factory (for the shutdown hook).
-   *
-   * @param task what it runs
-   * @return the thread
-   */
-  public Thread newThread(Runnable task) {
-    return cfg.threadFactory().newThread(task);
   }
 
   /**

@@ -32,8 +32,11 @@ import org.slf4j.LoggerFactory;
 final class Journal {
   private static final Logger LOG = LoggerFactory.getLogger("dev.beacon.Analytics");
   private static final long RETRY_NANOS = 1_000_000_000L;
-  /** {@link #appendOwn}: the spool is full (the call is refused as SPOOL_FULL). */
-  static final long FULL = -1;
+  /**
+   * {@link #appendOwn}: results at or below this mean the spool is full (the call is refused as
+   * SPOOL_FULL, or waits); {@link #neededRoom} tells how much room the message needs.
+   */
+  static final long FULL = -16;
   /** {@link #appendOwn}: not appended; the message goes through the ring instead. */
   static final long UNAVAILABLE = -2;
   /** A caller's buffer is replaced by a small one after holding a message larger than this. */
@@ -46,7 +49,7 @@ final class Journal {
   private final ByteSink sink = new ByteSink(4096);
   private JsonGenerator gen = MessageSerializer.generator(sink);
   /** Each calling thread's serialization buffer (own-append path). */
-  private final ThreadLocal<CallerBuffer> callerBuffers = ThreadLocal.withInitial(CallerBuffer::new);
+  private final CallerBuffers callerBuffers = new CallerBuffers();
   /**
    * Orders writers: the spool sees one append at a time (its contract), from whichever thread.
    * Also held by {@link #close()}, so the spool never closes under an append.
@@ -164,40 +167,51 @@ final class Journal {
     if (degraded) {
       return UNAVAILABLE;
     }
-    CallerBuffer b = callerBuffers.get();
+    CallerBuffer b = callerBuffers.take();
     b.sink.truncate(0);
     try {
       MessageSerializer.write(b.gen, m);
       b.gen.flush();
     } catch (IOException | RuntimeException e) {
-      callerBuffers.remove();
-      return UNAVAILABLE;
+      return UNAVAILABLE; // the buffer is dropped: its generator may be in any state
     }
     int length = b.sink.size();
     long number;
     appendLock.lock();
     try {
       if (closed || degraded) {
-        return UNAVAILABLE;
+        number = UNAVAILABLE;
+      } else if (spool.pendingBytes() + reserved.get() + length > spool.maxBytes()) {
+        number = FULL - length;
+      } else {
+        try {
+          spool.append(b.sink.array(), 0, length);
+          number = total.incrementAndGet();
+        } catch (IOException | RuntimeException e) {
+          degrade(e);
+          number = UNAVAILABLE;
+        }
       }
-      if (spool.pendingBytes() + reserved.get() + length > spool.maxBytes()) {
-        return FULL;
-      }
-      try {
-        spool.append(b.sink.array(), 0, length);
-      } catch (IOException | RuntimeException e) {
-        degrade(e);
-        return UNAVAILABLE;
-      }
-      number = total.incrementAndGet();
     } finally {
       appendLock.unlock();
     }
-    if (b.sink.array().length > KEEP_BUFFER_BYTES) {
-      callerBuffers.remove(); // one large message must not pin a large buffer on every thread
+    if (b.sink.array().length <= KEEP_BUFFER_BYTES) {
+      callerBuffers.giveBack(b); // one large message must not pin a large buffer
     }
-    onCommit.run();
+    if (number > 0) {
+      onCommit.run();
+    }
     return number;
+  }
+
+  /** Whether an {@link #appendOwn} result says the spool is full. */
+  static boolean isFull(long appendResult) {
+    return appendResult <= FULL;
+  }
+
+  /** For a {@link #isFull full} {@link #appendOwn} result: the room the message needs, in bytes. */
+  static long neededRoom(long appendResult) {
+    return FULL - appendResult;
   }
 
   /**
@@ -269,10 +283,38 @@ final class Journal {
     return true;
   }
 
-  /** A calling thread's serialization buffer. */
+  /** A calling thread's serialization buffer, lent by {@link CallerBuffers} for one append. */
   private static final class CallerBuffer {
     final ByteSink sink = new ByteSink(1024);
     final JsonGenerator gen = MessageSerializer.generator(sink);
+  }
+
+  /**
+   * The callers' serialization buffers, owned by this journal (issue 20, item 15). Not a
+   * {@link ThreadLocal}: in a servlet container the callers are pool threads that outlive the
+   * client, and a value in their thread-local maps would keep the web application's class loader
+   * alive after it is undeployed. A few slots, chosen by thread id, each holding one idle buffer:
+   * a caller takes the buffer of its slot (or makes one when another thread has it) and gives it
+   * back after its append; with the journal, the buffers become garbage.
+   */
+  private static final class CallerBuffers {
+    private static final int SLOTS = 16;
+    private final java.util.concurrent.atomic.AtomicReferenceArray<CallerBuffer> idle =
+        new java.util.concurrent.atomic.AtomicReferenceArray<>(SLOTS);
+
+    @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+
+    private static int slot() {
+      return (int) (Thread.currentThread().getId() & (SLOTS - 1));
+    }
+
+    CallerBuffer take() {
+      CallerBuffer b = idle.getAndSet(slot(), null);
+      return b != null ? b : new CallerBuffer();
+    }
+
+    void giveBack(CallerBuffer b) {
+      idle.lazySet(slot(), b);
+    }
   }
 
   /** Ends a group: commits the appends and publishes {@code lastSeq} to waiting producers. */
@@ -370,14 +412,6 @@ final class Journal {
 
   /** Callers parked in {@link #awaitSpace}; woken by {@link #spaceFreed()}. */
   private final java.util.Set<Thread> spaceWaiters = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-  /**
-   * The size of the message the calling thread serialized in its last {@link #appendOwn}: what a
-   * caller refused as {@link #FULL} waits room for.
-   */
-  int lastOwnLength() {
-    return callerBuffers.get().sink.size();
-  }
 
   /** The spool's bound ({@code maxSpoolBytes}). */
   long maxBytes() {

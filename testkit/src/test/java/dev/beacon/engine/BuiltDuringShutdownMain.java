@@ -1,16 +1,12 @@
 package dev.beacon.engine;
 
 import dev.beacon.Analytics;
-import dev.beacon.spi.Batch;
-import dev.beacon.spi.SendResult;
-import dev.beacon.spi.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Child JVM for {@link ThreadFactoryAndHookFailureTest}: builds a client (with its shutdown hook)
@@ -22,22 +18,15 @@ public final class BuiltDuringShutdownMain {
   public static void main(String[] args) {
     Path out = Path.of(args[0]);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      Transport transport = new Transport() {
-        @Override
-        public CompletableFuture<SendResult> send(Batch batch) {
-          return CompletableFuture.completedFuture(SendResult.delivered(200));
-        }
-
-        @Override
-        public void close() {
-          write(out, "transport closed");
-        }
-      };
       try {
-        Analytics.builder("k").transport(transport).build();
+        // A transport made by the build (as a provider makes one): none must be made.
+        Analytics.builder("k").transportName("alpha").build();
         write(out, "built");
       } catch (IllegalStateException e) {
         write(out, "refused: " + e.getMessage());
+      }
+      if (TestProviders.CREATED.containsKey("alpha")) {
+        write(out, "a transport was made");
       }
     }));
   }

@@ -4,6 +4,7 @@ import static dev.beacon.engine.Clients.builder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.beacon.Analytics;
 import dev.beacon.spi.Batch;
 import dev.beacon.spi.SendResult;
 import dev.beacon.spi.Transport;
@@ -57,26 +58,37 @@ class ThreadFactoryAndHookFailureTest {
   }
 
   @Test
-  void aFactoryReturningNullFailsBuildAndClosesTheTransport() throws Exception {
+  void aFactoryReturningNullFailsBuildAndClosesTheTransportItMade() throws Exception {
+    TestProviders.CREATED.remove("alpha");
+    List<Thread> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+    assertThatThrownBy(() -> Analytics.builder("test-write-key").transportName("alpha").shutdownHook(false)
+        .threadFactory(failingAfter(0, true, made)).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("threadFactory returned null");
+    assertThat(TestProviders.CREATED.get("alpha").isClosed()).as("the transport the build made").isTrue();
+    assertThat(made).isEmpty();
+  }
+
+  @Test
+  void aTransportTheUserGaveStaysOpenAfterAFailedBuildSoACorrectedBuildCanUseIt() throws Exception {
     ClosableTransport transport = new ClosableTransport();
     List<Thread> made = new java.util.concurrent.CopyOnWriteArrayList<>();
     assertThatThrownBy(() -> builder(transport).threadFactory(failingAfter(0, true, made)).build())
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("threadFactory returned null");
-    assertThat(transport.closed).isTrue();
-    assertThat(made).isEmpty();
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(transport.closed).isFalse();
   }
 
   @Test
   void aFactoryThatCannotMakeTheSendersThreadFailsBuildInsteadOfStrandingMessages() throws Exception {
     // One thread (the consumer's) is made; the scheduler's, which sends, is not. Before the fix
     // build() succeeded and every accepted message waited forever for a thread that never came.
-    ClosableTransport transport = new ClosableTransport();
+    TestProviders.CREATED.remove("alpha");
     List<Thread> made = new java.util.concurrent.CopyOnWriteArrayList<>();
-    assertThatThrownBy(() -> builder(transport).threadFactory(failingAfter(1, false, made)).build())
+    assertThatThrownBy(() -> Analytics.builder("test-write-key").transportName("alpha").shutdownHook(false)
+        .threadFactory(failingAfter(1, false, made)).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("no more threads for this test");
-    assertThat(transport.closed).isTrue();
+    assertThat(TestProviders.CREATED.get("alpha").isClosed()).as("the transport the build made").isTrue();
     for (Thread t : made) {
       t.join(10_000);
       assertThat(t.isAlive()).as("%s was made but must never run", t.getName()).isFalse();
@@ -84,7 +96,7 @@ class ThreadFactoryAndHookFailureTest {
   }
 
   @Test
-  void aClientBuiltWhileTheJvmShutsDownIsRefusedAndReleasesItsTransport(@TempDir Path dir) throws Exception {
+  void aClientBuiltWhileTheJvmShutsDownIsRefusedAndStartsNothing(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("out.txt");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
@@ -92,8 +104,12 @@ class ThreadFactoryAndHookFailureTest {
         .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
     assertThat(p.waitFor(3, TimeUnit.MINUTES)).as("child JVM exited").isTrue();
     List<String> lines = Files.readAllLines(out);
+    // Before the fix the engine was started first and left running: its transport made and never
+    // closed, its threads alive while the JVM exits. Now nothing is started, so there is nothing to
+    // close: no transport is made at all.
     assertThat(lines).as(Files.readString(dir.resolve("child.log")))
-        .contains("transport closed")
-        .anySatisfy(l -> assertThat(l).startsWith("refused: Beacon could not register its shutdown hook"));
+        .containsExactly("refused: Beacon could not register its shutdown hook (Shutdown in progress); the client"
+            + " was not started. Build it with shutdownHook(false) and close it yourself, or build it before"
+            + " the JVM begins to shut down");
   }
 }

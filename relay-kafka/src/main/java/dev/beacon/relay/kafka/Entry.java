@@ -32,8 +32,10 @@ final class Entry {
     this.counters = counters;
   }
 
+  /** What this record holds in memory: its key, its value, and the completed payload when it is another array. */
   int bytes() {
-    return (value == null ? 0 : value.length) + (payload == value || payload == null ? 0 : payload.length);
+    return (key == null ? 0 : key.length) + (value == null ? 0 : value.length)
+        + (payload == value || payload == null ? 0 : payload.length);
   }
 
   boolean pending() {

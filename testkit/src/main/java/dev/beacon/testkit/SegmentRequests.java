@@ -5,8 +5,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.internal.WireRules;
 import java.io.IOException;
-import java.math.BigDecimal;
+import java.io.OutputStream;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.chrono.IsoChronology;
@@ -16,6 +17,7 @@ import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoField;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +33,12 @@ import java.util.Set;
  */
 final class SegmentRequests {
   static final Set<String> TYPES = Set.of("identify", "track", "page", "screen", "group", "alias");
-  private static final int MAX_MESSAGE_ID_CHARS = 100;
+  private static final int MAX_MESSAGE_ID_CHARS = WireRules.MAX_MESSAGE_ID_CHARS;
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
   /** The id fields Segment stores as strings: a number sent there is converted. */
-  private static final String[] ID_FIELDS = {"userId", "anonymousId", "messageId", "groupId", "previousId"};
+  private static final String[] ID_FIELDS = WireRules.idFields();
   /** The message fields holding a time. */
   private static final String[] TIME_FIELDS = {"timestamp", "originalTimestamp", "sentAt"};
   /** Warning kind: a message without {@code context.library}. */
@@ -82,8 +84,12 @@ final class SegmentRequests {
   static final class Parsed {
     final List<Map<String, Object>> messages = new ArrayList<>();
     final List<Long> sizes = new ArrayList<>();
+    /** The batch context, unmodifiable at every level: shared by every message it is merged into. */
     Map<String, Object> context;
+    /** The batch integrations, unmodifiable at every level, shared likewise. */
     Map<String, Object> integrations;
+    /** Bytes of the batch context and integrations as sent: what merging can add to a message at most. */
+    long envelopeBytes;
     Object sentAt;
     Object writeKey;
   }
@@ -91,7 +97,7 @@ final class SegmentRequests {
   /** Parses a {@code /v1/batch} body, measuring each message's bytes as sent. */
   static Parsed parseBatch(byte[] body) throws Refusal {
     Parsed out = new Parsed();
-    try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+    try (JsonParser p = WireRules.parser(MAPPER.getFactory(), body, 0, body.length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new Refusal("the body is not a JSON object", false);
       }
@@ -117,12 +123,18 @@ final class SegmentRequests {
               out.sizes.add(end - start);
             }
             break;
-          case "context":
+          case "context": {
+            long start = p.currentTokenLocation().getByteOffset();
             out.context = envelopeObject(p, "context");
+            out.envelopeBytes += p.currentLocation().getByteOffset() - start;
             break;
-          case "integrations":
+          }
+          case "integrations": {
+            long start = p.currentTokenLocation().getByteOffset();
             out.integrations = envelopeObject(p, "integrations");
+            out.envelopeBytes += p.currentLocation().getByteOffset() - start;
             break;
+          }
           case "sentAt":
             out.sentAt = MAPPER.readValue(p, Object.class);
             break;
@@ -140,20 +152,38 @@ final class SegmentRequests {
       if (!sawBatch) {
         throw new Refusal("the body has no \"batch\" array", false);
       }
-    } catch (IOException e) {
-      throw new Refusal("invalid JSON: " + firstLine(e.getMessage()), false);
+    } catch (IOException | RuntimeException e) {
+      throw refusal(e);
     }
     return out;
   }
 
-  /** Reads a batch-level object; null is as good as absent. */
+  /**
+   * The refusal of a body {@link WireRules}' policy or the parser refuses: a non-UTF-8 text, a
+   * repeated key, trailing content, a number out of range (Jackson's {@code NumberFormatException})
+   * all become a 400 naming the problem, never a dropped connection.
+   */
+  private static Refusal refusal(Exception e) {
+    String text = e instanceof IllegalArgumentException && !(e instanceof NumberFormatException)
+        ? e.getMessage() : e instanceof IOException ? "invalid JSON: " + firstLine(e.getMessage())
+        : "invalid JSON: a number is out of range (" + e.getClass().getSimpleName() + ")";
+    return new Refusal(WireRules.printable(text, 300), false);
+  }
+
+  /** Reads a batch-level object, unmodifiable at every level so that messages can share it; null is as good as absent. */
   @SuppressWarnings("unchecked")
   private static Map<String, Object> envelopeObject(JsonParser p, String name) throws IOException, Refusal {
     Object v = MAPPER.readValue(p, Object.class);
     if (v != null && !(v instanceof Map)) {
       throw new Refusal("the batch \"" + name + "\" must be an object", false);
     }
-    return (Map<String, Object>) v;
+    return v == null ? null : frozen((Map<String, Object>) v);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> frozen(Map<String, Object> m) {
+    m.replaceAll((k, v) -> v instanceof Map ? frozen((Map<String, Object>) v) : v);
+    return Collections.unmodifiableMap(m);
   }
 
   /**
@@ -163,7 +193,7 @@ final class SegmentRequests {
    * @return the key, or null when absent or the body is not a JSON object
    */
   static String scanWriteKey(byte[] body) {
-    try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+    try (JsonParser p = WireRules.parser(MAPPER.getFactory(), body, 0, body.length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
@@ -176,7 +206,7 @@ final class SegmentRequests {
         p.skipChildren();
       }
       return null;
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       return null;
     }
   }
@@ -184,17 +214,18 @@ final class SegmentRequests {
   /** Parses a single-call body ({@code /v1/track} and so on): one message object. */
   static Parsed parseSingle(byte[] body) throws Refusal {
     Parsed out = new Parsed();
-    try {
-      Map<String, Object> m = MAPPER.readValue(body, MAP);
-      if (m == null) {
+    try (JsonParser p = WireRules.parser(MAPPER.getFactory(), body, 0, body.length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new Refusal("the body is not a JSON object", false);
       }
+      Map<String, Object> m = MAPPER.readValue(p, MAP);
+      WireRules.requireEnd(p);
       out.writeKey = m.remove("writeKey");
       out.sentAt = m.get("sentAt");
       out.messages.add(m);
       out.sizes.add((long) body.length);
-    } catch (IOException e) {
-      throw new Refusal("invalid JSON: " + firstLine(e.getMessage()), false);
+    } catch (IOException | RuntimeException e) {
+      throw refusal(e);
     }
     return out;
   }
@@ -210,20 +241,28 @@ final class SegmentRequests {
   /**
    * Brings a message to the form Segment stores: the batch's {@code context} and
    * {@code integrations} merged in (the message's own values win, nested objects merged key by
-   * key), and ids sent as numbers turned into strings.
+   * key), and ids sent as numbers turned into strings by {@link WireRules#numericId}.
+   * The batch's objects are shared, not copied: a message without its own context gets the
+   * batch's (unmodifiable) map itself, and a merge copies only the levels both sides have.
    *
    * @param m the message, changed in place
    * @param batch the envelope it came in
+   * @return null, or what is wrong (an id sent as a number whose plain form is too long)
    */
-  static void normalize(Map<String, Object> m, Parsed batch) {
+  static String normalize(Map<String, Object> m, Parsed batch) {
     mergeInto(m, "context", batch.context);
     mergeInto(m, "integrations", batch.integrations);
     for (String field : ID_FIELDS) {
       Object v = m.get(field);
       if (v instanceof Number) {
-        m.put(field, v instanceof BigDecimal ? ((BigDecimal) v).toPlainString() : v.toString());
+        try {
+          m.put(field, WireRules.numericId(field, (Number) v));
+        } catch (IllegalArgumentException e) {
+          return e.getMessage();
+        }
       }
     }
+    return null;
   }
 
   private static void mergeInto(Map<String, Object> m, String field, Map<String, Object> batchValue) {
@@ -232,7 +271,7 @@ final class SegmentRequests {
     }
     Object own = m.get(field);
     if (own == null) {
-      m.put(field, deepCopy(batchValue));
+      m.put(field, batchValue);
     } else if (own instanceof Map) {
       @SuppressWarnings("unchecked")
       Map<String, Object> o = (Map<String, Object>) own;
@@ -241,12 +280,16 @@ final class SegmentRequests {
     // a non-object value is left for validate() to refuse
   }
 
-  /** {@code base} overlaid with {@code top}: top's values win; objects in both are merged. */
+  /**
+   * {@code base} overlaid with {@code top}: top's values win; objects in both are merged. Copies
+   * base's keys at the levels top also has, once each, and shares the rest: linear in the sizes,
+   * however deep.
+   */
   @SuppressWarnings("unchecked")
   private static Map<String, Object> merged(Map<String, Object> base, Map<String, Object> top) {
-    Map<String, Object> out = new LinkedHashMap<>(deepCopy(base));
+    Map<String, Object> out = new LinkedHashMap<>(base);
     for (Map.Entry<String, Object> e : top.entrySet()) {
-      Object b = out.get(e.getKey());
+      Object b = base.get(e.getKey());
       if (b instanceof Map && e.getValue() instanceof Map) {
         out.put(e.getKey(), merged((Map<String, Object>) b, (Map<String, Object>) e.getValue()));
       } else {
@@ -256,12 +299,52 @@ final class SegmentRequests {
     return out;
   }
 
-  /** A copy whose nested objects are copies too, so messages of one batch never share a map. */
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> deepCopy(Map<String, Object> m) {
-    Map<String, Object> out = new LinkedHashMap<>(m);
-    out.replaceAll((k, v) -> v instanceof Map ? deepCopy((Map<String, Object>) v) : v);
-    return out;
+  /**
+   * The serialized size of a message after {@link #normalize}, for the 32 KB check: merging adds
+   * at most the batch context's and integrations' bytes (plus their field names), so when that
+   * sum is within {@code limit} the size as sent is returned; otherwise the message is serialized,
+   * stopping as soon as {@code limit} is passed.
+   *
+   * @param m the normalized message
+   * @param sentBytes its bytes as sent
+   * @param batch the envelope it came in
+   * @param limit the largest size accepted
+   * @return a size not above {@code limit} when the message is within it, else {@code limit + 1}
+   */
+  static long sizeAfterMerge(Map<String, Object> m, long sentBytes, Parsed batch, int limit) {
+    if (sentBytes + batch.envelopeBytes + 40 <= limit) {
+      return sentBytes;
+    }
+    CountingStream out = new CountingStream(limit);
+    try {
+      MAPPER.writeValue(out, m);
+      return out.count;
+    } catch (IOException | RuntimeException e) {
+      return limit + 1L;
+    }
+  }
+
+  /** Counts bytes and gives up (with an exception) past its limit, so that no more is written. */
+  private static final class CountingStream extends OutputStream {
+    private final long limit;
+    long count;
+
+    CountingStream(long limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(null, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      count += len;
+      if (count > limit) {
+        throw new IOException("over the limit");
+      }
+    }
   }
 
   /**

@@ -29,6 +29,12 @@ public final class WireRules {
   public static final int MAX_NUMERIC_ID_CHARS = 100;
   /** The longest messageId accepted: 100 characters. */
   public static final int MAX_MESSAGE_ID_CHARS = 100;
+  /**
+   * The longest line of newline-delimited JSON read ({@code beacon import}, {@code beacon validate}):
+   * 1 MiB, room for a 32 KB message however its text is escaped. A longer line is read past without
+   * being held, and counted as invalid.
+   */
+  public static final int MAX_NDJSON_LINE_BYTES = 1 << 20;
   /** The fields Segment stores as strings, where a number sent is converted. */
   private static final String[] ID_FIELDS = {"userId", "anonymousId", "messageId", "groupId", "previousId"};
 

@@ -103,6 +103,8 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   static final int MAX_LOGGED_CHARS = 1024;
   /** The default bound of the request log's memory: 32 MB. */
   public static final long DEFAULT_REQUEST_LOG_BYTES = 32L * 1024 * 1024;
+  /** The default bound of the time a request's line, headers and body may take to arrive: 30 seconds. */
+  public static final Duration DEFAULT_REQUEST_READ_TIMEOUT = Duration.ofSeconds(30);
   /** The default number of recent messageIds kept for duplicate detection: 100,000. */
   public static final int DEFAULT_MAX_TRACKED_MESSAGE_IDS = 100_000;
   private static final Map<String, String> SINGLE_CALLS = Map.of(
@@ -125,6 +127,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   private final int requestLogSize;
   private final long requestLogBytes;
   private final int maxTrackedMessageIds;
+  private final Duration requestReadTimeout;
   private final int maxRecordedMessages;
   private final BatchListener listener;
   private final SSLContext tlsContext;
@@ -155,6 +158,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
 
   private HttpServer server;
   private ThreadPoolExecutor executor;
+  private volatile ReadDeadline readDeadline;
   private volatile URI uri;
   private boolean closed;
 
@@ -173,6 +177,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     this.requestLogSize = b.requestLogSize;
     this.requestLogBytes = b.requestLogBytes;
     this.maxTrackedMessageIds = b.maxTrackedMessageIds;
+    this.requestReadTimeout = b.requestReadTimeout;
     this.maxRecordedMessages = b.maxRecordedMessages;
     this.listener = b.listener;
     this.tlsContext = b.tlsContext;
@@ -212,6 +217,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
             return t;
           });
       pool.allowCoreThreadTimeOut(true);
+      ReadDeadline deadline = new ReadDeadline(pool, requestReadTimeout, "collector-" + id + "-read-deadline");
       try {
         HttpServer s;
         if (tlsContext != null) {
@@ -222,15 +228,17 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
           s = HttpServer.create(new InetSocketAddress(host, requestedPort), 128);
         }
         s.createContext("/", this::handle);
-        s.setExecutor(pool);
+        s.setExecutor(deadline);
         s.start();
         this.server = s;
         this.executor = pool;
+        this.readDeadline = deadline;
         InetSocketAddress bound = s.getAddress();
         String h = bound.getAddress().getHostAddress();
         this.uri = URI.create((tlsContext != null ? "https://" : "http://") + (h.contains(":") ? "[" + h + "]" : h)
             + ":" + bound.getPort());
       } catch (IOException e) {
+        deadline.close();
         pool.shutdownNow();
         throw new UncheckedIOException("cannot bind " + host + ":" + requestedPort, e);
       }
@@ -451,6 +459,10 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     if (s != null) {
       s.stop(0);
     }
+    ReadDeadline deadline = readDeadline;
+    if (deadline != null) {
+      deadline.close();
+    }
     if (pool != null) {
       pool.shutdownNow();
       try {
@@ -541,6 +553,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     try (InputStream in = ex.getRequestBody()) {
       raw = readAtMost(in, readLimit);
     }
+    readDeadline.bodyRead();
     if (raw == null) {
       finish(ex, r, sizeLimitStatus, tooLargeMessage("request body is larger than " + readLimit + " bytes"));
       return;
@@ -1006,6 +1019,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     private int requestLogSize = 10_000;
     private long requestLogBytes = DEFAULT_REQUEST_LOG_BYTES;
     private int maxTrackedMessageIds = DEFAULT_MAX_TRACKED_MESSAGE_IDS;
+    private Duration requestReadTimeout = DEFAULT_REQUEST_READ_TIMEOUT;
     private int maxRecordedMessages = Integer.MAX_VALUE;
     private BatchListener listener;
     private SSLContext tlsContext;
@@ -1186,6 +1200,26 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
         throw new IllegalArgumentException("requestLogBytes must be positive but was " + bytes);
       }
       this.requestLogBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Bounds the time a request may take to arrive, from the moment a worker thread takes the
+     * connection's first bytes until the body is read: its request line, headers and body. A
+     * request still arriving past it has its connection closed (a client trickling bytes, a
+     * body shorter than its Content-Length), so that slow clients cannot hold every worker.
+     * The time spent answering (validation, a scripted {@link ServerFault#delay}) is not bounded.
+     * Default 30 seconds.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder requestReadTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "requestReadTimeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("requestReadTimeout must be positive but was " + timeout);
+      }
+      this.requestReadTimeout = timeout;
       return this;
     }
 

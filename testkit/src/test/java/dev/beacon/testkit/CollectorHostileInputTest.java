@@ -123,6 +123,48 @@ class CollectorHostileInputTest {
     }
   }
 
+  /**
+   * Slow-loris: as many connections as workers, each sending part of its headers or of its body
+   * and then nothing, held every worker for as long as they stayed open, and {@code /health}
+   * waited. Each is now cut at the read deadline and the server answers again.
+   */
+  @Test
+  void connectionsTricklingTheirHeadersOrBodyAreCutAtTheReadDeadlineAndTheServerAnswersAgain() throws Exception {
+    try (CollectorServer s = server().threads(2).requestReadTimeout(Duration.ofMillis(500)).build().start()) {
+      List<Socket> slow = new java.util.ArrayList<>();
+      try {
+        for (String partial : List.of("POST /v1/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
+            "POST /v1/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\nAuthorization: " + AUTH
+                + "\r\n\r\n{\"batch\":[")) {
+          for (int i = 0; i < 2; i++) {
+            Socket socket = new Socket("127.0.0.1", s.port());
+            slow.add(socket);
+            socket.getOutputStream().write(partial.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+          }
+        }
+        // Each slow connection is closed by the server: its read ends (EOF or reset), never by our guard.
+        for (Socket socket : slow) {
+          socket.setSoTimeout(60_000);
+          try {
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+          } catch (java.net.SocketException reset) {
+            // closed by the server: what is asserted
+          }
+        }
+        HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(s.uri().resolve("/health"))
+            .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        HttpResponse<String> ok = post(s.uri(), "/v1/track", "{\"userId\":\"u\",\"event\":\"e\"," + LIB + "}");
+        assertThat(ok.statusCode()).isEqualTo(200);
+      } finally {
+        for (Socket socket : slow) {
+          socket.close();
+        }
+      }
+    }
+  }
+
   @Test
   void theRequestLogIsBoundedInBytesAndKeepsAtMostAKilobyteOfEachPath() throws Exception {
     try (CollectorServer s = server().requestLogBytes(50_000).build().start()) {

@@ -18,7 +18,6 @@ import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -243,7 +242,8 @@ final class SegmentRequests {
    * {@code integrations} merged in (the message's own values win, nested objects merged key by
    * key), and ids sent as numbers turned into strings by {@link WireRules#numericId}.
    * The batch's objects are shared, not copied: a message without its own context gets the
-   * batch's (unmodifiable) map itself, and a merge copies only the levels both sides have.
+   * batch's (unmodifiable) map itself, and one with its own gets a {@link MergedMap}, which holds
+   * only the message's keys.
    *
    * @param m the message, changed in place
    * @param batch the envelope it came in
@@ -275,28 +275,9 @@ final class SegmentRequests {
     } else if (own instanceof Map) {
       @SuppressWarnings("unchecked")
       Map<String, Object> o = (Map<String, Object>) own;
-      m.put(field, merged(batchValue, o));
+      m.put(field, new MergedMap(batchValue, o));
     }
     // a non-object value is left for validate() to refuse
-  }
-
-  /**
-   * {@code base} overlaid with {@code top}: top's values win; objects in both are merged. Copies
-   * base's keys at the levels top also has, once each, and shares the rest: linear in the sizes,
-   * however deep.
-   */
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> merged(Map<String, Object> base, Map<String, Object> top) {
-    Map<String, Object> out = new LinkedHashMap<>(base);
-    for (Map.Entry<String, Object> e : top.entrySet()) {
-      Object b = base.get(e.getKey());
-      if (b instanceof Map && e.getValue() instanceof Map) {
-        out.put(e.getKey(), merged((Map<String, Object>) b, (Map<String, Object>) e.getValue()));
-      } else {
-        out.put(e.getKey(), e.getValue());
-      }
-    }
-    return out;
   }
 
   /**
@@ -365,11 +346,11 @@ final class SegmentRequests {
         m.put("type", pathType);
         type = pathType;
       } else if (!pathType.equals(type)) {
-        return where + " has type " + type + " but was sent to /v1/" + pathType;
+        return where + " has type " + shown(type) + " but was sent to /v1/" + pathType;
       }
     }
     if (!(type instanceof String) || !TYPES.contains(type)) {
-      return where + ": \"type\" must be one of " + TYPES + " but was " + type;
+      return where + ": \"type\" must be one of " + TYPES + " but was " + shown(type);
     }
     boolean hasUser = isNonBlankString(m.get("userId"));
     boolean hasAnon = isNonBlankString(m.get("anonymousId"));
@@ -395,7 +376,7 @@ final class SegmentRequests {
         return where + " (" + type + "): \"" + field + "\" " + bad;
       }
       if (v != null && !zoned((String) v)) {
-        String text = where + " (" + type + "): \"" + field + "\" has no zone: " + v;
+        String text = where + " (" + type + "): \"" + field + "\" has no zone: " + shown(v);
         if (strict) {
           return text + " (strict mode; Segment reads it as UTC)";
         }
@@ -469,13 +450,13 @@ final class SegmentRequests {
       return null;
     }
     if (!(v instanceof String)) {
-      return "must be an ISO-8601 string but was " + v;
+      return "must be an ISO-8601 string but was " + shown(v);
     }
     try {
       ISO_8601.parseBest((String) v, OffsetDateTime::from, LocalDateTime::from);
       return null;
     } catch (DateTimeParseException e) {
-      return "is not an ISO-8601 date-time: " + v;
+      return "is not an ISO-8601 date-time: " + shown(v);
     }
   }
 
@@ -487,6 +468,20 @@ final class SegmentRequests {
     }
     int t = v.indexOf('T') >= 0 ? v.indexOf('T') : v.indexOf('t');
     return v.indexOf('+', t) >= 0 || v.indexOf('-', t) >= 0;
+  }
+
+  /**
+   * A value for an error or warning text: short and safe to print or log (input may be 500 KB,
+   * or hold control characters).
+   */
+  private static String shown(Object v) {
+    if (v instanceof Map) {
+      return "an object";
+    }
+    if (v instanceof List) {
+      return "an array";
+    }
+    return WireRules.printable(String.valueOf(v), 100);
   }
 
   private static boolean hasLibrary(Object context) {

@@ -207,6 +207,41 @@ class CollectorHostileInputTest {
     }
   }
 
+  /**
+   * A batch context of thousands of keys merged into 2,500 messages that have their own context:
+   * each message used to get a deep copy (2,500 × 2,000 map entries); now the batch's objects are
+   * shared and each message holds only its own keys.
+   */
+  @Test
+  void aWideBatchContextIsSharedByTheMessagesNotCopiedIntoEach() throws Exception {
+    try (CollectorServer s = server().build().start()) {
+      StringBuilder ctx = new StringBuilder("{\"device\":{\"model\":\"x\"},\"os\":{\"name\":\"y\"}");
+      for (int i = 0; i < 2000; i++) {
+        ctx.append(",\"k").append(i).append("\":").append(i);
+      }
+      ctx.append('}');
+      StringBuilder body = new StringBuilder("{\"context\":").append(ctx).append(",\"batch\":[");
+      for (int i = 0; i < CollectorServer.MAX_BATCH_MESSAGES; i++) {
+        body.append(i == 0 ? "" : ",").append("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",")
+            .append("\"context\":{\"library\":{\"name\":\"t\",\"version\":\"1\"},\"device\":{\"id\":\"d")
+            .append(i).append("\"}}}");
+      }
+      body.append("]}");
+      HttpResponse<String> r = post(s.uri(), "/v1/batch", body.toString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      List<CapturedMessage> got = s.messages();
+      assertThat(got).hasSize(CollectorServer.MAX_BATCH_MESSAGES);
+      java.util.Map<?, ?> first = (java.util.Map<?, ?>) got.get(0).json().get("context");
+      java.util.Map<?, ?> last = (java.util.Map<?, ?>) got.get(got.size() - 1).json().get("context");
+      assertThat(first.size()).isEqualTo(2003);
+      assertThat(first.containsKey("k1999") && first.containsKey("library")).isTrue();
+      assertThat(first.get("device")).isEqualTo(java.util.Map.of("model", "x", "id", "d0"));
+      assertThat(last.get("device")).isEqualTo(java.util.Map.of("model", "x", "id", "d2499"));
+      // The batch's values are the same objects in every message: shared, not copied.
+      assertThat(last.get("os")).isEqualTo(java.util.Map.of("name", "y")).isSameAs(first.get("os"));
+    }
+  }
+
   @Test
   void aDeepBatchContextIsMergedIntoEveryMessageAtEveryLevel() throws Exception {
     try (CollectorServer s = server().build().start()) {

@@ -33,8 +33,35 @@ class ImportHostileInputTest {
     Cli.Run r = Cli.beacon("import", "--dry-run", "--no-progress", f.toString());
     assertThat(r.exit()).as(r.all()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(r.out()).contains("read 5 line(s): 3 invalid, 2 valid");
-    assertThat(r.err()).contains(f + ":2: userId is a number whose plain form would be 2147483648 characters")
-        .contains(f + ":3: userId is a number").contains(f + ":4: the number 1.5e-2147483648 is out of range");
+    assertThat(r.err()).contains(f + ":2: userId: the number 1E+2147483647 is out of range")
+        .contains(f + ":3: userId: the number 1E+999999999 is out of range")
+        .contains(f + ":4: properties.x: the number 1.5e-2147483648 is out of range");
+  }
+
+  /**
+   * A property of {@code 1e2147483647} passed validation and then made the tracking plan's
+   * {@code multipleOf} throw ArithmeticException: {@code beacon validate} ended with exit 1 and
+   * no summary. The number is now an invalid line; numbers at the edge of the range (1e1000,
+   * 1e-1000) are checked by the plan as usual.
+   */
+  @Test
+  void hugePropertyNumbersAreInvalidLinesNotAnAbortedPlanCheck() throws Exception {
+    Path plan = dir.resolve("plan.json");
+    Files.writeString(plan, """
+        {"tracking_plan": {"display_name": "Shop", "rules": {"events": [
+          {"name": "Order Completed", "version": 1, "rules": {"type": "object", "properties": {
+            "properties": {"type": "object", "properties": {"a": {"type": "integer"},
+              "b": {"type": "number", "maximum": 10, "multipleOf": 0.5}}}}}}]}}}""");
+    Path f = dir.resolve("numbers.ndjson");
+    String order = "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"Order Completed\",\"properties\":";
+    Files.write(f, List.of(order + "{\"b\":1e2147483647}}", order + "{\"a\":1e-2147483647}}",
+        order + "{\"b\":2.5}}", order + "{\"b\":1e1000,\"a\":1e-1000}}", order + "{\"b\":3.3e-1000}}"));
+    Cli.Run r = Cli.beacon("validate", "--plan", plan.toString(), f.toString());
+    assertThat(r.exit()).as(r.all()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(r.out()).contains(f + ":1: properties.b: the number 1E+2147483647 is out of range")
+        .contains(f + ":2: properties.a: the number 1E-2147483647 is out of range")
+        .contains("checked 3 message(s) in 1 file(s) against 'Shop': 1 conform, 2 with violations (3 violation(s)),"
+            + " 2 invalid line(s)");
   }
 
   @Test

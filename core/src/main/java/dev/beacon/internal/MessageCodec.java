@@ -56,7 +56,11 @@ public final class MessageCodec {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       p.nextToken();
-      m.put(name, readValue(p));
+      try {
+        m.put(name, readValue(p));
+      } catch (WireRules.OutOfRange e) {
+        throw e.under(name); // the refusal names the field: "userId: the number ... is out of range"
+      }
     }
     return m;
   }
@@ -68,14 +72,23 @@ public final class MessageCodec {
       case START_ARRAY: {
         List<Object> l = new ArrayList<>();
         while (p.nextToken() != JsonToken.END_ARRAY) {
-          l.add(readValue(p));
+          try {
+            l.add(readValue(p));
+          } catch (WireRules.OutOfRange e) {
+            throw e.under("[" + l.size() + "]");
+          }
         }
         return l;
       }
       case VALUE_STRING:
         return p.getText();
       case VALUE_NUMBER_INT:
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : p.getLongValue();
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+          java.math.BigInteger big = p.getBigIntegerValue();
+          WireRules.checkNumber(big);
+          return big;
+        }
+        return p.getLongValue();
       case VALUE_NUMBER_FLOAT:
         return WireRules.decimal(p);
       case VALUE_TRUE:

@@ -16,7 +16,11 @@ import java.math.BigInteger;
  *   <li>JSON text must be UTF-8 (a UTF-16 or UTF-32 body, which Jackson would otherwise detect and
  *       read, is refused), hold one value and nothing after it, and no object may repeat a key.
  *   <li>A number whose value cannot be represented (an exponent past the range of
- *       {@link BigDecimal}, such as {@code 1.5e-2147483648}) is a refusal, not an exception.
+ *       {@link BigDecimal}, such as {@code 1.5e-2147483648}) is a refusal, not an exception, and
+ *       so is a number whose decimal exponent is beyond &plusmn;{@value #MAX_DECIMAL_EXPONENT}
+ *       ({@code 1e2147483647} as a property value): no consumer of Segment data can hold it (a
+ *       double ends near 1.8e308), and arithmetic on it (a tracking plan's {@code multipleOf},
+ *       say) runs out of memory or throws.
  *   <li>An id sent as a number ({@code userId}, {@code anonymousId}, {@code messageId},
  *       {@code groupId}, {@code previousId}) becomes the text of its plain form, as Segment stores
  *       it, only when that text has at most {@link #MAX_NUMERIC_ID_CHARS} characters: the length is
@@ -27,6 +31,8 @@ import java.math.BigInteger;
 public final class WireRules {
   /** The longest plain form of an id sent as a number: 100 characters, Segment's messageId limit. */
   public static final int MAX_NUMERIC_ID_CHARS = 100;
+  /** The largest decimal exponent of a number, either way: {@code 1e1000} and {@code 1e-1000} are the extremes. */
+  public static final int MAX_DECIMAL_EXPONENT = 1000;
   /** The longest messageId accepted: 100 characters. */
   public static final int MAX_MESSAGE_ID_CHARS = 100;
   /**
@@ -116,11 +122,93 @@ public final class WireRules {
    * @throws IOException from the parser
    */
   public static BigDecimal decimal(JsonParser p) throws IOException {
+    BigDecimal d;
     try {
-      return p.getDecimalValue();
+      d = p.getDecimalValue();
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new IllegalArgumentException("the number " + shortText(p.getText())
-          + " is out of range (its exponent is too large)");
+      throw new OutOfRange("", "the number " + shortText(p.getText()) + " is out of range (its exponent is too large)");
+    }
+    checkNumber(d);
+    return d;
+  }
+
+  /**
+   * Refuses a number whose decimal exponent is beyond &plusmn;{@value #MAX_DECIMAL_EXPONENT}.
+   *
+   * @param n a number (only {@link BigDecimal} and {@link BigInteger} can be that large)
+   * @throws IllegalArgumentException naming the number when it is out of range
+   */
+  public static void checkNumber(Number n) {
+    if (n instanceof BigDecimal) {
+      BigDecimal d = (BigDecimal) n;
+      if (d.signum() != 0) {
+        long exponent = (long) d.precision() - d.scale() - 1;
+        if (exponent > MAX_DECIMAL_EXPONENT || exponent < -MAX_DECIMAL_EXPONENT) {
+          throw outOfRange(d.toString());
+        }
+      }
+    } else if (n instanceof BigInteger && ((BigInteger) n).bitLength() > MAX_BIG_INTEGER_BITS) {
+      throw outOfRange("of " + ((BigInteger) n).bitLength() + " bits");
+    }
+  }
+
+  /** 2^3325 is about 10^1000.9: the bits of an integer of 1,001 digits. */
+  private static final int MAX_BIG_INTEGER_BITS = 3325;
+
+  private static IllegalArgumentException outOfRange(String number) {
+    return new OutOfRange("", "the number " + shortText(number) + " is out of range (its decimal"
+        + " exponent is beyond +/-" + MAX_DECIMAL_EXPONENT + ")");
+  }
+
+  /**
+   * Applies {@link #checkNumber} to every number in a parsed JSON value (maps, lists, numbers),
+   * for parsers that build the value first (Jackson's databind). Recursive: the parser's nesting
+   * limit (1,000 levels) bounds the depth.
+   *
+   * @param value a parsed value
+   * @throws IllegalArgumentException at the first number out of range, naming its path
+   *     ({@code properties.x[1].y: the number ... is out of range})
+   */
+  public static void checkNumbers(Object value) {
+    if (value instanceof java.util.Map) {
+      for (java.util.Map.Entry<?, ?> e : ((java.util.Map<?, ?>) value).entrySet()) {
+        try {
+          checkNumbers(e.getValue());
+        } catch (OutOfRange r) {
+          throw r.under(String.valueOf(e.getKey()));
+        }
+      }
+    } else if (value instanceof java.util.List) {
+      int i = 0;
+      for (Object child : (java.util.List<?>) value) {
+        try {
+          checkNumbers(child);
+        } catch (OutOfRange r) {
+          throw r.under("[" + i + "]");
+        }
+        i++;
+      }
+    } else if (value instanceof Number) {
+      checkNumber((Number) value);
+    }
+  }
+
+  /** A number out of range, with the path of the field holding it (built on the way out). */
+  static final class OutOfRange extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    private final String path;
+    private final String detail;
+
+    OutOfRange(String path, String detail) {
+      super(path.isEmpty() ? detail : printable(path, 200) + ": " + detail, null);
+      this.path = path;
+      this.detail = detail;
+    }
+
+    /** The same refusal one level up: {@code segment} is a field name or an {@code [index]}. */
+    OutOfRange under(String segment) {
+      return new OutOfRange(path.isEmpty() ? segment : path.startsWith("[") ? segment + path : segment + "." + path,
+          detail);
     }
   }
 

@@ -22,11 +22,15 @@ class WireRulesTest {
   void aNumericUserIdWhosePlainFormIsTwoBillionDigitsIsRefusedNotExpanded() {
     assertThatThrownBy(() -> decode("{\"type\":\"identify\",\"userId\":1e2147483647,\"messageId\":\"x\"}"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("userId is a number whose plain form would be 2147483648 characters");
+        .hasMessage("userId: the number 1E+2147483647 is out of range (its decimal exponent is beyond +/-1000)");
     assertThatThrownBy(() -> decode("{\"type\":\"identify\",\"userId\":1e999999999,\"messageId\":\"x\"}"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("userId");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("userId: the number");
     assertThatThrownBy(() -> decode("{\"type\":\"identify\",\"anonymousId\":-1.5e-9999999}"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("anonymousId");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("anonymousId: the number");
+    // Within the number range, the id's plain form is what is bounded: 1e200 is 201 digits.
+    assertThatThrownBy(() -> decode("{\"type\":\"identify\",\"userId\":1e200}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("userId is a number whose plain form would be 201 characters");
   }
 
   @Test
@@ -71,6 +75,27 @@ class WireRulesTest {
   void aNumberWhoseExponentOverflowsIsARefusalNotANumberFormatException() {
     assertThatThrownBy(() -> decode("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\","
         + "\"properties\":{\"x\":1.5e-2147483648}}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("properties.x: the number 1.5e-2147483648 is out of range (its exponent is too large)");
+  }
+
+  @Test
+  void aNumberWhoseExponentIsBeyondAThousandIsRefusedAnywhereInTheMessage() {
+    assertThatThrownBy(() -> decode("{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\","
+        + "\"properties\":{\"x\":[1,{\"y\":1e2147483647}]}}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("properties.x[1].y: the number 1E+2147483647 is out of range")
+        .hasMessageContaining("+/-1000");
+    assertThatThrownBy(() -> decode("{\"type\":\"identify\",\"userId\":\"u\",\"traits\":{\"x\":-2.5e-1001}}"))
+        .hasMessageContaining("out of range");
+    Message edge = decode("{\"type\":\"identify\",\"userId\":\"u\",\"traits\":{\"a\":1e1000,\"b\":-1e-1000,"
+        + "\"c\":0e999999}}");
+    assertThat(edge.toBuilder()).isNotNull();
+    assertThatThrownBy(() -> dev.beacon.Track.builder("e").userId("u")
+        .properties(java.util.Map.of("x", new BigDecimal("1e5000"))).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of range");
+    assertThatThrownBy(() -> dev.beacon.Track.builder("e").userId("u")
+        .properties(java.util.Map.of("x", BigInteger.TEN.pow(1001))).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of range");
   }
 

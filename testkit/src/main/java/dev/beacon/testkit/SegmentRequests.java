@@ -117,6 +117,7 @@ final class SegmentRequests {
               }
               long start = p.currentTokenLocation().getByteOffset();
               Map<String, Object> m = MAPPER.readValue(p, MAP);
+              checkNumbers(m, "batch[" + out.messages.size() + "]");
               long end = p.currentLocation().getByteOffset();
               out.messages.add(m);
               out.sizes.add(end - start);
@@ -169,6 +170,15 @@ final class SegmentRequests {
     return new Refusal(WireRules.printable(text, 300), false);
   }
 
+  /** {@link WireRules#checkNumbers} as a refusal that names where: "batch[3]: properties.x: the number ...". */
+  private static void checkNumbers(Object value, String where) throws Refusal {
+    try {
+      WireRules.checkNumbers(value);
+    } catch (IllegalArgumentException e) {
+      throw new Refusal(where + ": " + e.getMessage(), false);
+    }
+  }
+
   /** Reads a batch-level object, unmodifiable at every level so that messages can share it; null is as good as absent. */
   @SuppressWarnings("unchecked")
   private static Map<String, Object> envelopeObject(JsonParser p, String name) throws IOException, Refusal {
@@ -176,6 +186,7 @@ final class SegmentRequests {
     if (v != null && !(v instanceof Map)) {
       throw new Refusal("the batch \"" + name + "\" must be an object", false);
     }
+    checkNumbers(v, "the batch \"" + name + "\"");
     return v == null ? null : frozen((Map<String, Object>) v);
   }
 
@@ -219,6 +230,7 @@ final class SegmentRequests {
       }
       Map<String, Object> m = MAPPER.readValue(p, MAP);
       WireRules.requireEnd(p);
+      checkNumbers(m, "the message");
       out.writeKey = m.remove("writeKey");
       out.sentAt = m.get("sentAt");
       out.messages.add(m);

@@ -49,8 +49,16 @@ class CollectorHostileInputTest {
         HttpResponse<String> r = post(s.uri(), "/v1/batch",
             "{\"batch\":[{\"type\":\"identify\",\"userId\":" + n + "," + LIB + "}]}");
         assertThat(r.statusCode()).as(n).isEqualTo(400);
-        assertThat(r.body()).as(n).contains("userId is a number whose plain form would be");
+        assertThat(r.body()).as(n).contains("batch[0]: userId: the number");
       }
+      HttpResponse<String> property = post(s.uri(), "/v1/track",
+          "{\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"x\":1e2147483647}," + LIB + "}");
+      assertThat(property.statusCode()).isEqualTo(400);
+      assertThat(property.body()).contains("out of range");
+      HttpResponse<String> longId = post(s.uri(), "/v1/batch",
+          "{\"batch\":[{\"type\":\"identify\",\"userId\":1e200," + LIB + "}]}");
+      assertThat(longId.statusCode()).isEqualTo(400);
+      assertThat(longId.body()).contains("userId is a number whose plain form would be 201 characters");
       assertThat(s.messages()).isEmpty();
     }
   }

@@ -67,6 +67,17 @@ import org.slf4j.LoggerFactory;
  * {@link CapturingTransport}. It counts requests, bytes on the wire and uncompressed, and
  * duplicate messageIds ({@link #stats()}), and logs each request ({@link #requests()}).
  *
+ * <p>Every request is treated as hostile, as a write key shipped in an app protects nothing: what
+ * can be refused from the headers (path, method, a wrong key, a {@code Content-Length} over the
+ * limit) is refused before the body is read; a body is read only up to the request limit; a
+ * request must arrive within {@link Builder#requestReadTimeout(Duration)}; at most 1,024
+ * connections wait for a worker; the request log is bounded in entries and bytes
+ * ({@link Builder#requestLogBytes(long)}) and the messageIds kept for duplicate counting in number
+ * ({@link Builder#maxTrackedMessageIds(int)}); a message must be within the 32 KB limit once the
+ * batch {@code context} is merged in; and bodies follow Beacon's wire rules (UTF-8, no repeated
+ * key, nothing after the JSON, numbers and numeric ids in range), each refusal a 400 naming the
+ * problem.
+ *
  * <p>It serves plain HTTP, or HTTPS with {@link Builder#tls(TestCertificates)} (a CA and server
  * certificate made for the run) or {@link Builder#tls(javax.net.ssl.SSLContext)}.
  *

@@ -1,9 +1,11 @@
 package dev.beacon.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
@@ -36,17 +38,36 @@ final class Checkpoints {
 
   /** The checkpoint of one input file (same path, size and modification time). */
   static final class Entry {
+    /** The largest checkpoint file read: a number of lines needs at most 19 digits. */
+    static final int MAX_CHECKPOINT_BYTES = 32;
     private final Path file;
 
     Entry(Path file) {
       this.file = file;
     }
 
+    /**
+     * The lines done, read as untrusted: only a regular file (not a symlink, a device or a FIFO)
+     * of at most {@value #MAX_CHECKPOINT_BYTES} bytes holding a non-negative number counts;
+     * anything else means 0, start over (duplicates are removed downstream by messageId). A number
+     * past the file's lines is caught by the import, which then reads the file from the start.
+     */
     long linesDone() {
       try {
-        return Files.exists(file) ? Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).strip()) : 0;
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+          return 0;
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+          bytes = in.readNBytes(MAX_CHECKPOINT_BYTES + 1);
+        }
+        if (bytes.length > MAX_CHECKPOINT_BYTES) {
+          return 0;
+        }
+        long n = Long.parseLong(new String(bytes, StandardCharsets.US_ASCII).strip());
+        return n < 0 ? 0 : n;
       } catch (IOException | NumberFormatException e) {
-        return 0; // unreadable: start over, duplicates are removed downstream by messageId
+        return 0;
       }
     }
 

@@ -1,5 +1,6 @@
 package dev.beacon.cli;
 
+import dev.beacon.internal.WireRules;
 import dev.beacon.testkit.CapturedMessage;
 import dev.beacon.testkit.CollectorServer;
 import dev.beacon.testkit.CollectorStats;
@@ -193,7 +194,8 @@ final class CollectCommand implements Callable<Integer> {
   static String summary(String path, List<CapturedMessage> messages) {
     Map<String, Integer> types = new TreeMap<>();
     for (CapturedMessage m : messages) {
-      String key = "track".equals(m.type()) ? m.event() : m.type();
+      // Event names come from the network: escaped, so that one cannot drive the terminal.
+      String key = WireRules.printable("track".equals(m.type()) ? m.event() : m.type(), 200);
       types.merge(key, 1, Integer::sum);
     }
     return LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + path + ": " + messages.size()

@@ -9,11 +9,10 @@ import dev.beacon.MessageIds;
 import dev.beacon.QueueFullPolicy;
 import dev.beacon.Stats;
 import dev.beacon.internal.MessageCodec;
-import java.io.BufferedReader;
+import dev.beacon.internal.WireRules;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -300,23 +299,27 @@ final class ImportCommand implements Callable<Integer> {
     };
     long lineNo = 0;
     long savedAt = resumeAfter;
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(counting, StandardCharsets.UTF_8), 1 << 16)) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        lineNo++;
-        if (lineNo == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
-          line = line.substring(1);
-        }
-        if (line.isBlank()) {
+    long skippedHere = 0;
+    try (InputStream in = counting) {
+      NdjsonLines lines = new NdjsonLines(in, WireRules.MAX_NDJSON_LINE_BYTES);
+      NdjsonLines.Line next;
+      while ((next = lines.next()) != null) {
+        lineNo = next.number();
+        String line = next.text();
+        if (line != null && line.isBlank()) {
           continue;
         }
         if (lineNo <= resumeAfter) {
           skippedByCheckpoint++;
+          skippedHere++;
           continue;
         }
         read++;
         Message m;
         try {
+          if (line == null) {
+            throw new IllegalArgumentException(next.problem());
+          }
           Parsed parsed = parseLine(line);
           if (!parsed.hadTimestamp()) {
             if (requireTimestamp) {
@@ -328,7 +331,8 @@ final class ImportCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
           invalid++;
           if (invalid <= MAX_REPORTED_ERRORS) {
-            bar.println(label + ":" + lineNo + ": " + readable(e));
+            // Input text is escaped: a line must not clear the terminal or forge a "file:line:" of its own.
+            bar.println(WireRules.printable(label, 500) + ":" + lineNo + ": " + WireRules.printable(readable(e), 500));
           } else if (invalid == MAX_REPORTED_ERRORS + 1) {
             bar.println("(further invalid lines are counted, not shown)");
           }
@@ -348,6 +352,20 @@ final class ImportCommand implements Callable<Integer> {
           checkpoint = save(checkpoint, lineNo, analytics, label, bar);
           savedAt = lineNo;
         }
+      }
+      if (resumeAfter > lineNo && checkpoint != null) {
+        // The checkpoint counts more lines than the file has: it is not this file's. Nothing of the
+        // file was sent on this pass, so it is read again from the start (messageIds are stable).
+        bar.println("beacon: the checkpoint of " + WireRules.printable(label, 500) + " says " + resumeAfter
+            + " line(s) were imported but the file has " + lineNo + "; reading it again from the start");
+        skippedByCheckpoint -= skippedHere;
+        try {
+          checkpoint.save(0);
+        } catch (UncheckedIOException e) {
+          throw new CliException(ExitCodes.FATAL, "cannot reset the checkpoint of " + WireRules.printable(label, 500)
+              + ": " + e.getCause().getMessage(), e);
+        }
+        return importFile(name, analytics, bytesRead, bar, err, checkpoints);
       }
       if (checkpoint != null) {
         save(checkpoint, lineNo, analytics, label, bar);

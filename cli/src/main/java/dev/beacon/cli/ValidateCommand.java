@@ -1,12 +1,11 @@
 package dev.beacon.cli;
 
 import dev.beacon.internal.MessageCodec;
+import dev.beacon.internal.WireRules;
 import dev.beacon.trackingplan.TrackingPlan;
 import dev.beacon.trackingplan.Violation;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,11 +70,12 @@ final class ValidateCommand implements Callable<Integer> {
     for (Map.Entry<String, Map<String, Tally>> e : byEvent.entrySet()) {
       long n = e.getValue().values().stream().mapToLong(t -> t.count).sum();
       total += n;
-      out.printf("%s: %d violation(s)%n", e.getKey(), n);
+      out.printf("%s: %d violation(s)%n", WireRules.printable(e.getKey(), 200), n);
       for (Map.Entry<String, Tally> rule : e.getValue().entrySet()) {
         Tally t = rule.getValue();
-        out.printf("  %-40s %6d   %s%s  (%s)%n", rule.getKey(), t.count, String.join(", ", t.where),
-            t.count > t.where.size() ? ", ..." : "", t.example);
+        out.printf("  %-40s %6d   %s%s  (%s)%n", WireRules.printable(rule.getKey(), 200), t.count,
+            WireRules.printable(String.join(", ", t.where), 2000), t.count > t.where.size() ? ", ..." : "",
+            WireRules.printable(t.example, 500));
       }
     }
     out.printf("checked %d message(s) in %d file(s) against '%s': %d conform, %d with violations"
@@ -93,24 +93,25 @@ final class ValidateCommand implements Callable<Integer> {
     try (InputStream raw = "-".equals(name) ? new java.io.FilterInputStream(System.in) {
           @Override
           public void close() {}
-        } : Files.newInputStream(Path.of(name));
-        BufferedReader in = new BufferedReader(new InputStreamReader(raw, StandardCharsets.UTF_8), 1 << 16)) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        lineNo++;
-        if (lineNo == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
-          line = line.substring(1);
-        }
-        if (line.isBlank()) {
+        } : Files.newInputStream(Path.of(name))) {
+      NdjsonLines lines = new NdjsonLines(raw, WireRules.MAX_NDJSON_LINE_BYTES);
+      NdjsonLines.Line next;
+      while ((next = lines.next()) != null) {
+        lineNo = next.number();
+        String line = next.text();
+        if (line != null && line.isBlank()) {
           continue;
         }
         Map<String, Object> json;
         try {
+          if (line == null) {
+            throw new IllegalArgumentException(next.problem());
+          }
           byte[] bytes = line.strip().getBytes(StandardCharsets.UTF_8);
           json = MessageCodec.parseObject(bytes, 0, bytes.length);
         } catch (IllegalArgumentException e) {
           invalidLines++;
-          out.printf("%s:%d: %s%n", label, lineNo, e.getMessage());
+          out.printf("%s:%d: %s%n", WireRules.printable(label, 500), lineNo, WireRules.printable(e.getMessage(), 500));
           continue;
         }
         messages++;

@@ -2,7 +2,6 @@ package dev.beacon.internal;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.beacon.Alias;
 import dev.beacon.Group;
 import dev.beacon.Identify;
@@ -13,7 +12,6 @@ import dev.beacon.Screen;
 import dev.beacon.Track;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -37,18 +35,16 @@ public final class MessageCodec {
    * @param offset start in the buffer
    * @param length length of the text
    * @return the object
-   * @throws IllegalArgumentException when the text is not exactly one JSON object
+   * @throws IllegalArgumentException when the text is not exactly one JSON object under
+   *     {@link WireRules}' policy (UTF-8, no repeated key, nothing after it, numbers in range)
    */
   public static Map<String, Object> parseObject(byte[] json, int offset, int length) {
-    try (JsonParser p = MessageSerializer.JSON.createParser(json, offset, length)) {
-      p.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+    try (JsonParser p = WireRules.parser(MessageSerializer.JSON, json, offset, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IllegalArgumentException("expected a JSON object");
       }
       Map<String, Object> m = readObject(p);
-      if (p.nextToken() != null) {
-        throw new IllegalArgumentException("unexpected content after the JSON object");
-      }
+      WireRules.requireEnd(p);
       return m;
     } catch (IOException e) {
       throw new IllegalArgumentException("invalid JSON: " + e.getMessage().split("\n")[0], e);
@@ -60,7 +56,11 @@ public final class MessageCodec {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       p.nextToken();
-      m.put(name, readValue(p));
+      try {
+        m.put(name, readValue(p));
+      } catch (WireRules.OutOfRange e) {
+        throw e.under(name); // the refusal names the field: "userId: the number ... is out of range"
+      }
     }
     return m;
   }
@@ -72,16 +72,25 @@ public final class MessageCodec {
       case START_ARRAY: {
         List<Object> l = new ArrayList<>();
         while (p.nextToken() != JsonToken.END_ARRAY) {
-          l.add(readValue(p));
+          try {
+            l.add(readValue(p));
+          } catch (WireRules.OutOfRange e) {
+            throw e.under("[" + l.size() + "]");
+          }
         }
         return l;
       }
       case VALUE_STRING:
         return p.getText();
       case VALUE_NUMBER_INT:
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : p.getLongValue();
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+          java.math.BigInteger big = p.getBigIntegerValue();
+          WireRules.checkNumber(big);
+          return big;
+        }
+        return p.getLongValue();
       case VALUE_NUMBER_FLOAT:
-        return p.getDecimalValue();
+        return WireRules.decimal(p);
       case VALUE_TRUE:
         return Boolean.TRUE;
       case VALUE_FALSE:
@@ -119,7 +128,13 @@ public final class MessageCodec {
     if (!(typeValue instanceof String)) {
       throw new IllegalArgumentException("type is missing or not a string");
     }
-    MessageType type = MessageType.fromWireName((String) typeValue);
+    MessageType type;
+    try {
+      type = MessageType.fromWireName((String) typeValue);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("type must be one of identify, track, page, screen, group, alias but was: "
+          + WireRules.printable((String) typeValue, 60));
+    }
     Message.Builder<?, ?> b;
     switch (type) {
       case TRACK:
@@ -135,14 +150,14 @@ public final class MessageCodec {
         b = Screen.builder().name(string(m, "name")).category(string(m, "category")).properties(map(m, "properties"));
         break;
       case GROUP:
-        b = Group.builder(string(m, "groupId")).traits(map(m, "traits"));
+        b = Group.builder(id(m, "groupId")).traits(map(m, "traits"));
         break;
       case ALIAS:
       default:
-        b = Alias.builder(string(m, "previousId"));
+        b = Alias.builder(id(m, "previousId"));
         break;
     }
-    b.userId(id(m, "userId")).anonymousId(id(m, "anonymousId")).messageId(string(m, "messageId"))
+    b.userId(id(m, "userId")).anonymousId(id(m, "anonymousId")).messageId(id(m, "messageId"))
         .context(map(m, "context")).integrations(map(m, "integrations"));
     String ts = string(m, "timestamp");
     if (ts != null) {
@@ -162,7 +177,7 @@ public final class MessageCodec {
     try {
       return OffsetDateTime.parse(ts).toInstant();
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("timestamp is not ISO-8601 with a zone: " + ts);
+      throw new IllegalArgumentException("timestamp is not ISO-8601 with a zone: " + WireRules.printable(ts, 60));
     }
   }
 
@@ -172,21 +187,32 @@ public final class MessageCodec {
       return null;
     }
     if (!(v instanceof String)) {
-      throw new IllegalArgumentException(field + " must be a string but was " + v);
+      throw new IllegalArgumentException(field + " must be a string but was " + describe(v));
     }
     return (String) v;
   }
 
-  /** Ids may arrive as numbers from other SDKs; Segment turns them into strings. */
+  /**
+   * Ids may arrive as numbers from other SDKs; Segment turns them into strings, within
+   * {@link WireRules#numericId}'s bound.
+   */
   private static String id(Map<String, Object> m, String field) {
     Object v = m.get(field);
-    if (v instanceof Long || v instanceof java.math.BigInteger) {
-      return v.toString();
-    }
-    if (v instanceof BigDecimal) {
-      return ((BigDecimal) v).toPlainString();
+    if (v instanceof Number) {
+      return WireRules.numericId(field, (Number) v);
     }
     return string(m, field);
+  }
+
+  /** A value for an error text: short, and safe to print (input may hold control characters). */
+  private static String describe(Object v) {
+    if (v instanceof Map) {
+      return "an object";
+    }
+    if (v instanceof List) {
+      return "an array";
+    }
+    return WireRules.printable(String.valueOf(v), 60);
   }
 
   @SuppressWarnings("unchecked")
@@ -196,7 +222,7 @@ public final class MessageCodec {
       return null;
     }
     if (!(v instanceof Map)) {
-      throw new IllegalArgumentException(field + " must be an object but was " + v);
+      throw new IllegalArgumentException(field + " must be an object but was " + describe(v));
     }
     return (Map<String, ?>) v;
   }

@@ -265,11 +265,13 @@ public final class Values {
       }
       if (v instanceof BigDecimal) {
         BigDecimal b = (BigDecimal) v;
+        checkRange(b);
         bound += b.toString().length();
         return b;
       }
       if (v instanceof BigInteger) {
         BigInteger b = (BigInteger) v;
+        checkRange(b);
         bound += b.bitLength() / 3 + 2;
         return b;
       }
@@ -314,6 +316,15 @@ public final class Values {
       throw new IllegalArgumentException(path() + ": unsupported value type " + v.getClass().getName()
           + "; use strings, numbers, booleans, null, maps with string keys, lists, sets, arrays,"
           + " enums, UUID, java.time types or Date");
+    }
+
+    /** The wire format's range ({@link WireRules#checkNumber}), so that what is sent can be read back. */
+    private void checkRange(Number n) {
+      try {
+        WireRules.checkNumber(n);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(path() + ": " + e.getMessage());
+      }
     }
 
     private void checkFinite(boolean nan, boolean infinite) {

@@ -22,7 +22,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -66,6 +67,17 @@ import org.slf4j.LoggerFactory;
  * {@link CapturingTransport}. It counts requests, bytes on the wire and uncompressed, and
  * duplicate messageIds ({@link #stats()}), and logs each request ({@link #requests()}).
  *
+ * <p>Every request is treated as hostile, as a write key shipped in an app protects nothing: what
+ * can be refused from the headers (path, method, a wrong key, a {@code Content-Length} over the
+ * limit) is refused before the body is read; a body is read only up to the request limit; a
+ * request must arrive within {@link Builder#requestReadTimeout(Duration)}; at most 1,024
+ * connections wait for a worker; the request log is bounded in entries and bytes
+ * ({@link Builder#requestLogBytes(long)}) and the messageIds kept for duplicate counting in number
+ * ({@link Builder#maxTrackedMessageIds(int)}); a message must be within the 32 KB limit once the
+ * batch {@code context} is merged in; and bodies follow Beacon's wire rules (UTF-8, no repeated
+ * key, nothing after the JSON, numbers and numeric ids in range), each refusal a 400 naming the
+ * problem.
+ *
  * <p>It serves plain HTTP, or HTTPS with {@link Builder#tls(TestCertificates)} (a CA and server
  * certificate made for the run) or {@link Builder#tls(javax.net.ssl.SSLContext)}.
  *
@@ -96,6 +108,16 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   public static final int MAX_BATCH_MESSAGES = 2500;
   /** Bodies larger than this on the wire are refused without reading them all. */
   private static final int MAX_WIRE_BYTES = 16 * 1024 * 1024;
+  /** Connections waiting for a worker thread, at most; past it new connections are closed: 1,024. */
+  static final int MAX_QUEUED_CONNECTIONS = 1024;
+  /** The longest path, detail or header value the request log keeps of a request: 1,024 characters. */
+  static final int MAX_LOGGED_CHARS = 1024;
+  /** The default bound of the request log's memory: 32 MB. */
+  public static final long DEFAULT_REQUEST_LOG_BYTES = 32L * 1024 * 1024;
+  /** The default bound of the time a request's line, headers and body may take to arrive: 30 seconds. */
+  public static final Duration DEFAULT_REQUEST_READ_TIMEOUT = Duration.ofSeconds(30);
+  /** The default number of recent messageIds kept for duplicate detection: 100,000. */
+  public static final int DEFAULT_MAX_TRACKED_MESSAGE_IDS = 100_000;
   private static final Map<String, String> SINGLE_CALLS = Map.of(
       "/v1/identify", "identify", "/v1/track", "track", "/v1/page", "page",
       "/v1/screen", "screen", "/v1/group", "group", "/v1/alias", "alias");
@@ -114,6 +136,9 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   private final int maxBatchMessages;
   private final long seed;
   private final int requestLogSize;
+  private final long requestLogBytes;
+  private final int maxTrackedMessageIds;
+  private final Duration requestReadTimeout;
   private final int maxRecordedMessages;
   private final BatchListener listener;
   private final SSLContext tlsContext;
@@ -123,10 +148,14 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   private final ArrayDeque<ServerFault> scripted = new ArrayDeque<>();
   private final List<RandomRule> randomRules = new ArrayList<>();
   private final ArrayDeque<CapturedMessage> messages = new ArrayDeque<>();
-  private final Set<String> seenIds = new HashSet<>();
+  /** The most recent messageIds, oldest first, for duplicate detection: at most {@link #maxTrackedMessageIds}. */
+  private final Set<String> seenIds = Collections.newSetFromMap(new LinkedHashMap<>());
   private final Map<String, Long> warningCounts = new TreeMap<>();
   private final Set<String> loggedWarningKinds = ConcurrentHashMap.newKeySet();
   private final ArrayDeque<ReceivedRequest> requestLog = new ArrayDeque<>();
+  private final ArrayDeque<Long> requestLogEntryBytes = new ArrayDeque<>();
+  private long requestLogBytesHeld;
+  private long distinctMessageIds;
   private final Map<Integer, Long> statusCounts = new HashMap<>();
   private Random random;
   private long requests;
@@ -140,6 +169,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
 
   private HttpServer server;
   private ThreadPoolExecutor executor;
+  private volatile ReadDeadline readDeadline;
   private volatile URI uri;
   private boolean closed;
 
@@ -156,6 +186,9 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     this.maxBatchMessages = b.maxBatchMessages;
     this.seed = b.seed;
     this.requestLogSize = b.requestLogSize;
+    this.requestLogBytes = b.requestLogBytes;
+    this.maxTrackedMessageIds = b.maxTrackedMessageIds;
+    this.requestReadTimeout = b.requestReadTimeout;
     this.maxRecordedMessages = b.maxRecordedMessages;
     this.listener = b.listener;
     this.tlsContext = b.tlsContext;
@@ -187,13 +220,15 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       }
       int id = SERVERS.incrementAndGet();
       AtomicInteger n = new AtomicInteger();
+      // A bounded queue: past it the JDK server closes new connections instead of holding them.
       ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-          new LinkedBlockingQueue<>(), r -> {
+          new LinkedBlockingQueue<>(MAX_QUEUED_CONNECTIONS), r -> {
             Thread t = new Thread(r, "collector-" + id + "-http-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
           });
       pool.allowCoreThreadTimeOut(true);
+      ReadDeadline deadline = new ReadDeadline(pool, requestReadTimeout, "collector-" + id + "-read-deadline");
       try {
         HttpServer s;
         if (tlsContext != null) {
@@ -204,15 +239,17 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
           s = HttpServer.create(new InetSocketAddress(host, requestedPort), 128);
         }
         s.createContext("/", this::handle);
-        s.setExecutor(pool);
+        s.setExecutor(deadline);
         s.start();
         this.server = s;
         this.executor = pool;
+        this.readDeadline = deadline;
         InetSocketAddress bound = s.getAddress();
         String h = bound.getAddress().getHostAddress();
         this.uri = URI.create((tlsContext != null ? "https://" : "http://") + (h.contains(":") ? "[" + h + "]" : h)
             + ":" + bound.getPort());
       } catch (IOException e) {
+        deadline.close();
         pool.shutdownNow();
         throw new UncheckedIOException("cannot bind " + host + ":" + requestedPort, e);
       }
@@ -332,7 +369,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
    */
   public CollectorStats stats() {
     synchronized (lock) {
-      return new CollectorStats(requests, acceptedRequests, messageCount, seenIds.size(), duplicates,
+      return new CollectorStats(requests, acceptedRequests, messageCount, distinctMessageIds, duplicates,
           bytesReceived, bytesUncompressed, faultsInjected, rejected, statusCounts, warningCounts);
     }
   }
@@ -399,7 +436,10 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       random = new Random(seed);
       messages.clear();
       seenIds.clear();
+      distinctMessageIds = 0;
       requestLog.clear();
+      requestLogEntryBytes.clear();
+      requestLogBytesHeld = 0;
       statusCounts.clear();
       warningCounts.clear();
       requests = 0;
@@ -429,6 +469,10 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     }
     if (s != null) {
       s.stop(0);
+    }
+    ReadDeadline deadline = readDeadline;
+    if (deadline != null) {
+      deadline.close();
     }
     if (pool != null) {
       pool.shutdownNow();
@@ -484,15 +528,9 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     r.userAgent = h.getFirst("User-Agent");
     r.retryCount = parseRetryCount(h.getFirst("X-Retry-Count"));
     String method = ex.getRequestMethod();
-    byte[] raw;
-    try (InputStream in = ex.getRequestBody()) {
-      raw = readAtMost(in, MAX_WIRE_BYTES);
-    }
-    if (raw == null) {
-      finish(ex, r, sizeLimitStatus, "request body larger than " + MAX_WIRE_BYTES + " bytes");
-      return;
-    }
-    r.wireBytes = raw.length;
+    // Everything that can be refused without the body is refused before it is read (path, method,
+    // a wrong Authorization header, a Content-Length over the limit); the JDK server then drains
+    // at most 64 KB of an unread body and closes the connection.
     if ("GET".equals(method) && ("/".equals(r.path) || "/health".equals(r.path))) {
       respond(ex, 200, "{\"status\":\"ok\",\"service\":\"beacon CollectorServer\"}", null);
       return;
@@ -510,6 +548,28 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       finish(ex, r, 405, "use POST");
       return;
     }
+    Auth early = authenticate(h.getFirst("Authorization"));
+    if (early == Auth.WRONG) {
+      finish(ex, r, 401, "the write key is not valid");
+      return;
+    }
+    int readLimit = wireCap(batch ? maxBatchBytes : maxMessageBytes);
+    long declared = contentLength(h.getFirst("Content-Length"));
+    if (declared > readLimit) {
+      finish(ex, r, sizeLimitStatus, tooLargeMessage("request body is " + declared + " bytes (Content-Length);"
+          + " the limit is " + (batch ? maxBatchBytes : maxMessageBytes)));
+      return;
+    }
+    byte[] raw;
+    try (InputStream in = ex.getRequestBody()) {
+      raw = readAtMost(in, readLimit);
+    }
+    readDeadline.bodyRead();
+    if (raw == null) {
+      finish(ex, r, sizeLimitStatus, tooLargeMessage("request body is larger than " + readLimit + " bytes"));
+      return;
+    }
+    r.wireBytes = raw.length;
 
     ServerFault fault = nextFault();
     if (fault != null) {
@@ -559,7 +619,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     }
     r.uncompressedBytes = body.length;
 
-    Auth auth = authenticate(h.getFirst("Authorization"));
+    Auth auth = early;
     if (auth == Auth.WRONG) {
       finish(ex, r, 401, "the write key is not valid");
       return;
@@ -627,10 +687,18 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     };
     for (int i = 0; i < parsed.messages.size(); i++) {
       Map<String, Object> m = parsed.messages.get(i);
-      SegmentRequests.normalize(m, parsed);
-      String problem = SegmentRequests.validate(m, i, singleType, strict, warnings);
+      String problem = SegmentRequests.normalize(m, parsed);
+      if (problem == null) {
+        problem = SegmentRequests.validate(m, i, singleType, strict, warnings);
+      }
       if (problem != null) {
         finish(ex, r, 400, problem);
+        return;
+      }
+      long merged = SegmentRequests.sizeAfterMerge(m, parsed.sizes.get(i), parsed, maxMessageBytes);
+      if (merged > maxMessageBytes) {
+        finish(ex, r, sizeLimitStatus, tooLargeMessage((batch ? "batch[" + i + "]" : "the message")
+            + " is over " + maxMessageBytes + " bytes once the batch context and integrations are merged in"));
         return;
       }
       accepted.add(new CapturedMessage(m));
@@ -656,8 +724,18 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       messageCount += accepted.size();
       for (CapturedMessage m : accepted) {
         String id = m.messageId();
-        if (id != null && !seenIds.add(id)) {
-          duplicates++;
+        if (id != null) {
+          if (seenIds.remove(id)) {
+            duplicates++;
+          } else {
+            distinctMessageIds++;
+          }
+          seenIds.add(id); // the most recent last, so that the oldest is forgotten first
+          if (seenIds.size() > maxTrackedMessageIds) {
+            Iterator<String> oldest = seenIds.iterator();
+            oldest.next();
+            oldest.remove();
+          }
         }
         messages.addLast(m);
         if (messages.size() > maxRecordedMessages) {
@@ -715,14 +793,37 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       if (refused) {
         rejected++;
       }
-      requestLog.addLast(new ReceivedRequest(r.at, r.nanos, r.path, status, detail,
-          r.ids.stream().filter(Objects::nonNull).toList(), r.retryCount, r.wireBytes,
-          r.uncompressedBytes > 0 ? r.uncompressedBytes : r.wireBytes, r.encoding, r.contentType, r.userAgent,
+      // What a client sent is cut to a bounded length before it is kept: the log is bounded in bytes too.
+      String path = logged(r.path);
+      String text = logged(detail);
+      String encoding = logged(r.encoding);
+      String contentType = logged(r.contentType);
+      String userAgent = logged(r.userAgent);
+      List<String> ids = r.ids.stream().filter(Objects::nonNull).toList();
+      long bytes = 256 + 2L * (length(path) + length(text) + length(encoding) + length(contentType)
+          + length(userAgent));
+      for (String id : ids) {
+        bytes += 48 + 2L * id.length();
+      }
+      requestLog.addLast(new ReceivedRequest(r.at, r.nanos, path, status, text, ids, r.retryCount, r.wireBytes,
+          r.uncompressedBytes > 0 ? r.uncompressedBytes : r.wireBytes, encoding, contentType, userAgent,
           r.authorized));
-      if (requestLog.size() > requestLogSize) {
+      requestLogEntryBytes.addLast(bytes);
+      requestLogBytesHeld += bytes;
+      while (requestLog.size() > requestLogSize || (requestLogBytesHeld > requestLogBytes && requestLog.size() > 1)) {
         requestLog.removeFirst();
+        requestLogBytesHeld -= requestLogEntryBytes.removeFirst();
       }
     }
+  }
+
+  /** A client's text as the request log keeps it: at most {@value #MAX_LOGGED_CHARS} characters. */
+  private static String logged(String s) {
+    return s == null || s.length() <= MAX_LOGGED_CHARS ? s : s.substring(0, MAX_LOGGED_CHARS) + "...";
+  }
+
+  private static int length(String s) {
+    return s == null ? 0 : s.length();
   }
 
   private String tooLargeMessage(String what) {
@@ -835,19 +936,41 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     }
   }
 
-  /** Reads the whole stream, or returns null (having drained it) when it exceeds {@code limit}. */
+  /**
+   * The most bytes read of a body whose uncompressed limit is {@code limit}: the limit, plus what
+   * gzip adds to data it cannot compress (5 bytes per 16 KB block and its 18-byte frame), rounded up.
+   */
+  static int wireCap(int limit) {
+    return (int) Math.min(MAX_WIRE_BYTES, limit + (long) limit / 1024 + 1024);
+  }
+
+  /** The declared body length, or -1 when absent or not a number (the read limit then applies). */
+  private static long contentLength(String v) {
+    if (v == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Reads the whole stream, or returns null as soon as it exceeds {@code limit}: the rest is not
+   * read (the server closes the connection instead of draining it).
+   */
   private static byte[] readAtMost(InputStream in, int limit) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
     byte[] buf = new byte[16 * 1024];
-    long total = 0;
     int n;
     while ((n = in.read(buf)) > 0) {
-      total += n;
-      if (total <= limit) {
-        out.write(buf, 0, n);
+      if (out.size() + n > limit) {
+        return null;
       }
+      out.write(buf, 0, n);
     }
-    return total > limit ? null : out.toByteArray();
+    return out.toByteArray();
   }
 
   /** Gunzips at most {@code limit} bytes; null when the content is larger (a zip bomb guard). */
@@ -905,6 +1028,9 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     private int maxBatchMessages = MAX_BATCH_MESSAGES;
     private long seed = 1;
     private int requestLogSize = 10_000;
+    private long requestLogBytes = DEFAULT_REQUEST_LOG_BYTES;
+    private int maxTrackedMessageIds = DEFAULT_MAX_TRACKED_MESSAGE_IDS;
+    private Duration requestReadTimeout = DEFAULT_REQUEST_READ_TIMEOUT;
     private int maxRecordedMessages = Integer.MAX_VALUE;
     private BatchListener listener;
     private SSLContext tlsContext;
@@ -1068,6 +1194,57 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
      */
     public Builder requestLogSize(int size) {
       this.requestLogSize = positive(size, "requestLogSize");
+      return this;
+    }
+
+    /**
+     * Bounds the memory of the request log ({@link CollectorServer#requests()}), estimated from
+     * what each entry holds: the oldest entries are forgotten past it (the newest is always kept).
+     * A path, detail or header value is kept to its first 1,024 characters. Default
+     * {@value CollectorServer#DEFAULT_REQUEST_LOG_BYTES} bytes (32 MB).
+     *
+     * @param bytes positive
+     * @return this builder
+     */
+    public Builder requestLogBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("requestLogBytes must be positive but was " + bytes);
+      }
+      this.requestLogBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Bounds the time a request may take to arrive, from the moment a worker thread takes the
+     * connection's first bytes until the body is read: its request line, headers and body. A
+     * request still arriving past it has its connection closed (a client trickling bytes, a
+     * body shorter than its Content-Length), so that slow clients cannot hold every worker.
+     * The time spent answering (validation, a scripted {@link ServerFault#delay}) is not bounded.
+     * Default 30 seconds.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
+    public Builder requestReadTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "requestReadTimeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("requestReadTimeout must be positive but was " + timeout);
+      }
+      this.requestReadTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Bounds the messageIds remembered for duplicate detection ({@link CollectorStats#duplicates()},
+     * {@link CollectorStats#distinctMessageIds()}): a duplicate is seen when its id is among the
+     * last {@code max} distinct ids accepted; an older id seen again counts as distinct.
+     * Default {@value CollectorServer#DEFAULT_MAX_TRACKED_MESSAGE_IDS}.
+     *
+     * @param max positive
+     * @return this builder
+     */
+    public Builder maxTrackedMessageIds(int max) {
+      this.maxTrackedMessageIds = positive(max, "maxTrackedMessageIds");
       return this;
     }
 

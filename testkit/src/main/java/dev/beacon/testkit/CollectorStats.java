@@ -8,9 +8,13 @@ import java.util.Map;
  * @param requests every request received, faults and refusals included
  * @param acceptedRequests requests answered 2xx after processing
  * @param messages messages accepted (0 in counting mode, which does not parse bodies)
- * @param distinctMessageIds distinct {@code messageId}s among the accepted messages
- * @param duplicates accepted messages whose {@code messageId} had been accepted before
- * @param bytesReceived request body bytes as they came on the wire (compressed when gzip)
+ * @param distinctMessageIds distinct {@code messageId}s among the accepted messages (an id seen again
+ *     after {@link CollectorServer.Builder#maxTrackedMessageIds(int)} newer ones counts again)
+ * @param duplicates accepted messages whose {@code messageId} is among the recent ones accepted
+ *     before ({@link CollectorServer.Builder#maxTrackedMessageIds(int)}, 100,000 by default)
+ * @param bytesReceived request body bytes as they came on the wire (compressed when gzip); a body
+ *     refused from the request's headers alone (wrong path, method or write key, a Content-Length
+ *     over the limit) is not read and not counted
  * @param bytesUncompressed request body bytes after gunzip
  * @param faultsInjected requests answered by a scripted or random {@link ServerFault}
  * @param rejected requests refused by the server itself: bad write key (401), invalid (400),

@@ -4,7 +4,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * One request as a {@link CollectorServer} saw and answered it.
+ * One request as a {@link CollectorServer} saw and answered it. What the client sent (path,
+ * headers) and the detail are kept to their first 1,024 characters, followed by {@code ...} when cut.
  *
  * @param receivedAt when the request arrived (wall clock)
  * @param receivedNanos when the request arrived ({@link System#nanoTime()}), for measuring gaps

@@ -5,8 +5,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.internal.WireRules;
 import java.io.IOException;
-import java.math.BigDecimal;
+import java.io.OutputStream;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.chrono.IsoChronology;
@@ -16,7 +17,7 @@ import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoField;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,12 +32,12 @@ import java.util.Set;
  */
 final class SegmentRequests {
   static final Set<String> TYPES = Set.of("identify", "track", "page", "screen", "group", "alias");
-  private static final int MAX_MESSAGE_ID_CHARS = 100;
+  private static final int MAX_MESSAGE_ID_CHARS = WireRules.MAX_MESSAGE_ID_CHARS;
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
   /** The id fields Segment stores as strings: a number sent there is converted. */
-  private static final String[] ID_FIELDS = {"userId", "anonymousId", "messageId", "groupId", "previousId"};
+  private static final String[] ID_FIELDS = WireRules.idFields();
   /** The message fields holding a time. */
   private static final String[] TIME_FIELDS = {"timestamp", "originalTimestamp", "sentAt"};
   /** Warning kind: a message without {@code context.library}. */
@@ -82,8 +83,12 @@ final class SegmentRequests {
   static final class Parsed {
     final List<Map<String, Object>> messages = new ArrayList<>();
     final List<Long> sizes = new ArrayList<>();
+    /** The batch context, unmodifiable at every level: shared by every message it is merged into. */
     Map<String, Object> context;
+    /** The batch integrations, unmodifiable at every level, shared likewise. */
     Map<String, Object> integrations;
+    /** Bytes of the batch context and integrations as sent: what merging can add to a message at most. */
+    long envelopeBytes;
     Object sentAt;
     Object writeKey;
   }
@@ -91,7 +96,7 @@ final class SegmentRequests {
   /** Parses a {@code /v1/batch} body, measuring each message's bytes as sent. */
   static Parsed parseBatch(byte[] body) throws Refusal {
     Parsed out = new Parsed();
-    try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+    try (JsonParser p = WireRules.parser(MAPPER.getFactory(), body, 0, body.length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new Refusal("the body is not a JSON object", false);
       }
@@ -112,17 +117,24 @@ final class SegmentRequests {
               }
               long start = p.currentTokenLocation().getByteOffset();
               Map<String, Object> m = MAPPER.readValue(p, MAP);
+              checkNumbers(m, "batch[" + out.messages.size() + "]");
               long end = p.currentLocation().getByteOffset();
               out.messages.add(m);
               out.sizes.add(end - start);
             }
             break;
-          case "context":
+          case "context": {
+            long start = p.currentTokenLocation().getByteOffset();
             out.context = envelopeObject(p, "context");
+            out.envelopeBytes += p.currentLocation().getByteOffset() - start;
             break;
-          case "integrations":
+          }
+          case "integrations": {
+            long start = p.currentTokenLocation().getByteOffset();
             out.integrations = envelopeObject(p, "integrations");
+            out.envelopeBytes += p.currentLocation().getByteOffset() - start;
             break;
+          }
           case "sentAt":
             out.sentAt = MAPPER.readValue(p, Object.class);
             break;
@@ -140,20 +152,48 @@ final class SegmentRequests {
       if (!sawBatch) {
         throw new Refusal("the body has no \"batch\" array", false);
       }
-    } catch (IOException e) {
-      throw new Refusal("invalid JSON: " + firstLine(e.getMessage()), false);
+    } catch (IOException | RuntimeException e) {
+      throw refusal(e);
     }
     return out;
   }
 
-  /** Reads a batch-level object; null is as good as absent. */
+  /**
+   * The refusal of a body {@link WireRules}' policy or the parser refuses: a non-UTF-8 text, a
+   * repeated key, trailing content, a number out of range (Jackson's {@code NumberFormatException})
+   * all become a 400 naming the problem, never a dropped connection.
+   */
+  private static Refusal refusal(Exception e) {
+    String text = e instanceof IllegalArgumentException && !(e instanceof NumberFormatException)
+        ? e.getMessage() : e instanceof IOException ? "invalid JSON: " + firstLine(e.getMessage())
+        : "invalid JSON: a number is out of range (" + e.getClass().getSimpleName() + ")";
+    return new Refusal(WireRules.printable(text, 300), false);
+  }
+
+  /** {@link WireRules#checkNumbers} as a refusal that names where: "batch[3]: properties.x: the number ...". */
+  private static void checkNumbers(Object value, String where) throws Refusal {
+    try {
+      WireRules.checkNumbers(value);
+    } catch (IllegalArgumentException e) {
+      throw new Refusal(where + ": " + e.getMessage(), false);
+    }
+  }
+
+  /** Reads a batch-level object, unmodifiable at every level so that messages can share it; null is as good as absent. */
   @SuppressWarnings("unchecked")
   private static Map<String, Object> envelopeObject(JsonParser p, String name) throws IOException, Refusal {
     Object v = MAPPER.readValue(p, Object.class);
     if (v != null && !(v instanceof Map)) {
       throw new Refusal("the batch \"" + name + "\" must be an object", false);
     }
-    return (Map<String, Object>) v;
+    checkNumbers(v, "the batch \"" + name + "\"");
+    return v == null ? null : frozen((Map<String, Object>) v);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> frozen(Map<String, Object> m) {
+    m.replaceAll((k, v) -> v instanceof Map ? frozen((Map<String, Object>) v) : v);
+    return Collections.unmodifiableMap(m);
   }
 
   /**
@@ -163,7 +203,7 @@ final class SegmentRequests {
    * @return the key, or null when absent or the body is not a JSON object
    */
   static String scanWriteKey(byte[] body) {
-    try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+    try (JsonParser p = WireRules.parser(MAPPER.getFactory(), body, 0, body.length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
@@ -176,7 +216,7 @@ final class SegmentRequests {
         p.skipChildren();
       }
       return null;
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       return null;
     }
   }
@@ -184,17 +224,19 @@ final class SegmentRequests {
   /** Parses a single-call body ({@code /v1/track} and so on): one message object. */
   static Parsed parseSingle(byte[] body) throws Refusal {
     Parsed out = new Parsed();
-    try {
-      Map<String, Object> m = MAPPER.readValue(body, MAP);
-      if (m == null) {
+    try (JsonParser p = WireRules.parser(MAPPER.getFactory(), body, 0, body.length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new Refusal("the body is not a JSON object", false);
       }
+      Map<String, Object> m = MAPPER.readValue(p, MAP);
+      WireRules.requireEnd(p);
+      checkNumbers(m, "the message");
       out.writeKey = m.remove("writeKey");
       out.sentAt = m.get("sentAt");
       out.messages.add(m);
       out.sizes.add((long) body.length);
-    } catch (IOException e) {
-      throw new Refusal("invalid JSON: " + firstLine(e.getMessage()), false);
+    } catch (IOException | RuntimeException e) {
+      throw refusal(e);
     }
     return out;
   }
@@ -210,20 +252,29 @@ final class SegmentRequests {
   /**
    * Brings a message to the form Segment stores: the batch's {@code context} and
    * {@code integrations} merged in (the message's own values win, nested objects merged key by
-   * key), and ids sent as numbers turned into strings.
+   * key), and ids sent as numbers turned into strings by {@link WireRules#numericId}.
+   * The batch's objects are shared, not copied: a message without its own context gets the
+   * batch's (unmodifiable) map itself, and one with its own gets a {@link MergedMap}, which holds
+   * only the message's keys.
    *
    * @param m the message, changed in place
    * @param batch the envelope it came in
+   * @return null, or what is wrong (an id sent as a number whose plain form is too long)
    */
-  static void normalize(Map<String, Object> m, Parsed batch) {
+  static String normalize(Map<String, Object> m, Parsed batch) {
     mergeInto(m, "context", batch.context);
     mergeInto(m, "integrations", batch.integrations);
     for (String field : ID_FIELDS) {
       Object v = m.get(field);
       if (v instanceof Number) {
-        m.put(field, v instanceof BigDecimal ? ((BigDecimal) v).toPlainString() : v.toString());
+        try {
+          m.put(field, WireRules.numericId(field, (Number) v));
+        } catch (IllegalArgumentException e) {
+          return e.getMessage();
+        }
       }
     }
+    return null;
   }
 
   private static void mergeInto(Map<String, Object> m, String field, Map<String, Object> batchValue) {
@@ -232,36 +283,61 @@ final class SegmentRequests {
     }
     Object own = m.get(field);
     if (own == null) {
-      m.put(field, deepCopy(batchValue));
+      m.put(field, batchValue);
     } else if (own instanceof Map) {
       @SuppressWarnings("unchecked")
       Map<String, Object> o = (Map<String, Object>) own;
-      m.put(field, merged(batchValue, o));
+      m.put(field, new MergedMap(batchValue, o));
     }
     // a non-object value is left for validate() to refuse
   }
 
-  /** {@code base} overlaid with {@code top}: top's values win; objects in both are merged. */
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> merged(Map<String, Object> base, Map<String, Object> top) {
-    Map<String, Object> out = new LinkedHashMap<>(deepCopy(base));
-    for (Map.Entry<String, Object> e : top.entrySet()) {
-      Object b = out.get(e.getKey());
-      if (b instanceof Map && e.getValue() instanceof Map) {
-        out.put(e.getKey(), merged((Map<String, Object>) b, (Map<String, Object>) e.getValue()));
-      } else {
-        out.put(e.getKey(), e.getValue());
-      }
+  /**
+   * The serialized size of a message after {@link #normalize}, for the 32 KB check: merging adds
+   * at most the batch context's and integrations' bytes (plus their field names), so when that
+   * sum is within {@code limit} the size as sent is returned; otherwise the message is serialized,
+   * stopping as soon as {@code limit} is passed.
+   *
+   * @param m the normalized message
+   * @param sentBytes its bytes as sent
+   * @param batch the envelope it came in
+   * @param limit the largest size accepted
+   * @return a size not above {@code limit} when the message is within it, else {@code limit + 1}
+   */
+  static long sizeAfterMerge(Map<String, Object> m, long sentBytes, Parsed batch, int limit) {
+    if (sentBytes + batch.envelopeBytes + 40 <= limit) {
+      return sentBytes;
     }
-    return out;
+    CountingStream out = new CountingStream(limit);
+    try {
+      MAPPER.writeValue(out, m);
+      return out.count;
+    } catch (IOException | RuntimeException e) {
+      return limit + 1L;
+    }
   }
 
-  /** A copy whose nested objects are copies too, so messages of one batch never share a map. */
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> deepCopy(Map<String, Object> m) {
-    Map<String, Object> out = new LinkedHashMap<>(m);
-    out.replaceAll((k, v) -> v instanceof Map ? deepCopy((Map<String, Object>) v) : v);
-    return out;
+  /** Counts bytes and gives up (with an exception) past its limit, so that no more is written. */
+  private static final class CountingStream extends OutputStream {
+    private final long limit;
+    long count;
+
+    CountingStream(long limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(null, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      count += len;
+      if (count > limit) {
+        throw new IOException("over the limit");
+      }
+    }
   }
 
   /**
@@ -282,11 +358,11 @@ final class SegmentRequests {
         m.put("type", pathType);
         type = pathType;
       } else if (!pathType.equals(type)) {
-        return where + " has type " + type + " but was sent to /v1/" + pathType;
+        return where + " has type " + shown(type) + " but was sent to /v1/" + pathType;
       }
     }
     if (!(type instanceof String) || !TYPES.contains(type)) {
-      return where + ": \"type\" must be one of " + TYPES + " but was " + type;
+      return where + ": \"type\" must be one of " + TYPES + " but was " + shown(type);
     }
     boolean hasUser = isNonBlankString(m.get("userId"));
     boolean hasAnon = isNonBlankString(m.get("anonymousId"));
@@ -312,7 +388,7 @@ final class SegmentRequests {
         return where + " (" + type + "): \"" + field + "\" " + bad;
       }
       if (v != null && !zoned((String) v)) {
-        String text = where + " (" + type + "): \"" + field + "\" has no zone: " + v;
+        String text = where + " (" + type + "): \"" + field + "\" has no zone: " + shown(v);
         if (strict) {
           return text + " (strict mode; Segment reads it as UTC)";
         }
@@ -386,13 +462,13 @@ final class SegmentRequests {
       return null;
     }
     if (!(v instanceof String)) {
-      return "must be an ISO-8601 string but was " + v;
+      return "must be an ISO-8601 string but was " + shown(v);
     }
     try {
       ISO_8601.parseBest((String) v, OffsetDateTime::from, LocalDateTime::from);
       return null;
     } catch (DateTimeParseException e) {
-      return "is not an ISO-8601 date-time: " + v;
+      return "is not an ISO-8601 date-time: " + shown(v);
     }
   }
 
@@ -404,6 +480,20 @@ final class SegmentRequests {
     }
     int t = v.indexOf('T') >= 0 ? v.indexOf('T') : v.indexOf('t');
     return v.indexOf('+', t) >= 0 || v.indexOf('-', t) >= 0;
+  }
+
+  /**
+   * A value for an error or warning text: short and safe to print or log (input may be 500 KB,
+   * or hold control characters).
+   */
+  private static String shown(Object v) {
+    if (v instanceof Map) {
+      return "an object";
+    }
+    if (v instanceof List) {
+      return "an array";
+    }
+    return WireRules.printable(String.valueOf(v), 100);
   }
 
   private static boolean hasLibrary(Object context) {

@@ -353,7 +353,8 @@ class CollectorServerTest {
       assertThat(st.requests()).isEqualTo(6);
       assertThat(st.acceptedRequests()).isEqualTo(3);
       assertThat(st.messages()).isZero();
-      assertThat(st.bytesReceived()).isEqualTo(3L * body.length + "garbage".length()
+      // The request with a wrong Authorization header is refused from its headers: its body is not read.
+      assertThat(st.bytesReceived()).isEqualTo(2L * body.length + "garbage".length()
           + gzip(bodyKey).length + gzip(bodyKey.replace(KEY, "wrong")).length);
     }
   }

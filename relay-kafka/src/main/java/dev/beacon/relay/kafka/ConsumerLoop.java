@@ -267,6 +267,10 @@ final class ConsumerLoop implements Runnable {
         }
       } catch (IllegalArgumentException e) {
         invalid = e.getMessage();
+      } catch (RuntimeException e) {
+        // Whatever a record makes validation throw, it is that record's fault: dead-letter it with
+        // the reason rather than let it stop the consumer thread (issue 26).
+        invalid = "the record could not be validated: " + e;
       }
     }
     // The decoded message is not kept: held memory stays close to the records' bytes.

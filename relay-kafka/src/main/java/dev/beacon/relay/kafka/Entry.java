@@ -40,7 +40,7 @@ final class Entry {
         + (payload == value || payload == null ? 0 : payload.length);
   }
 
-  /** The bytes the record holds while it is pending: key, value and a completed payload. */
+  /** The bytes the record holds while it is pending: its key, its value and a completed payload (another array). */
   int bytes() {
     return bytes;
   }

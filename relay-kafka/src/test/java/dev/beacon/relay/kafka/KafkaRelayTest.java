@@ -236,6 +236,62 @@ class KafkaRelayTest {
     assertThat(s.deadLettered()).isEqualTo(3);
   }
 
+  /**
+   * Issue 26, item 1: a 60-byte record whose numeric userId expands without limit
+   * ({@code toPlainString()} of {@code 1e2147483647}) killed the consumer thread, so nothing was
+   * delivered or committed. Each poison record is now dead-lettered with its reason and the
+   * records around it are delivered.
+   */
+  @Test
+  void poisonRecordsWithHugeNumericIdsAreDeadLetteredAndTheRecordsAroundThemDelivered() throws Exception {
+    BROKER.createTopic("poison", 1);
+    BROKER.createTopic("poison-dead", 1);
+    List<String> poison = List.of(
+        "{\"type\":\"identify\",\"userId\":1e2147483647,\"messageId\":\"x\"}",
+        "{\"type\":\"identify\",\"userId\":1e999999999,\"messageId\":\"y\"}",
+        "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"e\",\"properties\":{\"x\":1.5e-2147483648}}");
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, BROKER.bootstrapServers());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+      for (int i = 0; i < 100; i++) {
+        send(producer, "poison", "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"Before " + i + "\"}");
+      }
+      for (String bad : poison) {
+        send(producer, "poison", bad);
+      }
+      for (int i = 0; i < 100; i++) {
+        send(producer, "poison", "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"After " + i + "\"}");
+      }
+      producer.flush();
+    }
+    KafkaRelay r = KafkaRelay.builder().bootstrapServers(BROKER.bootstrapServers()).topic("poison")
+        .deadLetterTopic("poison-dead").groupId("poison-group")
+        .transport(HttpTransport.builder(KEY).endpoint(collector.uri()).build())
+        .linger(Duration.ofMillis(20)).commitInterval(Duration.ofMillis(200)).build();
+    relays.add(r);
+    r.start();
+    List<ConsumerRecord<byte[], byte[]>> dead = BROKER.read("poison-dead", 3, GUARD);
+    assertThat(dead).extracting(d -> header(d, KafkaRelay.HEADER_REASON)).containsOnly("INVALID");
+    assertThat(dead).extracting(d -> header(d, KafkaRelay.HEADER_OFFSET)).containsExactly("100", "101", "102");
+    assertThat(dead).extracting(d -> new String(d.value(), StandardCharsets.UTF_8))
+        .containsExactlyElementsOf(poison);
+    assertThat(header(dead.get(0), KafkaRelay.HEADER_DETAIL)).startsWith("userId: the number 1E+2147483647 is out"
+        + " of range");
+    assertThat(header(dead.get(1), KafkaRelay.HEADER_DETAIL)).startsWith("userId: the number 1E+999999999 is out"
+        + " of range");
+    assertThat(header(dead.get(2), KafkaRelay.HEADER_DETAIL)).startsWith("properties.x: the number"
+        + " 1.5e-2147483648 is out of range");
+    List<CapturedMessage> got = collector.awaitMessages(200, GUARD);
+    assertThat(got).extracting(CapturedMessage::event).hasSize(200).contains("Before 0", "Before 99", "After 0",
+        "After 99");
+    Await.until(GUARD, () -> BROKER.committed("poison-group", "poison").equals(Map.of(0, 203L)),
+        () -> "committed " + uncheckedCommitted("poison-group", "poison"));
+    assertThat(r.stats().invalid()).isEqualTo(3);
+    assertThat(r.stats().delivered()).isEqualTo(200);
+  }
+
   @Test
   void pausesPartitionsWhileTheApiIsDownAndHoldsNoMoreThanItsBoundThenDeliversEverything() throws Exception {
     BROKER.createTopic("backlog", 2);
@@ -302,7 +358,11 @@ class KafkaRelayTest {
   }
 
   private static void send(KafkaProducer<byte[], byte[]> producer, String value) {
-    producer.send(new ProducerRecord<>("mixed", "k".getBytes(StandardCharsets.UTF_8),
+    send(producer, "mixed", value);
+  }
+
+  private static void send(KafkaProducer<byte[], byte[]> producer, String topic, String value) {
+    producer.send(new ProducerRecord<>(topic, "k".getBytes(StandardCharsets.UTF_8),
         value.getBytes(StandardCharsets.UTF_8)));
   }
 

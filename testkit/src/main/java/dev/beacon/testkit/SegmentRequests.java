@@ -96,6 +96,7 @@ final class SegmentRequests {
         throw new Refusal("the body is not a JSON object", false);
       }
       boolean sawBatch = false;
+      Object firstMessageKey = null;
       JsonToken t;
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
         String name = p.currentName();
@@ -113,6 +114,11 @@ final class SegmentRequests {
               long start = p.currentTokenLocation().getByteOffset();
               Map<String, Object> m = MAPPER.readValue(p, MAP);
               long end = p.currentLocation().getByteOffset();
+              // analytics.js puts the write key in each batched message too: a secret, never recorded.
+              Object messageKey = m.remove("writeKey");
+              if (firstMessageKey == null) {
+                firstMessageKey = messageKey;
+              }
               out.messages.add(m);
               out.sizes.add(end - start);
             }
@@ -139,6 +145,9 @@ final class SegmentRequests {
       }
       if (!sawBatch) {
         throw new Refusal("the body has no \"batch\" array", false);
+      }
+      if (out.writeKey == null) {
+        out.writeKey = firstMessageKey;
       }
     } catch (IOException e) {
       throw new Refusal("invalid JSON: " + firstLine(e.getMessage()), false);

@@ -29,7 +29,7 @@ final class ViolationMessages {
   private static final Pattern EXCLUSIVE_MAXIMUM = Pattern.compile("must have an exclusive maximum value of (\\S+)");
   private static final Pattern MIN_LENGTH = Pattern.compile("must be at least (\\d+) characters long");
   private static final Pattern MAX_LENGTH = Pattern.compile("must be at most (\\d+) characters long");
-  private static final Pattern MIN_ITEMS = Pattern.compile("must have at least (\\d+) items");
+  private static final Pattern MIN_ITEMS = Pattern.compile("must have at least (\\d+) items(?: but found (\\d+))?");
   private static final Pattern PATTERN = Pattern.compile("does not match the regex pattern (.*)", Pattern.DOTALL);
   /** Event names longer than this get no suggestion: the distance costs their length squared. */
   private static final int MAX_SUGGESTED_LENGTH = 200;
@@ -97,7 +97,8 @@ final class ViolationMessages {
         break;
       case "minItems":
         if ((m = MIN_ITEMS.matcher(raw)).matches()) {
-          return "must have at least " + m.group(1) + " item" + ("1".equals(m.group(1)) ? "" : "s");
+          return "must have at least " + m.group(1) + " item" + ("1".equals(m.group(1)) ? "" : "s")
+              + (m.group(2) == null ? "" : " (has " + m.group(2) + ")");
         }
         break;
       case "pattern":

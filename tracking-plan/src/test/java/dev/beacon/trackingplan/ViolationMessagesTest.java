@@ -55,6 +55,8 @@ class ViolationMessagesTest {
     assertThat(ViolationMessages.rephrase("required", "required property 'total' not found"))
         .isEqualTo("required property 'total' not found");
     assertThat(ViolationMessages.rephrase("format", "some future wording")).isEqualTo("some future wording");
+    assertThat(ViolationMessages.rephrase("minItems", "must have at least 1 items but found 0"))
+        .isEqualTo("must have at least 1 item (has 0)");
     assertThat(ViolationMessages.rephrase("format", "does not match the date-time pattern must be a valid RFC 3339 date-time"))
         .isEqualTo("not a valid date-time (RFC 3339, e.g. 2024-06-01T12:00:00Z)");
   }

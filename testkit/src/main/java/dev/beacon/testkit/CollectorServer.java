@@ -550,9 +550,9 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     // analytics-java posts to "/v1/import/": a trailing slash names the same endpoint.
     String route = r.path.length() > 1 && r.path.endsWith("/") ? r.path.substring(0, r.path.length() - 1) : r.path;
     String settingsKey = settingsKey(route);
-    if (settingsKey != null) {
-      // The key is in the path: never log it.
-      r.path = SETTINGS_PREFIX + "***" + SETTINGS_SUFFIX;
+    if (route.startsWith(SETTINGS_PREFIX)) {
+      // A write key is in such a path (a mistyped one too): never log it.
+      r.path = SETTINGS_PREFIX + "***" + (settingsKey != null ? SETTINGS_SUFFIX : "");
     }
     String singleType = SINGLE_CALLS.get(route);
     boolean batch = BATCH_CALLS.contains(route);

@@ -167,6 +167,14 @@ class CollectorServerBrowserApiTest {
   }
 
   @Test
+  void neverLogsTheKeyOfAMistypedSettingsPath() throws Exception {
+    HttpResponse<String> r = send(COLLECTOR.uri(), "GET", "/v1/projects/" + KEY + "/setting", null);
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.body()).doesNotContain(KEY);
+    assertThat(COLLECTOR.server().requests().get(0).path()).isEqualTo("/v1/projects/***");
+  }
+
+  @Test
   void hasNoSettingsForAnotherWriteKey() throws Exception {
     HttpResponse<String> r = send(COLLECTOR.uri(), "GET", "/v1/projects/other-key/settings", null);
     assertThat(r.statusCode()).isEqualTo(404);

@@ -75,8 +75,9 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#allowOrigins(String...)}; and {@code GET /v1/projects/{writeKey}/settings}, the
  * settings analytics.js fetches first from its {@code cdnURL}, pointing its Segment.io
  * integration at this server. Preflights and settings fetches are counted in
- * {@link CollectorStats#requests()} and logged in {@link #requests()} (the settings path with its
- * key masked), never as rejected.
+ * {@link CollectorStats#requests()} and logged in {@link #requests()} (any path under
+ * {@code /v1/projects/} with its key masked); only a refused one (403 for an origin not allowed,
+ * 404 for another write key) counts as rejected.
  *
  * <p>It serves plain HTTP, or HTTPS with {@link Builder#tls(TestCertificates)} (a CA and server
  * certificate made for the run) or {@link Builder#tls(javax.net.ssl.SSLContext)}.

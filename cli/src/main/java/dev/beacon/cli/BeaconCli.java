@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "beacon", mixinStandardHelpOptions = true, versionProvider = BeaconCli.Version.class,
     description = "Send Segment events from files and scripts, run a local Segment-compatible collector,"
-        + " or watch Beacon's engine at work.",
+        + " check files against a tracking plan, drain a Kafka topic to the API, or watch Beacon's engine at work.",
     subcommands = {ImportCommand.class, DemoCommand.class, CollectCommand.class, SendCommand.class,
         ValidateCommand.class, RelayCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",

@@ -31,7 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "collect", mixinStandardHelpOptions = true,
     description = {"Run a local Segment-compatible collector (the testkit's CollectorServer): /v1/batch, its"
         + " alias /v1/import and the single-call endpoints, the write key in Basic auth or in the body, gzip,"
-        + " Segment's limits and validation.",
+        + " Segment's limits and validation; and what analytics.js in a browser uses (its one-letter paths,"
+        + " /v1/b, CORS, /v1/projects/KEY/settings).",
         "Prints a summary of each accepted batch; with --out, appends every accepted message to an NDJSON file."})
 final class CollectCommand implements Callable<Integer> {
   @Spec
@@ -79,6 +80,11 @@ final class CollectCommand implements Callable<Integer> {
           + " e.g. curl --cacert FILE.pem")
   Path caOut;
 
+  @Option(names = "--allow-origin", paramLabel = "ORIGIN",
+      description = "let only this browser origin (e.g. http://localhost:3000) call the collector through CORS;"
+          + " repeatable (default: any origin, for a page running analytics.js)")
+  List<String> allowedOrigins;
+
   /** Counted down by Ctrl-C (the shutdown hook) or {@link #stop()}; --duration waits on it too. */
   private final CountDownLatch stop = new CountDownLatch(1);
 
@@ -89,6 +95,14 @@ final class CollectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    String[] origins = allowedOrigins == null ? new String[0] : allowedOrigins.toArray(new String[0]);
+    if (origins.length > 0) {
+      try {
+        CollectorServer.builder().allowOrigins(origins); // checked before anything is opened
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCodes.USAGE, "--allow-origin: " + e.getMessage());
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
     BufferedWriter file = outFile == null ? null
         : Files.newBufferedWriter(outFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -116,6 +130,9 @@ final class CollectCommand implements Callable<Integer> {
       }
     });
     b = writeKey != null ? b.writeKey(writeKey) : b.acceptAnyWriteKey();
+    if (origins.length > 0) {
+      b = b.allowOrigins(origins);
+    }
     if (certificates != null) {
       b = b.tls(certificates);
     }

@@ -205,6 +205,46 @@ class CollectCommandTest {
   }
 
   @Test
+  void servesABrowserPageOnAnotherOriginAsAnalyticsJsCallsIt() throws Exception {
+    StringWriter out = new StringWriter();
+    Running running = start(out, "--allow-origin", "http://localhost:3000");
+    String uri = awaitUri(out, running.exit());
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> preflight = (path, origin) -> {
+      try {
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(uri + path))
+            .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody()).header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    };
+    java.net.http.HttpResponse<String> allowed = preflight.apply("/v1/t", "http://localhost:3000");
+    java.net.http.HttpResponse<String> other = preflight.apply("/v1/t", "http://localhost:4000");
+    java.net.http.HttpResponse<String> track = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(uri + "/v1/t")).header("Content-Type", "text/plain").header("Origin", "http://localhost:3000")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"type\":\"track\",\"event\":\"Clicked\","
+            + "\"anonymousId\":\"a1\",\"writeKey\":\"browser-key\",\"context\":{\"library\":"
+            + "{\"name\":\"analytics.js\",\"version\":\"npm:next-1.84.3\"}}}")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+
+    assertThat(allowed.statusCode()).isEqualTo(204);
+    assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).contains("http://localhost:3000");
+    assertThat(other.statusCode()).isEqualTo(403);
+    assertThat(track.statusCode()).as(track.body()).isEqualTo(200);
+    assertThat(track.headers().firstValue("Access-Control-Allow-Origin")).contains("http://localhost:3000");
+    assertThat(running.stop()).isZero();
+    assertThat(out.toString()).contains("/v1/t: 1 message(s) {Clicked=1}").doesNotContain("browser-key");
+  }
+
+  @Test
+  void allowOriginTakesOnlyOrigins() {
+    Cli.Run r = Cli.beacon("collect", "--allow-origin", "http://localhost:3000/app", "--duration", "PT1S");
+    assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--allow-origin", "http://localhost:3000/app");
+  }
+
+  @Test
   void tlsCaOutNeedsTls() {
     Cli.Run r = Cli.beacon("collect", "--tls-ca-out", dir.resolve("ca.pem").toString(), "--duration", "PT1S");
     assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);

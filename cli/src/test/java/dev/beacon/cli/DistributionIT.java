@@ -49,6 +49,9 @@ class DistributionIT {
     assertThat(text(BASE + "bin/beacon")).startsWith("#!/usr/bin/env bash\n").doesNotContain("\r")
         .contains("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED").contains("lib/beacon-cli.jar");
     assertThat(text(BASE + "README.md")).contains("beacon " + VERSION).doesNotContain("${project.version}");
+    // The README points at docs/cli.md "in this archive": the docs travel with the tool.
+    assertThat(tarEntries).containsKeys(BASE + "docs/cli.md", BASE + "docs/kafka.md", BASE + "docs/tracking-plans.md");
+    assertThat(text(BASE + "docs/cli.md")).contains("## `beacon relay`");
     assertThat(tarEntries.get(BASE + "lib/beacon-cli.jar").content().length).isGreaterThan(1_000_000);
   }
 
@@ -70,7 +73,8 @@ class DistributionIT {
 
     Cli.Run help = launch(dir, home, "--help");
     assertThat(help.exit()).as(help.all()).isZero();
-    assertThat(help.out()).contains("Usage: beacon").contains("import").contains("send").contains("collect");
+    assertThat(help.out()).contains("Usage: beacon").contains("import").contains("send").contains("collect")
+        .contains("validate").contains("relay");
 
     Cli.Run version = launch(dir, home, "--version");
     assertThat(version.out().strip()).isEqualTo("beacon " + VERSION);

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -52,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * there by default) and the single-call endpoints {@code /v1/identify}, {@code /v1/track},
  * {@code /v1/page}, {@code /v1/screen}, {@code /v1/group} and {@code /v1/alias}; takes the write
  * key from HTTP Basic authentication or, when that header is absent, from the body's
- * {@code writeKey} (in every mode; 401 when wrong or missing); accepts gzip bodies; enforces
+ * {@code writeKey} (in every mode; 401 when wrong or missing); reads the body as JSON whatever its
+ * {@code Content-Type} (analytics.js sends {@code text/plain}); accepts gzip bodies; enforces
  * Segment's limits (a message over 32 KB, a body over 500 KB or more than 2,500 messages are
  * refused as too large: 400 with a "too large" message, as Segment answers, or 413 with
  * {@link Builder#sizeLimitStatus(int)}); merges a batch's {@code context} and {@code integrations}
@@ -77,6 +80,17 @@ import org.slf4j.LoggerFactory;
  * batch {@code context} is merged in; and bodies follow Beacon's wire rules (UTF-8, no repeated
  * key, nothing after the JSON, numbers and numeric ids in range), each refusal a 400 naming the
  * problem.
+ *
+ * <p>Browsers: it also serves what Segment's analytics.js (analytics-next) uses, so that a web page
+ * can send to it: the one-letter single-call paths {@code /v1/i}, {@code /v1/t}, {@code /v1/p},
+ * {@code /v1/s}, {@code /v1/g} and {@code /v1/a}; {@code /v1/b} and {@code /b}, where its batching
+ * dispatcher posts; CORS, preflights included, for any origin or those given to
+ * {@link Builder#allowOrigins(String...)}; and {@code GET /v1/projects/{writeKey}/settings}, the
+ * settings analytics.js fetches first from its {@code cdnURL}, pointing its Segment.io
+ * integration at this server. Preflights and settings fetches are counted in
+ * {@link CollectorStats#requests()} and logged in {@link #requests()} (any path under
+ * {@code /v1/projects/} with its key masked); only a refused one (403 for an origin not allowed,
+ * 404 for another write key) counts as rejected.
  *
  * <p>It serves plain HTTP, or HTTPS with {@link Builder#tls(TestCertificates)} (a CA and server
  * certificate made for the run) or {@link Builder#tls(javax.net.ssl.SSLContext)}.
@@ -118,9 +132,30 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   public static final Duration DEFAULT_REQUEST_READ_TIMEOUT = Duration.ofSeconds(30);
   /** The default number of recent messageIds kept for duplicate detection: 100,000. */
   public static final int DEFAULT_MAX_TRACKED_MESSAGE_IDS = 100_000;
-  private static final Map<String, String> SINGLE_CALLS = Map.of(
-      "/v1/identify", "identify", "/v1/track", "track", "/v1/page", "page",
-      "/v1/screen", "screen", "/v1/group", "group", "/v1/alias", "alias");
+  /** The single-call endpoints, by their long names and by the one letter analytics.js posts to. */
+  private static final Map<String, String> SINGLE_CALLS = Map.ofEntries(
+      Map.entry("/v1/identify", "identify"), Map.entry("/v1/track", "track"), Map.entry("/v1/page", "page"),
+      Map.entry("/v1/screen", "screen"), Map.entry("/v1/group", "group"), Map.entry("/v1/alias", "alias"),
+      Map.entry("/v1/i", "identify"), Map.entry("/v1/t", "track"), Map.entry("/v1/p", "page"),
+      Map.entry("/v1/s", "screen"), Map.entry("/v1/g", "group"), Map.entry("/v1/a", "alias"));
+  /**
+   * The batch endpoints: {@code /v1/batch}, its legacy alias {@code /v1/import} (analytics-java's
+   * default), and {@code /v1/b} and {@code /b}, where analytics.js's batching dispatcher posts
+   * (its {@code apiHost} plus {@code /b}).
+   */
+  private static final Set<String> BATCH_CALLS = Set.of("/v1/batch", "/v1/import", "/v1/b", "/b");
+  /** Where analytics.js fetches its settings first: {@code /v1/projects/{writeKey}/settings}. */
+  private static final String SETTINGS_PREFIX = "/v1/projects/";
+  private static final String SETTINGS_SUFFIX = "/settings";
+  /** The request headers a preflight allows when the browser's own list is not a plain token list. */
+  private static final String CORS_ALLOWED_HEADERS = "Content-Type, Authorization, Content-Encoding, X-Retry-Count";
+  /** An Origin header as browsers send it (scheme://host[:port], or "null"); anything else gets no CORS answer. */
+  private static final Pattern ORIGIN =
+      Pattern.compile("null|[A-Za-z][A-Za-z0-9+.-]{0,15}://[A-Za-z0-9._~%!$&'()*+,;=:\\[\\]-]{1,253}");
+  private static final Pattern HEADER_LIST =
+      Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~ ,-]{0,1024}");
+  private static final Pattern HOST_HEADER =
+      Pattern.compile("[A-Za-z0-9.:\\[\\]-]{1,261}");
   private static final AtomicInteger SERVERS = new AtomicInteger();
   private static final Logger LOG = LoggerFactory.getLogger(CollectorServer.class);
 
@@ -143,6 +178,8 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   private final BatchListener listener;
   private final SSLContext tlsContext;
   private final TestCertificates certificates;
+  /** The origins CORS answers are given to; null for any well-formed origin. */
+  private final Set<String> allowedOrigins;
 
   private final Object lock = new Object();
   private final ArrayDeque<ServerFault> scripted = new ArrayDeque<>();
@@ -193,6 +230,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     this.listener = b.listener;
     this.tlsContext = b.tlsContext;
     this.certificates = b.certificates;
+    this.allowedOrigins = b.allowedOrigins;
     this.random = new Random(seed);
   }
 
@@ -528,6 +566,20 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     r.userAgent = h.getFirst("User-Agent");
     r.retryCount = parseRetryCount(h.getFirst("X-Retry-Count"));
     String method = ex.getRequestMethod();
+    // A browser page on another origin (analytics.js) reads our answers only when they carry CORS
+    // headers; every answer to an allowed origin gets them, errors included, so the page sees why.
+    String origin = h.getFirst("Origin");
+    boolean originAllowed = origin != null && originAllowed(origin);
+    if (originAllowed) {
+      Headers out = ex.getResponseHeaders();
+      out.set("Access-Control-Allow-Origin", origin);
+      // analytics.js sends cookies when its dispatcher's `credentials` is "include": echoing the
+      // origin (never "*") and allowing credentials serves that setting too.
+      out.set("Access-Control-Allow-Credentials", "true");
+      // analytics.js reads Retry-After on a 429; a cross-origin page sees it only when exposed.
+      out.set("Access-Control-Expose-Headers", "Retry-After");
+      out.add("Vary", "Origin");
+    }
     // Everything that can be refused without the body is refused before it is read (path, method,
     // a wrong Authorization header, a Content-Length over the limit); the JDK server then drains
     // at most 64 KB of an unread body and closes the connection.
@@ -537,11 +589,23 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     }
     // analytics-java posts to "/v1/import/": a trailing slash names the same endpoint.
     String route = r.path.length() > 1 && r.path.endsWith("/") ? r.path.substring(0, r.path.length() - 1) : r.path;
+    String settingsKey = settingsKey(route);
+    if (route.startsWith(SETTINGS_PREFIX)) {
+      // A write key is in such a path (a mistyped one too): never log it.
+      r.path = SETTINGS_PREFIX + "***" + (settingsKey != null ? SETTINGS_SUFFIX : "");
+    }
     String singleType = SINGLE_CALLS.get(route);
-    // /v1/import is the legacy alias of /v1/batch (same body); analytics-java posts there by default.
-    boolean batch = "/v1/batch".equals(route) || "/v1/import".equals(route);
-    if (!batch && singleType == null) {
+    boolean batch = BATCH_CALLS.contains(route);
+    if (!batch && singleType == null && settingsKey == null) {
       finish(ex, r, 404, "unknown endpoint " + r.path);
+      return;
+    }
+    if ("OPTIONS".equals(method)) {
+      preflight(ex, r, origin, originAllowed, settingsKey != null ? "GET, OPTIONS" : "POST, OPTIONS");
+      return;
+    }
+    if (settingsKey != null) {
+      settings(ex, r, method, settingsKey);
       return;
     }
     if (!"POST".equals(method)) {
@@ -708,6 +772,86 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       r.warningTexts = warningTexts;
     }
     accept(ex, r, accepted);
+  }
+
+  /**
+   * Answers a CORS preflight (what a browser asks before a cross-origin POST with an
+   * {@code Authorization} header or a non-simple content type).
+   */
+  private void preflight(HttpExchange ex, Req r, String origin, boolean originAllowed, String methods) {
+    if (origin != null && !originAllowed) {
+      finish(ex, r, 403, "origin not allowed by this collector (CollectorServer.Builder.allowOrigins)");
+      return;
+    }
+    Headers out = ex.getResponseHeaders();
+    out.set("Allow", methods);
+    if (origin != null) {
+      out.set("Access-Control-Allow-Methods", methods);
+      String asked = ex.getRequestHeaders().getFirst("Access-Control-Request-Headers");
+      // Echo what the page asks for (analytics.js may add its own headers), when it is a plain
+      // list of header names; otherwise the headers Segment's SDKs send.
+      out.set("Access-Control-Allow-Headers",
+          asked != null && !asked.isBlank() && HEADER_LIST.matcher(asked).matches() ? asked : CORS_ALLOWED_HEADERS);
+      out.set("Access-Control-Max-Age", "600");
+      // A page served from a public address asks before reaching a private one (Private Network Access).
+      if ("true".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Access-Control-Request-Private-Network"))) {
+        out.set("Access-Control-Allow-Private-Network", "true");
+      }
+    }
+    record(r, 204, "CORS preflight", false, false);
+    respond(ex, 204, null, null);
+  }
+
+  /**
+   * Serves {@code GET /v1/projects/{writeKey}/settings}, which analytics.js fetches before anything
+   * else (from its {@code cdnURL}): settings whose Segment.io integration points its
+   * {@code apiHost} at this server, so that a page loading analytics.js with
+   * {@code cdnURL: "http://127.0.0.1:PORT"} sends its calls here.
+   */
+  private void settings(HttpExchange ex, Req r, String method, String key) {
+    if (!"GET".equals(method)) {
+      finish(ex, r, 405, "use GET");
+      return;
+    }
+    if (!bodyKeyMatches(key)) {
+      finish(ex, r, 404, "no settings for this write key");
+      return;
+    }
+    String host = ex.getRequestHeaders().getFirst("Host");
+    if (host == null || !HOST_HEADER.matcher(host).matches()) {
+      host = uri().getAuthority();
+    }
+    String body = "{\"integrations\":{\"Segment.io\":{\"apiKey\":" + jsonString(key)
+        + ",\"apiHost\":" + jsonString(host + "/v1") + ",\"protocol\":\"" + (tlsContext != null ? "https" : "http")
+        + "\",\"unbundledIntegrations\":[],\"addBundledMetadata\":true,\"maybeBundledConfigIds\":{}}},"
+        + "\"plan\":{\"track\":{\"__default\":{\"enabled\":true,\"integrations\":{}}},"
+        + "\"identify\":{\"__default\":{\"enabled\":true}},\"group\":{\"__default\":{\"enabled\":true}}},"
+        // sampleRate 0: analytics.js would otherwise post its own usage metrics to api.segment.io.
+        + "\"metrics\":{\"sampleRate\":0},\"edgeFunction\":{},\"analyticsNextEnabled\":true,"
+        + "\"middlewareSettings\":{},\"enabledMiddleware\":{},\"enabledBundlingIntegrations\":{},"
+        + "\"legacyVideoPluginsEnabled\":false,\"remotePlugins\":[]}";
+    record(r, 200, "settings for analytics.js", false, false);
+    respond(ex, 200, body, null);
+  }
+
+  /** The write key in a {@code /v1/projects/{writeKey}/settings} path, or null for any other path. */
+  private static String settingsKey(String route) {
+    if (!route.startsWith(SETTINGS_PREFIX) || !route.endsWith(SETTINGS_SUFFIX)) {
+      return null;
+    }
+    int end = route.length() - SETTINGS_SUFFIX.length();
+    if (end <= SETTINGS_PREFIX.length()) {
+      return null;
+    }
+    String key = route.substring(SETTINGS_PREFIX.length(), end);
+    return key.indexOf('/') >= 0 ? null : key;
+  }
+
+  private boolean originAllowed(String origin) {
+    if (origin.length() > 300 || !ORIGIN.matcher(origin).matches()) {
+      return false;
+    }
+    return allowedOrigins == null || allowedOrigins.contains(origin);
   }
 
   private void accept(HttpExchange ex, Req r, List<CapturedMessage> accepted) {
@@ -1035,8 +1179,34 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     private BatchListener listener;
     private SSLContext tlsContext;
     private TestCertificates certificates;
+    private Set<String> allowedOrigins;
 
     private Builder() {}
+
+    /**
+     * Limits the browser pages that may call this server from another origin (CORS): only these
+     * origins get CORS headers and a successful preflight; a preflight from any other origin is
+     * answered 403. Default: any origin, echoed back with {@code Access-Control-Allow-Origin} and
+     * {@code Access-Control-Allow-Credentials: true}, as a local dev server needs for a page
+     * running analytics.js.
+     *
+     * @param origins origins as browsers send them, e.g. {@code http://localhost:3000} (scheme,
+     *     host and port, no path)
+     * @return this builder
+     */
+    public Builder allowOrigins(String... origins) {
+      Objects.requireNonNull(origins, "origins");
+      Set<String> set = new HashSet<>();
+      for (String o : origins) {
+        if (o == null || !ORIGIN.matcher(o).matches()) {
+          throw new IllegalArgumentException("allowOrigins takes origins like http://localhost:3000 "
+              + "(scheme://host[:port], no path) but was " + o);
+        }
+        set.add(o);
+      }
+      this.allowedOrigins = Set.copyOf(set);
+      return this;
+    }
 
     /**
      * Sets the address to bind. Default {@code 127.0.0.1}.

@@ -101,6 +101,7 @@ final class SegmentRequests {
         throw new Refusal("the body is not a JSON object", false);
       }
       boolean sawBatch = false;
+      Object firstMessageKey = null;
       JsonToken t;
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
         String name = p.currentName();
@@ -119,6 +120,11 @@ final class SegmentRequests {
               Map<String, Object> m = MAPPER.readValue(p, MAP);
               checkNumbers(m, "batch[" + out.messages.size() + "]");
               long end = p.currentLocation().getByteOffset();
+              // analytics.js puts the write key in each batched message too: a secret, never recorded.
+              Object messageKey = m.remove("writeKey");
+              if (firstMessageKey == null) {
+                firstMessageKey = messageKey;
+              }
               out.messages.add(m);
               out.sizes.add(end - start);
             }
@@ -151,6 +157,9 @@ final class SegmentRequests {
       }
       if (!sawBatch) {
         throw new Refusal("the body has no \"batch\" array", false);
+      }
+      if (out.writeKey == null) {
+        out.writeKey = firstMessageKey;
       }
     } catch (IOException | RuntimeException e) {
       throw refusal(e);

@@ -177,7 +177,7 @@ public final class TrackingPlan {
     if ("track".equals(type)) {
       NavigableMap<Integer, Schema> versions = events.get(event);
       if (versions == null) {
-        out.add(new Violation(label, "", Violation.UNPLANNED, "event '" + event + "' is not in the tracking plan"));
+        out.add(new Violation(label, "", Violation.UNPLANNED, ViolationMessages.unplanned(event, events.keySet())));
       } else {
         JsonNode v = message.path("context").path("protocols").path("event_version");
         Schema chosen = v.canConvertToInt() ? versions.get(v.asInt()) : null;
@@ -196,7 +196,8 @@ public final class TrackingPlan {
 
   private static void add(List<Violation> out, String label, List<Error> errors) {
     for (Error e : errors) {
-      out.add(new Violation(label, path(e), e.getKeyword() == null ? "schema" : e.getKeyword(), e.getMessage()));
+      out.add(new Violation(label, path(e), e.getKeyword() == null ? "schema" : e.getKeyword(),
+          ViolationMessages.rephrase(e.getKeyword(), e.getMessage())));
     }
   }
 

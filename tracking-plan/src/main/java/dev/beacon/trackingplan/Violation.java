@@ -9,7 +9,10 @@ package dev.beacon.trackingplan;
  *     {@code properties.products[0].sku}, or the empty string for the message itself
  * @param rule the JSON Schema keyword that failed ({@code required}, {@code type}, {@code enum}...),
  *     or {@value #UNPLANNED} for a track event the plan does not list
- * @param message what the validator said
+ * @param message what is wrong, in Beacon's words where the validator's read badly after a path
+ *     (e.g. {@code not a valid email address}; for an unplanned event, the nearest planned name
+ *     when it looks like a typo: {@code 'Order Complted' is not in the tracking plan; did you mean
+ *     'Order Completed'?}); never the offending value
  */
 public record Violation(String event, String path, String rule, String message) {
   /** The {@link #rule()} of a track event that is not in the plan. */

@@ -1,6 +1,7 @@
 package dev.beacon.examples.docs;
 
 import dev.beacon.Analytics;
+import dev.beacon.spi.MessageRejectedException;
 import dev.beacon.spi.Transport;
 import dev.beacon.testkit.CapturingTransport;
 import dev.beacon.trackingplan.PlanReport;
@@ -56,8 +57,8 @@ public final class TrackingPlanExamples {
     try {
       analytics.track("user_123", "Order Completed", Map.of("orderId", "ORD-1", "total", "99.99"));
       throw new AssertionError("expected the call to throw");
-    } catch (IllegalArgumentException e) {
-      // "tracking plan 'Shop (eCommerce)': Order Completed: properties.total: type: string found, number expected; ..."
+    } catch (MessageRejectedException e) {                // an IllegalArgumentException
+      // "tracking plan 'Shop (eCommerce)': Order Completed: properties.total: type: a string, but the plan expects a number; ..."
       return e.getMessage();
     } finally {
       analytics.close();

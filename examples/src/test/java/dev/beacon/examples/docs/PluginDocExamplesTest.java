@@ -59,7 +59,7 @@ class PluginDocExamplesTest {
     TrackingPlan plan = TrackingPlan.load(PLAN);
     assertThat(TrackingPlanExamples.strictInDevelopment(plan))
         .startsWith("tracking plan 'Shop (eCommerce)': ")
-        .contains("Order Completed: properties.total: type: string found, number expected");
+        .contains("Order Completed: properties.total: type: a string, but the plan expects a number");
     TrackingPlanExamples.conformsTo(plan);
   }
 }

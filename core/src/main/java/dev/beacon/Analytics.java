@@ -323,6 +323,7 @@ public final class Analytics implements AutoCloseable {
     private String transportName;
     private ErrorHandler onError;
     private DeliveryObserver deliveryObserver;
+    private DeliveryCallback onDelivered;
     private boolean debug;
     private boolean syncMode;
     private boolean send = true;
@@ -521,6 +522,18 @@ public final class Analytics implements AutoCloseable {
      */
     public Builder onError(ErrorHandler onError) {
       this.onError = onError;
+      return this;
+    }
+
+    /**
+     * Sets the callback for the messages of each delivered batch (analytics-java's
+     * {@code Callback.success}); see {@link DeliveryCallback}. Default none, which costs nothing.
+     *
+     * @param onDelivered the callback, or null for none
+     * @return this builder
+     */
+    public Builder onDelivered(DeliveryCallback onDelivered) {
+      this.onDelivered = onDelivered;
       return this;
     }
 
@@ -734,7 +747,8 @@ public final class Analytics implements AutoCloseable {
       try {
         EngineConfig cfg = new EngineConfig(ringSize(maxQueueSize), maxQueueBytes, flushAt, maxBatchMessages,
             maxBatchBytes, flushInterval, queueFullPolicy, retryPolicy, onError, threads, transportFactory,
-            send, debug, syncMode, flushTimeout, shutdownTimeout, openSpool, spoolDurability, deliveryObserver);
+            send, debug, syncMode, flushTimeout, shutdownTimeout, openSpool, spoolDurability, deliveryObserver,
+            onDelivered);
         analytics = new Analytics(this, cfg);
       } catch (RuntimeException | Error e) {
         // Release the spool's directory lock, so that a corrected build() in this JVM can open it.

@@ -321,6 +321,7 @@ public final class Analytics implements AutoCloseable {
     private ThreadFactory threadFactory;
     private Transport transport;
     private String transportName;
+    private TransportProvider transportProvider;
     private ErrorHandler onError;
     private DeliveryObserver deliveryObserver;
     private DeliveryCallback onDelivered;
@@ -499,6 +500,22 @@ public final class Analytics implements AutoCloseable {
      */
     public Builder transport(Transport transport) {
       this.transport = transport;
+      return this;
+    }
+
+    /**
+     * Creates the transport with {@code provider} when {@link #build()} runs, instead of one found
+     * with {@link ServiceLoader}: the provider gets the client's context (write key, endpoint,
+     * debug, user agent and the {@link #threadFactory thread factory} every Beacon thread comes
+     * from), which a transport built beforehand cannot see. For a transport with settings of its
+     * own, such as a framework's auto-configuration builds. {@link #transport(Transport)} wins
+     * over it. The client closes the transport.
+     *
+     * @param provider the provider, or null to find one on the class path
+     * @return this builder
+     */
+    public Builder transportProvider(TransportProvider provider) {
+      this.transportProvider = provider;
       return this;
     }
 
@@ -811,6 +828,9 @@ public final class Analytics implements AutoCloseable {
       if (transport != null) {
         return threads -> transport;
       }
+      if (transportProvider != null) {
+        return context(transportProvider);
+      }
       List<TransportProvider> found = new ArrayList<>();
       for (TransportProvider p : ServiceLoader.load(TransportProvider.class, Analytics.class.getClassLoader())) {
         found.add(p);
@@ -834,10 +854,13 @@ public final class Analytics implements AutoCloseable {
               found.stream().map(TransportProvider::name).collect(Collectors.joining(", ")), chosen.name());
         }
       }
+      return context(chosen);
+    }
+
+    private Function<ThreadFactory, Transport> context(TransportProvider provider) {
       URI uri = endpoint;
       String key = writeKey;
       boolean dbg = debug;
-      TransportProvider provider = chosen;
       return threads -> provider.create(new TransportContext(key, uri, dbg, threads,
           "beacon-java/" + Library.VERSION));
     }

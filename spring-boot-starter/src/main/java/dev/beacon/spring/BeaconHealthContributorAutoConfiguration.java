@@ -11,7 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.context.annotation.Bean;
 
 /**
- * Contributes {@link BeaconHealthIndicator} (component {@code beacon}) when Spring Boot Actuator
+ * Spring Boot 3.5: contributes {@link BeaconHealthIndicator} (component {@code beacon}) when Actuator
  * is on the class path and the context has one {@link Analytics} client, ours or the
  * application's. Turn it off with {@code management.health.beacon.enabled=false}.
  */

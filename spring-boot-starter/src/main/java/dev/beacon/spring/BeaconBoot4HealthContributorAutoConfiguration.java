@@ -7,7 +7,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -18,7 +17,10 @@ import org.springframework.context.annotation.Bean;
  * {@code management.health.beacon.enabled=false}.
  */
 @AutoConfiguration(after = BeaconAutoConfiguration.class)
-@ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
+// By name: on Boot 3.5 these classes are absent, and a class literal that cannot be loaded would
+// drop the condition when the configuration is read by reflection instead of ASM.
+@ConditionalOnClass(name = {"org.springframework.boot.health.contributor.HealthIndicator",
+    "org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator"})
 @ConditionalOnSingleCandidate(Analytics.class)
 @ConditionalOnEnabledHealthIndicator("beacon")
 public class BeaconBoot4HealthContributorAutoConfiguration {

@@ -3,7 +3,6 @@ package dev.beacon.spring;
 import dev.beacon.Analytics;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
-import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -16,7 +15,10 @@ import org.springframework.context.annotation.Bean;
  * application's. Turn it off with {@code management.health.beacon.enabled=false}.
  */
 @AutoConfiguration(after = BeaconAutoConfiguration.class)
-@ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
+// By name: on Boot 4 these classes are absent, and a class literal that cannot be loaded would
+// drop the condition when the configuration is read by reflection instead of ASM.
+@ConditionalOnClass(name = {"org.springframework.boot.actuate.health.HealthIndicator",
+    "org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator"})
 @ConditionalOnSingleCandidate(Analytics.class)
 @ConditionalOnEnabledHealthIndicator("beacon")
 public class BeaconHealthContributorAutoConfiguration {

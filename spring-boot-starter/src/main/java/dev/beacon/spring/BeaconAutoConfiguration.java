@@ -30,9 +30,14 @@ import org.springframework.util.unit.DataSize;
  * unless the application defines its own. The client sends over HTTP with the {@code beacon.http.*}
  * settings, or through the application's {@link Transport} bean when there is one (the test slice
  * {@link AutoConfigureBeaconCapture} adds one). Its error callback is the application's
- * {@link ErrorHandler} bean, if any, seen through a {@link BeaconDeliveryMonitor} for the health
- * indicator. It is flushed and closed, within {@code beacon.shutdown-timeout}, when the
- * application context closes (Spring's shutdown hook replaces the client's own).
+ * {@link ErrorHandler} beans, in {@code @Order}, seen through a {@link BeaconDeliveryMonitor} for
+ * the health indicator; its delivery callback the {@link DeliveryCallback} beans, in
+ * {@code @Order}; its plugins the {@link Plugin} beans, in {@code @Order}, with the tracking plan
+ * of {@code beacon.tracking-plan.*} at {@value #TRACKING_PLAN_ORDER}. The HTTP transport is created
+ * by {@code build()} with the client's context, so a thread factory set by a
+ * {@link BeaconBuilderCustomizer} makes its threads too. The client is flushed and closed, within
+ * {@code beacon.shutdown-timeout}, when the application context closes (Spring's shutdown hook
+ * replaces the client's own). The same on Spring Boot 3.5 and 4.x.
  *
  * <p>Startup fails with a {@link BeaconConfigurationException} naming the property when
  * {@code beacon.write-key} is missing (unless {@code beacon.enabled=false}, a {@link Transport}

@@ -11,10 +11,12 @@ import org.apache.hc.client5.http.impl.async.HttpAsyncClientBuilder;
  * Spring Boot 3.5 and 4.x manage, while it is compiled against the newest.
  *
  * <p>{@code HttpAsyncClientBuilder.disableContentCompression()} exists from 5.6, which added
- * transparent response decompression (an {@code Accept-Encoding} header and a decoding consumer)
- * to the async client. Beacon compresses its own request bodies and reads only small, bounded
- * responses, so it turns that off. Before 5.6 the async client does no content compression at
- * all: there is nothing to turn off, and the requests on the wire are the same.
+ * transparent response decompression ({@code ContentCompressionAsyncExec}: an
+ * {@code Accept-Encoding} header and a decoding consumer) to the async client. Beacon compresses
+ * its own request bodies and reads only small, bounded responses: its request config already
+ * turns the stage off per request on every version, and where the switch exists the stage is left
+ * out of the client altogether. Before 5.6 the async client has no such stage: there is nothing
+ * to turn off, and the requests on the wire are the same ({@code ContentCompressionTest}).
  */
 final class HttpClientFeatures {
   /** {@code disableContentCompression()}, or null when this httpclient5 predates 5.6. */

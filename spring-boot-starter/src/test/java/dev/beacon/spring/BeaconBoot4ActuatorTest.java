@@ -23,7 +23,7 @@ import org.springframework.util.ClassUtils;
 /**
  * Metrics and health on Spring Boot 4.x (health in {@code spring-boot-health}, metrics
  * auto-configuration in {@code spring-boot-micrometer-metrics}). Runs in
- * spring-boot-starter/boot4-tests and boot41-tests; the 3.5 run leaves it out (its twin there is
+ * spring-boot-starter/boot4-tests/4.0 and 4.1; the 3.5 run leaves it out (its twin there is
  * {@link BeaconActuatorAutoConfigurationTest}). Boot 4's metrics auto-configurations are named,
  * not imported, so that this class compiles on the 3.5 class path too.
  */

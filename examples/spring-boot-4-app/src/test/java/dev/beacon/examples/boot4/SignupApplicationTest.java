@@ -61,9 +61,10 @@ class SignupApplicationTest {
         assertThat(health.at("/components/beacon/status").asText()).as("%s", health).isEqualTo("UP");
         assertThat(health.at("/components/beacon/details/delivered").asLong()).isEqualTo(10);
 
-        // Pending when the platform stops the application: the flush interval (5 s) has not
-        // passed, so only the client's close() on the way down can deliver these.
+        // Pending when the platform stops the application: fewer than flush-at, and the flush
+        // interval is 10 minutes, so only the client's close() on the way down can deliver these.
         IntStream.range(0, 5).forEach(i -> users.add(signUp(base, "at-sigterm-" + i)));
+        assertThat(collector.messages()).hasSize(10);
         app.destroy(); // SIGTERM
         assertThat(app.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
 
@@ -84,6 +85,8 @@ class SignupApplicationTest {
         SignupApplication.class.getName(),
         "--server.address=127.0.0.1", "--server.port=0", "--server.shutdown=graceful",
         "--beacon.write-key=" + KEY, "--beacon.endpoint=" + endpoint,
+        // A batch every 10 events and never by time: what is pending at SIGTERM is known.
+        "--beacon.batch.flush-at=10", "--beacon.batch.flush-interval=10m",
         "--management.endpoints.web.exposure.include=health,metrics",
         "--management.endpoint.health.show-details=always");
     return new ProcessBuilder(command).redirectErrorStream(true).start();

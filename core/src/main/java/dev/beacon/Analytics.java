@@ -357,8 +357,10 @@ public final class Analytics implements AutoCloseable {
     private ThreadFactory threadFactory;
     private Transport transport;
     private String transportName;
+    private TransportProvider transportProvider;
     private ErrorHandler onError;
     private DeliveryObserver deliveryObserver;
+    private DeliveryCallback onDelivered;
     private boolean debug;
     private boolean syncMode;
     private boolean send = true;
@@ -543,6 +545,22 @@ public final class Analytics implements AutoCloseable {
     }
 
     /**
+     * Creates the transport with {@code provider} when {@link #build()} runs, instead of one found
+     * with {@link ServiceLoader}: the provider gets the client's context (write key, endpoint,
+     * debug, user agent and the {@link #threadFactory thread factory} every Beacon thread comes
+     * from), which a transport built beforehand cannot see. For a transport with settings of its
+     * own, such as a framework's auto-configuration builds. {@link #transport(Transport)} wins
+     * over it. The client closes the transport.
+     *
+     * @param provider the provider, or null to find one on the class path
+     * @return this builder
+     */
+    public Builder transportProvider(TransportProvider provider) {
+      this.transportProvider = provider;
+      return this;
+    }
+
+    /**
      * Chooses among several {@link TransportProvider}s on the class path by name.
      *
      * @param name e.g. {@code "http"}
@@ -562,6 +580,18 @@ public final class Analytics implements AutoCloseable {
      */
     public Builder onError(ErrorHandler onError) {
       this.onError = onError;
+      return this;
+    }
+
+    /**
+     * Sets the callback for the messages of each delivered batch (analytics-java's
+     * {@code Callback.success}); see {@link DeliveryCallback}. Default none, which costs nothing.
+     *
+     * @param onDelivered the callback, or null for none
+     * @return this builder
+     */
+    public Builder onDelivered(DeliveryCallback onDelivered) {
+      this.onDelivered = onDelivered;
       return this;
     }
 
@@ -782,7 +812,8 @@ public final class Analytics implements AutoCloseable {
       try {
         EngineConfig cfg = new EngineConfig(ringSize(maxQueueSize), maxQueueBytes, flushAt, maxBatchMessages,
             maxBatchBytes, flushInterval, queueFullPolicy, retryPolicy, onError, threads, transportFactory,
-            send, debug, syncMode, flushTimeout, shutdownTimeout, openSpool, spoolDurability, deliveryObserver);
+            send, debug, syncMode, flushTimeout, shutdownTimeout, openSpool, spoolDurability, deliveryObserver,
+            onDelivered);
         analytics = new Analytics(this, cfg);
       } catch (RuntimeException | Error e) {
         // Release the spool's directory lock, so that a corrected build() in this JVM can open it.
@@ -845,6 +876,9 @@ public final class Analytics implements AutoCloseable {
       if (transport != null) {
         return new dev.beacon.internal.GivenTransport(transport);
       }
+      if (transportProvider != null) {
+        return context(transportProvider);
+      }
       List<TransportProvider> found = new ArrayList<>();
       for (TransportProvider p : ServiceLoader.load(TransportProvider.class, Analytics.class.getClassLoader())) {
         found.add(p);
@@ -868,10 +902,13 @@ public final class Analytics implements AutoCloseable {
               found.stream().map(TransportProvider::name).collect(Collectors.joining(", ")), chosen.name());
         }
       }
+      return context(chosen);
+    }
+
+    private Function<ThreadFactory, Transport> context(TransportProvider provider) {
       URI uri = endpoint;
       String key = writeKey;
       boolean dbg = debug;
-      TransportProvider provider = chosen;
       return threads -> provider.create(new TransportContext(key, uri, dbg, threads,
           "beacon-java/" + Library.VERSION));
     }

@@ -57,6 +57,8 @@ final class Dispatcher {
   private final Object idle = new Object();
   private volatile boolean halted;
   private final dev.beacon.DeliveryObserver observer;
+  /** The user's {@code onDelivered}, or null: then a delivery costs no extra work. */
+  private final dev.beacon.DeliveryCallback delivered;
   /** Told when a request slot frees up (wakes an idle consumer or spool reader waiting for one). */
   private volatile Runnable permitReleased = () -> { };
 
@@ -74,6 +76,7 @@ final class Dispatcher {
     Duration t = transport == null ? Duration.ofMinutes(2) : transport.attemptTimeout();
     this.attemptTimeoutNanos = Durations.toNanos(t);
     this.observer = cfg.deliveryObserver();
+    this.delivered = cfg.deliveryCallback();
   }
 
   boolean tryAcquire() {
@@ -282,6 +285,15 @@ final class Dispatcher {
     }
   }
 
+  private void onDelivered(Batch batch) {
+    try {
+      delivered.onDelivered(batch.messages());
+    } catch (Throwable e) {
+      counters.callbackErrors.incrementAndGet();
+      retryLog.warn("Beacon's delivery callback threw {}", e.toString());
+    }
+  }
+
   private void handle(Delivery d, Part p, SendResult r) {
     int n = p.batch.size();
     switch (r.outcome()) {
@@ -292,6 +304,9 @@ final class Dispatcher {
         if (debug) {
           LOG.info("delivered a batch of {} message(s), {} bytes, after {} attempt(s)", n,
               p.batch.sizeInBytes(), p.attempts);
+        }
+        if (delivered != null) {
+          onDelivered(p.batch);
         }
         attempt(d);
         break;

@@ -33,6 +33,7 @@ import java.util.function.Function;
  * @param spool the opened spool, or null for memory only
  * @param spoolDurability when a call returns with a spool
  * @param deliveryObserver told about every send attempt, or null
+ * @param deliveryCallback told about the messages of each delivered batch, or null
  */
 public record EngineConfig(
     int ringSize,
@@ -53,4 +54,5 @@ public record EngineConfig(
     Duration shutdownTimeout,
     Spool spool,
     SpoolDurability spoolDurability,
-    dev.beacon.DeliveryObserver deliveryObserver) {}
+    dev.beacon.DeliveryObserver deliveryObserver,
+    dev.beacon.DeliveryCallback deliveryCallback) {}

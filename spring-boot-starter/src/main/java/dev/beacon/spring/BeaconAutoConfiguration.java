@@ -1,10 +1,14 @@
 package dev.beacon.spring;
 
 import dev.beacon.Analytics;
+import dev.beacon.DeliveryCallback;
 import dev.beacon.ErrorHandler;
 import dev.beacon.QueueFullPolicy;
 import dev.beacon.RetryPolicy;
+import dev.beacon.spi.Plugin;
 import dev.beacon.spi.Transport;
+import dev.beacon.spi.TransportContext;
+import dev.beacon.spi.TransportProvider;
 import dev.beacon.transport.http.HttpTransport;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,6 +19,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -22,9 +30,14 @@ import org.springframework.util.unit.DataSize;
  * unless the application defines its own. The client sends over HTTP with the {@code beacon.http.*}
  * settings, or through the application's {@link Transport} bean when there is one (the test slice
  * {@link AutoConfigureBeaconCapture} adds one). Its error callback is the application's
- * {@link ErrorHandler} bean, if any, seen through a {@link BeaconDeliveryMonitor} for the health
- * indicator. It is flushed and closed, within {@code beacon.shutdown-timeout}, when the
- * application context closes (Spring's shutdown hook replaces the client's own).
+ * {@link ErrorHandler} beans, in {@code @Order}, seen through a {@link BeaconDeliveryMonitor} for
+ * the health indicator; its delivery callback the {@link DeliveryCallback} beans, in
+ * {@code @Order}; its plugins the {@link Plugin} beans, in {@code @Order}, with the tracking plan
+ * of {@code beacon.tracking-plan.*} at {@value #TRACKING_PLAN_ORDER}. The HTTP transport is created
+ * by {@code build()} with the client's context, so a thread factory set by a
+ * {@link BeaconBuilderCustomizer} makes its threads too. The client is flushed and closed, within
+ * {@code beacon.shutdown-timeout}, when the application context closes (Spring's shutdown hook
+ * replaces the client's own). The same on Spring Boot 3.5 and 4.x.
  *
  * <p>Startup fails with a {@link BeaconConfigurationException} naming the property when
  * {@code beacon.write-key} is missing (unless {@code beacon.enabled=false}, a {@link Transport}
@@ -70,6 +83,13 @@ public class BeaconAutoConfiguration {
     PROPERTIES.put("proxy", "beacon.http.proxy.host");
   }
 
+  /**
+   * The {@code @Order} of the tracking plan's plugin among the context's {@code Plugin} beans: 0,
+   * so that plugins ordered below it (filters, enrichers) run before the check and those above it
+   * or unordered (redactors) after, the order docs/plugins.md recommends.
+   */
+  public static final int TRACKING_PLAN_ORDER = 0;
+
   /** Created by Spring. */
   public BeaconAutoConfiguration() {}
 
@@ -91,24 +111,59 @@ public class BeaconAutoConfiguration {
    * @param properties the {@code beacon.*} properties
    * @param monitor the delivery monitor
    * @param transport the application's transport bean, if it defines exactly one
-   * @param errorHandler the application's error callback bean, if it defines exactly one
+   * @param errorHandlers the application's error callbacks, all called in {@code @Order}
+   * @param deliveryCallbacks the application's delivery callbacks, all called in {@code @Order}
+   * @param plugins the context's plugins, added in {@code @Order} (the tracking plan's at
+   *     {@value #TRACKING_PLAN_ORDER})
    * @param customizers builder customizers, applied last, in order
+   * @param resources the context's resource loader, for its class loader
    * @return the running client
    * @throws BeaconConfigurationException naming the property when the settings are incomplete or invalid
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public Analytics beaconAnalytics(BeaconProperties properties, BeaconDeliveryMonitor monitor,
-      ObjectProvider<Transport> transport, ObjectProvider<ErrorHandler> errorHandler,
-      ObjectProvider<BeaconBuilderCustomizer> customizers) {
+      ObjectProvider<Transport> transport, ObjectProvider<ErrorHandler> errorHandlers,
+      ObjectProvider<DeliveryCallback> deliveryCallbacks, ObjectProvider<Plugin> plugins,
+      ObjectProvider<BeaconBuilderCustomizer> customizers, ResourceLoader resources) {
     Transport own = transport.getIfUnique();
-    Analytics analytics = build(properties, own, monitor.errorHandler(errorHandler.getIfUnique()),
-        b -> customizers.orderedStream().forEach(c -> c.customize(b)));
+    ErrorHandler onError = Callbacks.errorHandler(errorHandlers.orderedStream().toList());
+    DeliveryCallback onDelivered = Callbacks.deliveryCallback(deliveryCallbacks.orderedStream().toList());
+    Analytics analytics = build(properties, own, monitor.errorHandler(onError), resources.getClassLoader(), b -> {
+      if (onDelivered != null) {
+        b.onDelivered(onDelivered);
+      }
+      plugins.orderedStream().forEach(b::plugin);
+      customizers.orderedStream().forEach(c -> c.customize(b));
+    });
     monitor.attach(analytics);
     return analytics;
   }
 
-  static Analytics build(BeaconProperties p, Transport own, ErrorHandler onError,
+  /**
+   * The tracking plan of {@code beacon.tracking-plan.*}, as a plugin of the client, when
+   * {@code beacon-tracking-plan} is on the class path and a location is set.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "dev.beacon.trackingplan.TrackingPlanPlugin")
+  @ConditionalOnProperty(prefix = "beacon.tracking-plan", name = "location")
+  static class TrackingPlanConfiguration {
+    /**
+     * The plugin.
+     *
+     * @param properties the {@code beacon.*} properties
+     * @param resources where the plan is read from
+     * @return the plugin
+     */
+    @Bean
+    @Order(TRACKING_PLAN_ORDER)
+    @ConditionalOnMissingBean(name = "beaconTrackingPlanPlugin")
+    Plugin beaconTrackingPlanPlugin(BeaconProperties properties, ResourceLoader resources) {
+      return TrackingPlans.plugin(properties.trackingPlan(), resources);
+    }
+  }
+
+  static Analytics build(BeaconProperties p, Transport own, ErrorHandler onError, ClassLoader classLoader,
       java.util.function.Consumer<Analytics.Builder> customize) {
     String writeKey = p.writeKey();
     boolean keyNeeded = own == null && p.send();
@@ -123,7 +178,15 @@ public class BeaconAutoConfiguration {
       throw new BeaconConfigurationException("beacon.endpoint", "beacon.endpoint and beacon.region are both set:"
           + " set one of them", null);
     }
-    HttpTransport http = null;
+    if (p.http().proxy().host() == null && p.http().proxy().username() != null) {
+      throw new BeaconConfigurationException("beacon.http.proxy.host", "beacon.http.proxy.username is set but"
+          + " beacon.http.proxy.host is not", null);
+    }
+    if (p.trackingPlan().location() != null
+        && !ClassUtils.isPresent("dev.beacon.trackingplan.TrackingPlanPlugin", classLoader)) {
+      throw new BeaconConfigurationException("beacon.tracking-plan.location", "beacon.tracking-plan.location is set"
+          + " but dev.beacon:beacon-tracking-plan is not on the class path: add it, or unset the property", null);
+    }
     try {
       Analytics.Builder b = Analytics.builder(writeKey)
           .debug(p.debug())
@@ -161,15 +224,21 @@ public class BeaconAutoConfiguration {
       if (own != null) {
         b.transport(own);
       } else if (p.send()) {
-        http = http(p, writeKey);
-        b.transport(http);
+        // Created by build() with the client's context, so that the thread factory a customizer
+        // sets reaches the transport's IO thread too.
+        b.transportProvider(new HttpProvider(p.debug(), p.http()));
       }
       customize.accept(b);
       return b.build();
+    } catch (LinkageError e) {
+      // An Apache HttpClient 5 older than the oldest the transport supports (5.4, with HttpCore 5.3).
+      Package hc = org.apache.hc.client5.http.impl.async.HttpAsyncClients.class.getPackage();
+      String found = hc == null || hc.getImplementationVersion() == null ? "an older version"
+          : hc.getImplementationVersion();
+      throw new BeaconConfigurationException("httpclient5.version", "beacon-transport-http needs Apache"
+          + " HttpClient 5.4 or later (org.apache.httpcomponents.client5:httpclient5, with httpcore5 5.3 or later)"
+          + " but the class path has " + found + " (" + e + ")", e);
     } catch (RuntimeException e) {
-      if (http != null) {
-        http.close(); // the client never took it over: stop its IO thread
-      }
       if (e instanceof BeaconConfigurationException
           || !(e instanceof IllegalArgumentException || e instanceof IllegalStateException
               || e instanceof NullPointerException)) {
@@ -181,52 +250,44 @@ public class BeaconAutoConfiguration {
     }
   }
 
-  private static HttpTransport http(BeaconProperties p, String writeKey) {
-    try {
-      return httpTransport(p, writeKey);
-    } catch (LinkageError e) {
-      // Spring Boot 3.5's dependency management pins Apache HttpClient 5.5, older than the 5.6 the
-      // transport is built and tested with (see docs/spring-boot.md, Installation).
-      Package hc = org.apache.hc.client5.http.impl.async.HttpAsyncClients.class.getPackage();
-      String found = hc == null || hc.getImplementationVersion() == null ? "an older version"
-          : hc.getImplementationVersion();
-      throw new BeaconConfigurationException("httpclient5.version", "beacon-transport-http needs Apache"
-          + " HttpClient 5.6 or later (org.apache.httpcomponents.client5:httpclient5) but the class path has "
-          + found + " (" + e + "): set the Maven properties httpclient5.version=5.6.5 and httpcore5.version=5.4.4"
-          + " (Spring Boot's dependency management pins older ones)", e);
-    }
-  }
+  /** Beacon's HTTP transport with the {@code beacon.http.*} settings, made in the client's context. */
+  private static final class HttpProvider implements TransportProvider {
+    private final boolean debug;
+    private final BeaconProperties.Http http;
 
-  private static HttpTransport httpTransport(BeaconProperties p, String writeKey) {
-    BeaconProperties.Http h = p.http();
-    HttpTransport.Builder b = HttpTransport.builder(writeKey)
-        .debug(p.debug())
-        .connectTimeout(h.connectTimeout())
-        .responseTimeout(h.responseTimeout())
-        .maxConcurrentRequests(h.maxConcurrentRequests())
-        .maxRequestsPerSecond(h.maxRequestsPerSecond())
-        .gzip(h.gzip())
-        .gzipLevel(h.gzipLevel())
-        .allowInsecureHttp(h.allowInsecureHttp());
-    if (p.region() != null) {
-      b.region(p.region());
-    } else if (p.endpoint() != null) {
-      b.endpoint(p.endpoint());
+    HttpProvider(boolean debug, BeaconProperties.Http http) {
+      this.debug = debug;
+      this.http = http;
     }
-    if (h.userAgent() != null) {
-      b.userAgent(h.userAgent());
+
+    @Override
+    public String name() {
+      return "http";
     }
-    BeaconProperties.Proxy proxy = h.proxy();
-    if (proxy.host() != null) {
-      b.proxy(proxy.host(), proxy.port());
-      if (proxy.username() != null) {
-        b.proxyCredentials(proxy.username(), proxy.password() == null ? null : proxy.password().toCharArray());
+
+    @Override
+    public Transport create(TransportContext context) {
+      HttpTransport.Builder b = HttpTransport.builder(context)
+          .debug(debug)
+          .connectTimeout(http.connectTimeout())
+          .responseTimeout(http.responseTimeout())
+          .maxConcurrentRequests(http.maxConcurrentRequests())
+          .maxRequestsPerSecond(http.maxRequestsPerSecond())
+          .gzip(http.gzip())
+          .gzipLevel(http.gzipLevel())
+          .allowInsecureHttp(http.allowInsecureHttp());
+      if (http.userAgent() != null) {
+        b.userAgent(http.userAgent());
       }
-    } else if (proxy.username() != null) {
-      throw new BeaconConfigurationException("beacon.http.proxy.host", "beacon.http.proxy.username is set but"
-          + " beacon.http.proxy.host is not", null);
+      BeaconProperties.Proxy proxy = http.proxy();
+      if (proxy.host() != null) {
+        b.proxy(proxy.host(), proxy.port());
+        if (proxy.username() != null) {
+          b.proxyCredentials(proxy.username(), proxy.password() == null ? null : proxy.password().toCharArray());
+        }
+      }
+      return b.build();
     }
-    return b.build();
   }
 
   private static int toInt(DataSize size, String property) {

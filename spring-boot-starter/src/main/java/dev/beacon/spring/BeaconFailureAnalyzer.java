@@ -14,9 +14,9 @@ public final class BeaconFailureAnalyzer extends AbstractFailureAnalyzer<BeaconC
   @Override
   protected FailureAnalysis analyze(Throwable rootFailure, BeaconConfigurationException cause) {
     if ("httpclient5.version".equals(cause.property())) {
-      return new FailureAnalysis(cause.getMessage(), "Override Spring Boot's versions of Apache HttpClient: in Maven,"
-          + " <httpclient5.version>5.6.5</httpclient5.version> and <httpcore5.version>5.4.4</httpcore5.version>"
-          + " in <properties>; in Gradle, ext['httpclient5.version'] and ext['httpcore5.version'].", cause);
+      return new FailureAnalysis(cause.getMessage(), "Use Apache HttpClient 5.4 or later with HttpCore 5.3 or later:"
+          + " the versions Spring Boot 3.5 and 4.x manage work, so remove any override of httpclient5.version and"
+          + " httpcore5.version (Maven <properties>, Gradle ext[...]) that pins an older one.", cause);
     }
     String action = "beacon.write-key".equals(cause.property())
         ? "Set beacon.write-key (for example write-key: ${SEGMENT_WRITE_KEY} in application.yml, or the BEACON_WRITE_KEY environment variable),"

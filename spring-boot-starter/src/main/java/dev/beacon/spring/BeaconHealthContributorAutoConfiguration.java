@@ -3,7 +3,6 @@ package dev.beacon.spring;
 import dev.beacon.Analytics;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
-import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -11,12 +10,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.context.annotation.Bean;
 
 /**
- * Contributes {@link BeaconHealthIndicator} (component {@code beacon}) when Spring Boot Actuator
+ * Spring Boot 3.5: contributes {@link BeaconHealthIndicator} (component {@code beacon}) when Actuator
  * is on the class path and the context has one {@link Analytics} client, ours or the
  * application's. Turn it off with {@code management.health.beacon.enabled=false}.
  */
 @AutoConfiguration(after = BeaconAutoConfiguration.class)
-@ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
+// By name: on Boot 4 these classes are absent, and a class literal that cannot be loaded would
+// drop the condition when the configuration is read by reflection instead of ASM.
+@ConditionalOnClass(name = {"org.springframework.boot.actuate.health.HealthIndicator",
+    "org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator"})
 @ConditionalOnSingleCandidate(Analytics.class)
 @ConditionalOnEnabledHealthIndicator("beacon")
 public class BeaconHealthContributorAutoConfiguration {

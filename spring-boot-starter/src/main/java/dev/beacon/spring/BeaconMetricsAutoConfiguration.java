@@ -15,10 +15,13 @@ import org.springframework.context.annotation.Bean;
  * Exposes {@link BeaconMetrics} for the context's {@link Analytics} client (ours or the
  * application's) when Micrometer and {@code beacon-micrometer} are on the class path. It is a
  * {@code MeterBinder} bean: Actuator's metrics auto-configuration binds it to every registry.
- * The {@code client} tag is {@code beacon.client-name}.
+ * The {@code client} tag is {@code beacon.client-name}. The same on Spring Boot 3.5 and 4.x (where
+ * the metrics auto-configuration moved to {@code spring-boot-micrometer-metrics}).
  */
 @AutoConfiguration(after = BeaconAutoConfiguration.class,
-    afterName = "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration")
+    afterName = {
+        "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration", // Boot 3.5
+        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration"}) // Boot 4.x
 @ConditionalOnClass({MeterRegistry.class, BeaconMetrics.class})
 @ConditionalOnSingleCandidate(Analytics.class)
 public class BeaconMetricsAutoConfiguration {

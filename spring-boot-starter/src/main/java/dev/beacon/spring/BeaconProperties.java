@@ -35,6 +35,8 @@ import org.springframework.util.unit.DataSize;
  * @param retry The retry policy.
  * @param http The HTTP transport.
  * @param spool The disk spool.
+ * @param trackingPlan A Segment tracking plan checked at every call (needs
+ *     {@code dev.beacon:beacon-tracking-plan} on the class path).
  */
 @ConfigurationProperties(prefix = "beacon")
 public record BeaconProperties(
@@ -52,7 +54,8 @@ public record BeaconProperties(
     @DefaultValue Batch batch,
     @DefaultValue Retry retry,
     @DefaultValue Http http,
-    @DefaultValue Spool spool) {
+    @DefaultValue Spool spool,
+    @DefaultValue TrackingPlan trackingPlan) {
 
   /**
    * The in-memory queue between the callers and the batching thread.
@@ -153,12 +156,39 @@ public record BeaconProperties(
       @DefaultValue("1GB") DataSize maxBytes,
       @DefaultValue("process-crash") SpoolDurability durability) {}
 
+  /**
+   * A Segment tracking plan (JSON), enforced at the call by a {@code TrackingPlanPlugin} that runs
+   * among the context's {@code dev.beacon.spi.Plugin} beans at order
+   * {@value BeaconAutoConfiguration#TRACKING_PLAN_ORDER} (see docs/tracking-plans.md).
+   *
+   * @param location Where the plan is, as a Spring resource location (classpath:tracking-plan.json,
+   *     file:/etc/app/plan.json); unset for no plan. At most 16MB.
+   * @param mode What a message that breaks the plan does: warn (sent, counted and logged), drop
+   *     (refused, the call returns false) or strict (the call throws; for tests).
+   * @param allowUnplanned Whether a track event the plan does not list is sent without counting it
+   *     as a violation; when false it is treated like any violation, by the mode.
+   */
+  public record TrackingPlan(
+      String location,
+      @DefaultValue("warn") PlanMode mode,
+      boolean allowUnplanned) {}
+
+  /** What a message that breaks the tracking plan does; see {@link TrackingPlan}. */
+  public enum PlanMode {
+    /** Sent, counted and logged at a bounded rate. */
+    WARN,
+    /** Refused: the call returns false, counted as filtered. */
+    DROP,
+    /** The call throws, naming the event, the property and the rule. */
+    STRICT
+  }
+
   @Override
   public String toString() {
     return "BeaconProperties{enabled=" + enabled + ", writeKey=" + (writeKey == null ? null : "<redacted>")
         + ", endpoint=" + endpoint + ", region=" + region + ", clientName=" + clientName + ", debug=" + debug
         + ", send=" + send + ", syncMode=" + syncMode + ", flushTimeout=" + flushTimeout
         + ", shutdownTimeout=" + shutdownTimeout + ", queue=" + queue + ", batch=" + batch + ", retry=" + retry
-        + ", http=" + http + ", spool=" + spool + "}";
+        + ", http=" + http + ", spool=" + spool + ", trackingPlan=" + trackingPlan + "}";
   }
 }

@@ -43,6 +43,7 @@ public final class MigrationExamples {
         .threadFactory(threads)                        // threadFactory(...)
         .onError((DeliveryException error, List<Message> messages) ->   // Callback.failure(...)
             log.warn("{} message(s) not delivered: {}", messages.size(), error.reason(), error))
+        .onDelivered(messages -> log.debug("{} message(s) delivered", messages.size())) // Callback.success(...)
         .build();
     // end::builder[]
     return analytics;

@@ -243,8 +243,10 @@ public final class HttpTransport implements Transport {
         .disableRedirectHandling()
         .disableAutomaticRetries()
         .disableCookieManagement()
-        .disableConnectionState()
-        .disableContentCompression();
+        .disableConnectionState();
+    // Only from httpclient5 5.6: older versions (Spring Boot 3.5 and 4.0 manage 5.5) have no
+    // response decompression in the async client to turn off.
+    HttpClientFeatures.disableContentCompression(hb);
     if (b.proxyHost != null) {
       hb.setProxy(new HttpHost(b.proxyHost, b.proxyPort));
       if (b.proxyUser != null) {

@@ -49,7 +49,7 @@ class ConsumerHandOffFailureTest {
           reasons.add(error.reason());
           reported.addAll(messages);
         }, Thread::new, null, true, false, false, Duration.ofSeconds(10), Duration.ofSeconds(10), null,
-        SpoolDurability.BUFFERED, null);
+        SpoolDurability.BUFFERED, null, null);
     Counters counters = new Counters();
     Tracker tracker = new Tracker();
     Reporter reporter = new Reporter(counters, cfg.errorHandler());

@@ -518,9 +518,10 @@ public final class Analytics implements AutoCloseable {
     }
 
     /**
-     * Sets the factory of every thread Beacon starts (a consumer, a scheduler, the transport's).
-     * Default: daemon threads named {@code beacon-N-...}. The consumer's and the scheduler's threads
-     * are made by {@link #build()}: a factory that returns null or throws then fails the build with
+     * Sets the factory of every thread Beacon starts (a consumer, a scheduler, the transport's;
+     * with a spool, its reader, and with {@link SpoolDurability#OS_CRASH} the thread that runs the
+     * syncs calls wait for). Default: daemon threads named {@code beacon-N-...}. The consumer's,
+     * the scheduler's and the spool's threads are made by {@link #build()}: a factory that returns null or throws then fails the build with
      * an {@link IllegalStateException} (or its own exception), and nothing the build opened stays
      * open. If the factory fails later, while the client closes, close uses plain daemon threads so
      * that it still releases everything.

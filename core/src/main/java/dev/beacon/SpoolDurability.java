@@ -15,7 +15,8 @@ public enum SpoolDurability {
   /**
    * Also survives an operating-system crash: after its append, a call waits until a sync
    * ({@code fdatasync}) that covers its message completed; one sync serves every call that appended
-   * before it began (group commit). The wait is bounded by {@code flushTimeout}: a call whose sync
+   * before it began (group commit). The sync runs on a thread of the client, never on the caller,
+   * so the wait is bounded by {@code flushTimeout} even when the device stalls: a call whose sync
    * takes longer, or fails, returns {@code true} anyway (its message is journaled and sent) and is
    * counted in {@link Stats#spoolSyncTimeouts()}. Slower; see docs/spool.md.
    */

@@ -52,6 +52,8 @@ public final class Engine {
   private final Journal journal;
   private final SpoolSender spoolSender;
   private final Thread senderThread;
+  /** OS_CRASH: runs the syncs callers wait for ({@link Journal#runSyncs}); else null. */
+  private final Thread syncThread;
   private final boolean waitForJournal;
   /** PROCESS_CRASH and OS_CRASH: callers append their own records ({@link Journal#appendOwn}). */
   private final boolean ownAppend;
@@ -120,19 +122,27 @@ public final class Engine {
       sender.wakeIfDeep();
     });
     Thread consumerT = null;
+    Thread syncT = null;
     try {
       consumerT = threads.newThread(consumer);
       // The scheduler's one thread is made now, not at the first send: a factory that cannot make
       // it fails build() here instead of leaving accepted messages with no thread to send them.
       scheduler.prestartCoreThread();
+      if (syncOnCall) {
+        syncT = threads.newThread(journal::runSyncs);
+      }
     } catch (RuntimeException | Error e) {
       releaseAfterFailedStart(e, transport, scheduler);
       throw e;
     }
     this.consumerThread = consumerT;
+    this.syncThread = syncT;
     consumerThread.start();
     if (senderThread != null) {
       senderThread.start();
+    }
+    if (syncThread != null) {
+      syncThread.start();
     }
   }
 
@@ -648,6 +658,10 @@ public final class Engine {
       consumerThread.join(Math.max(1, (haltDeadline - System.nanoTime()) / 1_000_000));
       if (senderThread != null) {
         senderThread.join(Math.max(1, (haltDeadline - System.nanoTime()) / 1_000_000));
+      }
+      if (syncThread != null) {
+        // Stopped by the spool's close; one stuck in a stalled device's sync is left to finish.
+        syncThread.join(Math.max(1, (haltDeadline - System.nanoTime()) / 1_000_000));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

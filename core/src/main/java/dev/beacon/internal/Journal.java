@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  *       {@code OS_CRASH}): the calling thread serializes its message into its own buffer and
  *       appends the record itself, under a short lock that orders writers (the lock covers only
  *       the copy into the mapped file). No hand-off to another thread. With {@code OS_CRASH} the
- *       caller then waits in {@link #awaitDurable} for a sync that covers its record: the first
- *       waiter syncs for everyone that appended before it (group commit, one {@code fdatasync}
- *       for many callers), the others wait for it, bounded.
+ *       caller then waits in {@link #awaitDurable}, at most until its deadline, for a sync that
+ *       covers its record: the sync thread ({@link #runSyncs}) syncs for every caller that
+ *       appended before each sync starts (group commit, one {@code fdatasync} for many callers).
  *   <li><b>The ring</b> ({@code BUFFERED}, and the fallback while the spool is degraded or a
  *       message cannot be serialized on the caller): on the consumer thread, {@link #tryAppend}
  *       appends each message from the ring and {@link #commit} ends each group, then publishes
@@ -62,10 +62,29 @@ final class Journal {
    * closed under it, not because the device did (issue 20, item 8).
    */
   private volatile boolean closing;
-  /** One sync at a time; its holder syncs for every record appended before it started. */
+  /**
+   * One sync at a time (the sync thread's or the consumer's); its holder syncs for every record
+   * appended before it started.
+   */
   private final java.util.concurrent.locks.ReentrantLock syncLock = new java.util.concurrent.locks.ReentrantLock();
-  private final Object syncDone = new Object();
-  /** Records ({@link #total} values) known durable against an OS crash. */
+  /**
+   * The {@code OS_CRASH} hand-off between callers and the sync thread ({@link #runSyncs}): guards
+   * the three fields below and the writes of {@link #synced}. A lock and two conditions, and no
+   * timed wait but the caller's own deadline: each side signals whenever it changes what the other
+   * waits for (issue 20, item 7: a safety-net timeout hid a missing signal).
+   */
+  private final java.util.concurrent.locks.ReentrantLock syncState = new java.util.concurrent.locks.ReentrantLock();
+  /** The sync thread waits here for a request; signalled by {@link #awaitDurable} and close. */
+  private final java.util.concurrent.locks.Condition syncWanted = syncState.newCondition();
+  /** Callers wait here; signalled by every sync that ends (whoever ran it) and by close. */
+  private final java.util.concurrent.locks.Condition syncEnded = syncState.newCondition();
+  /** Under syncState: the highest record number a caller waits to see synced. */
+  private long syncRequested;
+  /** Under syncState: the highest record number a failed sync was to cover. */
+  private long syncFailedThrough;
+  /** Under syncState: the sync thread stopped (close) or died; callers no longer wait. */
+  private boolean syncStopped;
+  /** Records ({@link #total} values) known durable against an OS crash; written under syncState. */
   private volatile long synced;
   /** Read by every caller, which do not use a degraded journal; changed under {@code this}. */
   private volatile boolean degraded;
@@ -215,72 +234,124 @@ final class Journal {
   }
 
   /**
-   * Waits until a sync covers record {@code number} ({@code OS_CRASH}): group commit. Whoever finds
-   * no sync running starts one, which covers every record appended before it; the others wait for
-   * it and check again.
+   * Waits until a sync covers record {@code number} ({@code OS_CRASH}): group commit. The caller
+   * never syncs itself: it asks the sync thread ({@link #runSyncs}), which syncs every record
+   * appended before each sync starts, and waits for it at most until its deadline, so a stalled
+   * device cannot hold a call past {@code flushTimeout} (issue 20, item 5). A sync the consumer
+   * runs for the ring path ({@link #commit}) wakes the callers it covers too (item 7).
    *
    * @param number a number returned by {@link #appendOwn}
    * @param deadlineNanos when to give up waiting ({@link System#nanoTime()} clock)
-   * @return true when durable; false when the wait timed out, the caller was interrupted, or the
-   *     sync failed (the journal then degrades, with one ERROR): the record stays in the journal and
-   *     is sent, without the OS-crash guarantee
+   * @return true when durable; false when the wait timed out, the caller was interrupted, the
+   *     journal closed, or the sync failed (the journal then degrades, with one ERROR): the record
+   *     stays in the journal and is sent, without the OS-crash guarantee
    */
   boolean awaitDurable(long number, long deadlineNanos) {
-    while (synced < number) {
-      if (degraded) {
-        return false;
-      }
-      if (syncLock.tryLock()) {
-        try {
-          if (synced < number && !syncToEnd()) {
-            return false;
-          }
-        } finally {
-          syncLock.unlock();
-          synchronized (syncDone) {
-            syncDone.notifyAll();
-          }
-        }
-        continue;
-      }
-      long left = deadlineNanos - System.nanoTime();
-      if (left <= 0 || Thread.currentThread().isInterrupted()) {
-        return false;
-      }
-      synchronized (syncDone) {
-        // The holder notifies after it unlocks, and needs this monitor to do so: a wait that saw
-        // the lock held cannot miss that notification.
-        if (synced < number && syncLock.isLocked()) {
-          try {
-            syncDone.wait(Math.max(1, Math.min(left / 1_000_000, 100)));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-          }
-        }
-      }
+    if (synced >= number) {
+      return true;
     }
-    return true;
+    syncState.lock();
+    try {
+      if (number > syncRequested) {
+        syncRequested = number;
+        syncWanted.signal();
+      }
+      while (synced < number) {
+        if (syncFailedThrough >= number || syncStopped) {
+          return false;
+        }
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          syncEnded.awaitNanos(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return true;
+    } finally {
+      syncState.unlock();
+    }
   }
 
-  /** Holding syncLock: makes every record appended so far durable. False when the sync failed. */
+  /**
+   * The sync thread's loop ({@code OS_CRASH}; the engine runs it on a thread of the client's
+   * factory): waits for a request, syncs everything appended so far, wakes the callers, until
+   * {@link #close()}. A sync that the consumer ran meanwhile and that covers every request is not
+   * repeated. Never throws.
+   */
+  void runSyncs() {
+    syncState.lock();
+    try {
+      while (!syncStopped) {
+        long want = syncRequested;
+        if (want <= Math.max(synced, syncFailedThrough)) {
+          syncWanted.await(); // every request and close signal it
+          continue;
+        }
+        syncState.unlock();
+        try {
+          syncLock.lock();
+          try {
+            if (synced < want) {
+              syncToEnd();
+            }
+          } finally {
+            syncLock.unlock();
+          }
+        } finally {
+          syncState.lock();
+        }
+      }
+    } catch (InterruptedException e) {
+      // stop: callers see syncStopped below
+    } catch (Throwable e) {
+      LOG.error("Beacon's spool sync thread failed ({}); OS_CRASH calls no longer wait for a sync"
+          + " (see stats().spoolSyncTimeouts())", e.toString());
+    } finally {
+      if (!syncState.isHeldByCurrentThread()) {
+        syncState.lock();
+      }
+      syncStopped = true;
+      syncEnded.signalAll();
+      syncState.unlock();
+    }
+  }
+
+  /**
+   * Holding syncLock: makes every record appended so far durable, then publishes the outcome and
+   * wakes the callers waiting in {@link #awaitDurable}, whichever thread ran it. False when the
+   * sync failed.
+   */
   private boolean syncToEnd() {
     long target = total.get();
+    boolean ok;
     try {
       spool.commit();
+      ok = true;
     } catch (IOException | RuntimeException e) {
-      if (closing) {
-        // An ordinary close won the race with this sync: the caller's record is journaled (its
-        // wait is counted in spoolSyncTimeouts), the spool did not fail.
-        return false;
+      // When an ordinary close won the race with this sync, the spool did not fail: the callers'
+      // records are journaled (their waits are counted in spoolSyncTimeouts), no ERROR (item 8).
+      if (!closing) {
+        degrade(e);
       }
-      degrade(e);
-      return false;
+      ok = false;
     }
-    if (target > synced) {
-      synced = target;
+    syncState.lock();
+    try {
+      if (!ok) {
+        syncFailedThrough = Math.max(syncFailedThrough, target);
+      } else if (target > synced) {
+        synced = target;
+      }
+      syncEnded.signalAll();
+    } finally {
+      syncState.unlock();
     }
-    return true;
+    return ok;
   }
 
   /** A calling thread's serialization buffer, lent by {@link CallerBuffers} for one append. */
@@ -491,6 +562,14 @@ final class Journal {
    */
   void close() {
     closing = true;
+    syncState.lock();
+    try {
+      syncStopped = true; // the sync thread ends after the sync it may be running
+      syncWanted.signal();
+      syncEnded.signalAll();
+    } finally {
+      syncState.unlock();
+    }
     appendLock.lock();
     try {
       closed = true;

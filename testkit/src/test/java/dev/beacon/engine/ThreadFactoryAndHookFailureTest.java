@@ -96,6 +96,25 @@ class ThreadFactoryAndHookFailureTest {
   }
 
   @Test
+  void aFactoryThatCannotMakeTheOsCrashSyncThreadFailsBuildInsteadOfLeavingCallsWithoutSyncs() throws Exception {
+    // Three threads (spool reader, consumer, scheduler) are made; the fourth, which runs the syncs
+    // OS_CRASH calls wait for, is not: the build fails and every thread it made ends.
+    TestProviders.CREATED.remove("alpha");
+    List<Thread> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+    assertThatThrownBy(() -> Analytics.builder("test-write-key").transportName("alpha").shutdownHook(false)
+        .spool(new MemorySpool(new MemorySpool.Disk(), 1L << 20)).spoolDurability(dev.beacon.SpoolDurability.OS_CRASH)
+        .threadFactory(failingAfter(3, false, made)).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no more threads for this test");
+    assertThat(made).hasSize(3);
+    assertThat(TestProviders.CREATED.get("alpha").isClosed()).as("the transport the build made").isTrue();
+    for (Thread t : made) {
+      t.join(10_000);
+      assertThat(t.isAlive()).as("%s must end after the failed build", t.getName()).isFalse();
+    }
+  }
+
+  @Test
   void aClientBuiltWhileTheJvmShutsDownIsRefusedAndStartsNothing(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("out.txt");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

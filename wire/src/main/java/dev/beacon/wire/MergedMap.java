@@ -1,4 +1,4 @@
-package dev.beacon.testkit;
+package dev.beacon.wire;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;

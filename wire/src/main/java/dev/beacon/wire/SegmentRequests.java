@@ -1,4 +1,4 @@
-package dev.beacon.testkit;
+package dev.beacon.wire;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -23,15 +23,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Parses, normalizes and validates Segment request bodies for {@link CollectorServer}, as the HTTP
+ * Parses, normalizes and validates Segment request bodies for every Beacon component that receives
+ * them (the testkit's {@code CollectorServer}, the gateway), as the HTTP
  * Tracking API's rules say: the envelope (batch-level {@code context} and {@code integrations} are
  * merged into every message), each message's type, ids (numbers become strings), event, group and
  * alias fields, and ISO-8601 timestamps. What Segment accepts but an SDK should not send (no
  * {@code context.library}, a timestamp without a zone) is a warning, or a refusal in strict mode.
  * Not API.
  */
-final class SegmentRequests {
-  static final Set<String> TYPES = Set.of("identify", "track", "page", "screen", "group", "alias");
+public final class SegmentRequests {
+  /** The six message types of Segment's spec. */
+  public static final Set<String> TYPES = Set.of("identify", "track", "page", "screen", "group", "alias");
   private static final int MAX_MESSAGE_ID_CHARS = WireRules.MAX_MESSAGE_ID_CHARS;
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -41,9 +43,9 @@ final class SegmentRequests {
   /** The message fields holding a time. */
   private static final String[] TIME_FIELDS = {"timestamp", "originalTimestamp", "sentAt"};
   /** Warning kind: a message without {@code context.library}. */
-  static final String NO_LIBRARY = "no context.library";
+  public static final String NO_LIBRARY = "no context.library";
   /** Warning kind: a timestamp without a zone, read as UTC. */
-  static final String NO_ZONE = "timestamp without a zone (read as UTC)";
+  public static final String NO_ZONE = "timestamp without a zone (read as UTC)";
 
   /**
    * ISO-8601 date-times as Segment's API reads them: {@code T} between date and time (any case),
@@ -69,32 +71,49 @@ final class SegmentRequests {
   private SegmentRequests() {}
 
   /** A request the server refuses: 400, or the size-limit answer when {@code tooLarge}. */
-  static final class Refusal extends Exception {
+  public static final class Refusal extends Exception {
     private static final long serialVersionUID = 1L;
-    final boolean tooLarge;
+    /** Whether the body broke a size limit (Segment answers those with 400 too; some servers use 413). */
+    public final boolean tooLarge;
 
-    Refusal(String message, boolean tooLarge) {
+    /**
+     * Makes one.
+     *
+     * @param message the rule broken, as the answer's error text
+     * @param tooLarge whether a size limit was broken
+     */
+    public Refusal(String message, boolean tooLarge) {
       super(message, null, false, false);
       this.tooLarge = tooLarge;
     }
   }
 
   /** A parsed body: the messages, their serialized sizes, and envelope fields. */
-  static final class Parsed {
-    final List<Map<String, Object>> messages = new ArrayList<>();
-    final List<Long> sizes = new ArrayList<>();
+  public static final class Parsed {
+    /** The messages, in body order, as mutable maps. */
+    public final List<Map<String, Object>> messages = new ArrayList<>();
+    /** Each message's serialized size as sent, in bytes, in the same order. */
+    public final List<Long> sizes = new ArrayList<>();
     /** The batch context, unmodifiable at every level: shared by every message it is merged into. */
-    Map<String, Object> context;
+    public Map<String, Object> context;
     /** The batch integrations, unmodifiable at every level, shared likewise. */
-    Map<String, Object> integrations;
+    public Map<String, Object> integrations;
     /** Bytes of the batch context and integrations as sent: what merging can add to a message at most. */
-    long envelopeBytes;
-    Object sentAt;
-    Object writeKey;
+    public long envelopeBytes;
+    /** The batch's {@code sentAt} as sent (not yet checked: see {@link SegmentRequests#checkTimestamp}). */
+    public Object sentAt;
+    /** The body's {@code writeKey} as sent, or null. */
+    public Object writeKey;
   }
 
-  /** Parses a {@code /v1/batch} body, measuring each message's bytes as sent. */
-  static Parsed parseBatch(byte[] body) throws Refusal {
+  /**
+   * Parses a {@code /v1/batch} body, measuring each message's bytes as sent.
+   *
+   * @param body the (inflated) request body
+   * @return the messages and envelope
+   * @throws Refusal when the body breaks a rule of the wire format; the message names it
+   */
+  public static Parsed parseBatch(byte[] body) throws Refusal {
     Parsed out = new Parsed();
     try (JsonParser p = WireRules.parser(MAPPER.getFactory(), body, 0, body.length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -209,9 +228,10 @@ final class SegmentRequests {
    * Finds a top-level {@code writeKey} in a batch body without building anything else: what the
    * counting mode reads when a request has no {@code Authorization} header.
    *
+   * @param body the request body
    * @return the key, or null when absent or the body is not a JSON object
    */
-  static String scanWriteKey(byte[] body) {
+  public static String scanWriteKey(byte[] body) {
     try (JsonParser p = WireRules.parser(MAPPER.getFactory(), body, 0, body.length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -230,8 +250,14 @@ final class SegmentRequests {
     }
   }
 
-  /** Parses a single-call body ({@code /v1/track} and so on): one message object. */
-  static Parsed parseSingle(byte[] body) throws Refusal {
+  /**
+   * Parses a single-call body ({@code /v1/track} and so on): one message object.
+   *
+   * @param body the (inflated) request body
+   * @return the one message
+   * @throws Refusal when the body breaks a rule of the wire format; the message names it
+   */
+  public static Parsed parseSingle(byte[] body) throws Refusal {
     Parsed out = new Parsed();
     try (JsonParser p = WireRules.parser(MAPPER.getFactory(), body, 0, body.length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -270,7 +296,7 @@ final class SegmentRequests {
    * @param batch the envelope it came in
    * @return null, or what is wrong (an id sent as a number whose plain form is too long)
    */
-  static String normalize(Map<String, Object> m, Parsed batch) {
+  public static String normalize(Map<String, Object> m, Parsed batch) {
     mergeInto(m, "context", batch.context);
     mergeInto(m, "integrations", batch.integrations);
     for (String field : ID_FIELDS) {
@@ -313,7 +339,7 @@ final class SegmentRequests {
    * @param limit the largest size accepted
    * @return a size not above {@code limit} when the message is within it, else {@code limit + 1}
    */
-  static long sizeAfterMerge(Map<String, Object> m, long sentBytes, Parsed batch, int limit) {
+  public static long sizeAfterMerge(Map<String, Object> m, long sentBytes, Parsed batch, int limit) {
     if (sentBytes + batch.envelopeBytes + 40 <= limit) {
       return sentBytes;
     }
@@ -359,7 +385,7 @@ final class SegmentRequests {
    * @param warnings where such things are reported (kind, then text) when not strict
    * @return null when valid, else what is wrong
    */
-  static String validate(Map<String, Object> m, int index, String pathType, boolean strict, Warnings warnings) {
+  public static String validate(Map<String, Object> m, int index, String pathType, boolean strict, Warnings warnings) {
     String where = pathType == null ? "batch[" + index + "]" : "the message";
     Object type = m.get("type");
     if (pathType != null) {
@@ -450,7 +476,7 @@ final class SegmentRequests {
   }
 
   /** Collects what a request had that Segment accepts but an SDK should not send. */
-  interface Warnings {
+  public interface Warnings {
     /**
      * Reports one.
      *
@@ -464,9 +490,10 @@ final class SegmentRequests {
    * Checks an envelope or message time: absent is fine; present must be an ISO-8601 date-time
    * as {@link #ISO_8601} reads it.
    *
+   * @param v the value sent, of any JSON type
    * @return null when fine, else what is wrong
    */
-  static String checkTimestamp(Object v) {
+  public static String checkTimestamp(Object v) {
     if (v == null) {
       return null;
     }

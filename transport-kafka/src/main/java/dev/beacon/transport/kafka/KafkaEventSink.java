@@ -354,7 +354,7 @@ public final class KafkaEventSink implements AutoCloseable {
         } catch (RuntimeException e) {
           LOG.warn("Beacon's Kafka sink: error closing the producer for topic {}: {}", topic, e.toString());
         }
-        join(sender, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100));
+        join(sender, deadline);
       } catch (InterruptedException e) {
         producer.close(Duration.ZERO);
         Thread.currentThread().interrupt();
@@ -440,10 +440,14 @@ public final class KafkaEventSink implements AutoCloseable {
    * before a failure cannot hide it.
    */
   private static final class Health {
+    /** Kafka's messages are short; this only keeps a pathological one from filling /ready. */
+    private static final int MAX_REASON = 1_000;
     private final String topic;
     private final String servers;
     private boolean ready;
-    private String why = "starting: topic metadata not fetched yet";
+    private String why = "topic not checked yet";
+    /** Kafka's last error; never built from {@link #text()}, so reasons never nest. */
+    private String lastError;
     private long evidenceAt = Long.MIN_VALUE;
     private boolean ackedSinceProbe;
     private boolean probing;
@@ -462,9 +466,13 @@ public final class KafkaEventSink implements AutoCloseable {
       return (ready ? "ready" : "unavailable: " + why) + " (topic " + topic + " on " + servers + ")";
     }
 
+    private boolean older(long at) {
+      return evidenceAt != Long.MIN_VALUE && at - evidenceAt < 0;
+    }
+
     synchronized void success(long at) {
       ackedSinceProbe = true;
-      if (at - evidenceAt < 0 && evidenceAt != Long.MIN_VALUE) {
+      if (older(at)) {
         return;
       }
       evidenceAt = at;
@@ -476,16 +484,32 @@ public final class KafkaEventSink implements AutoCloseable {
       unavailableSince = 0;
     }
 
-    synchronized void failure(Throwable cause, long at) {
-      if (at - evidenceAt < 0 && evidenceAt != Long.MIN_VALUE) {
+    /** Kafka failed a record or a check of the topic. */
+    synchronized void failure(Throwable kafkaError, long at) {
+      if (older(at)) {
         return;
       }
+      String e = String.valueOf(kafkaError);
+      lastError = e.length() > MAX_REASON ? e.substring(0, MAX_REASON) + "..." : e;
+      unavailable(lastError, at);
+    }
+
+    /** A call reached its ack timeout. */
+    synchronized void timedOut(Duration ackTimeout, long at) {
+      if (older(at)) {
+        return;
+      }
+      unavailable("no acknowledgement within " + ackTimeout + (lastError == null ? "" : "; Kafka's last error: "
+          + lastError), at);
+    }
+
+    private void unavailable(String reason, long at) {
       evidenceAt = at;
-      why = String.valueOf(cause);
+      why = reason;
       if (ready || unavailableSince == 0) {
         LOG.warn("Beacon's Kafka sink cannot write to topic {} on {}: {}. Calls fail as unavailable until Kafka"
-            + " acknowledges again; if the topic does not exist, create it.", topic, servers, why);
-        unavailableSince = at;
+            + " acknowledges again; if the topic does not exist, create it.", topic, servers, reason);
+        unavailableSince = at == 0 ? 1 : at;
       }
       ready = false;
     }
@@ -770,7 +794,7 @@ public final class KafkaEventSink implements AutoCloseable {
         u = new Unavailable("Kafka did not acknowledge " + remaining + " of " + events.size() + " record(s) for topic "
             + sink.topic + " within the ack timeout of " + sink.ackTimeout + " (" + sink.health.text() + ")", null);
       }
-      sink.health.failure(u, System.nanoTime());
+      sink.health.timedOut(sink.ackTimeout, System.nanoTime());
       fail(u);
     }
 

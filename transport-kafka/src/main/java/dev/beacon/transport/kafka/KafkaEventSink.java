@@ -283,8 +283,8 @@ public final class KafkaEventSink implements AutoCloseable {
       return result;
     }
     if (!budget.tryReserve(bytes, n)) {
-      result.completeExceptionally(new Unavailable("the Kafka sink is full: " + budget.describe()
-          + " wait for acknowledgements from topic " + topic + " (" + health.text() + ")", null));
+      result.completeExceptionally(new Unavailable("the Kafka sink is full: it holds " + budget.describe()
+          + " waiting for acknowledgements; " + health.text(), null));
       return result;
     }
     Append a = new Append(this, events, keys, sources, types, result);
@@ -318,7 +318,8 @@ public final class KafkaEventSink implements AutoCloseable {
    * Returns a short description for {@code /ready} and logs: ready or not and why (Kafka's
    * error), the topic and brokers, and what is queued. Never a secret.
    *
-   * @return e.g. {@code "ready: topic beacon-events on kafka-1:9092; queued 0 event(s), 0 bytes"}
+   * @return e.g. {@code "ready (topic beacon-events on kafka-1:9092); queued 0 event(s), 0 bytes (bounds
+   *     50000 events, 16777216 bytes)"}
    */
   public String state() {
     if (closed.get()) {

@@ -220,10 +220,14 @@ class KafkaEventSinkTest {
         track("u", 4), track("u", 5))))).isInstanceOf(KafkaEventSink.Refused.class).hasMessageContaining("6 event(s)");
 
     BROKER.createTopic(topic, 1);
-    CompletableFuture.allOf(held.toArray(CompletableFuture[]::new)).get(GUARD.toSeconds(), TimeUnit.SECONDS);
-    Await.until(GUARD, () -> sink.state().contains("queued 0 event(s)"), sink::state);
-    sink.append(List.of(track("user-1", 5))).get(GUARD.toSeconds(), TimeUnit.SECONDS);
-    assertThat(BROKER.readAll(topic)).hasSize(6);
+    // Room returns as Kafka completes the held records. (Their outcome is not the point: a
+    // producer that learns of a topic while the broker is still taking it on can have its first
+    // batch refused as out of order, Kafka's test-kit race that KafkaBroker.createTopic describes.)
+    Await.until(GUARD, () -> held.stream().allMatch(CompletableFuture::isDone), () -> held.toString());
+    Await.until(GUARD, () -> sink.state().contains("queued 0 event(s), 0 bytes"), sink::state);
+    Event last = track("user-1", 5);
+    sink.append(List.of(last)).get(GUARD.toSeconds(), TimeUnit.SECONDS);
+    assertThat(BROKER.readAll(topic)).anySatisfy(r -> assertThat(r.value()).isEqualTo(last.json()));
   }
 
   @Test
@@ -241,7 +245,9 @@ class KafkaEventSinkTest {
     assertThat(tooBig).isInstanceOf(KafkaEventSink.Refused.class).hasMessageContaining("larger than");
     assertThat(((KafkaEventSink.Refused) tooBig).tooLarge()).isTrue();
     BROKER.createTopic(topic, 1);
-    first.get(GUARD.toSeconds(), TimeUnit.SECONDS);
+    Await.until(GUARD, first::isDone, first::toString);
+    Await.until(GUARD, () -> sink.state().contains("queued 0 event(s), 0 bytes"), sink::state);
+    sink.append(List.of(track("user-1", 3))).get(GUARD.toSeconds(), TimeUnit.SECONDS);
   }
 
   @Test

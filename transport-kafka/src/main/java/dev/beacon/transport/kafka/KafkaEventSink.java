@@ -177,6 +177,10 @@ public final class KafkaEventSink implements AutoCloseable {
     /**
      * Checks the event.
      *
+     * @param json the message's JSON object; not empty
+     * @param type one of the six Segment types
+     * @param key the record key, or null
+     * @param source the source's name, or null
      * @throws NullPointerException when {@code json} or {@code type} is null
      * @throws IllegalArgumentException when {@code json} is empty or {@code type} is not one of
      *     the six Segment types

@@ -427,7 +427,16 @@ public final class KafkaEventSink implements AutoCloseable {
       return;
     }
     long started = System.nanoTime();
-    probe.check(topic, ackTimeout).whenComplete((ok, error) -> {
+    CompletableFuture<Void> check;
+    try {
+      check = probe.check(topic, ackTimeout);
+    } catch (RuntimeException e) {
+      // A task of the timer that throws is never run again: the check fails, the next one runs.
+      health.failure(e, System.nanoTime());
+      health.probeEnded();
+      return;
+    }
+    check.whenComplete((ok, error) -> {
       if (error == null) {
         health.success(started);
       } else {
@@ -567,6 +576,10 @@ public final class KafkaEventSink implements AutoCloseable {
               return;
             }
             TopicDescription d = names.get(topic);
+            if (d == null) {
+              out.completeExceptionally(new KafkaException("topic " + topic + " not described"));
+              return;
+            }
             for (TopicPartitionInfo p : d.partitions()) {
               if (p.leader() == null || p.leader().isEmpty()) {
                 out.completeExceptionally(new KafkaException("partition " + p.partition() + " of topic " + topic

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.beacon.Analytics;
 import dev.beacon.FlushResult;
+import dev.beacon.transport.kafka.KafkaEventSink;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,5 +30,15 @@ class KafkaExamplesTest {
     Analytics analytics = KafkaExamples.byName("127.0.0.1:9092");
     assertThat(analytics.toString()).contains("kafka://127.0.0.1:9092/beacon-events");
     assertThat(analytics.close(Duration.ofSeconds(30)).complete()).isTrue();
+  }
+
+  @Test
+  void theGatewaySinkAnswers503OnceClosedAndIsNotReadyWithoutABroker() throws Exception {
+    KafkaEventSink sink = KafkaExamples.gatewaySink("127.0.0.1:9");   // nothing listens there
+    assertThat(sink.ready()).isFalse();
+    assertThat(sink.state()).contains("beacon-events");
+    sink.close(Duration.ofSeconds(5));
+    byte[] json = "{\"type\":\"track\",\"event\":\"E\",\"userId\":\"u\"}".getBytes(StandardCharsets.UTF_8);
+    assertThat(KafkaExamples.statusOf(sink, json, "u", "web").get(30, TimeUnit.SECONDS)).isEqualTo(503);
   }
 }

@@ -1,14 +1,12 @@
 package dev.beacon.transport.kafka;
 
 import dev.beacon.Message;
-import dev.beacon.internal.Library;
 import dev.beacon.spi.Batch;
 import dev.beacon.spi.SendResult;
 import dev.beacon.spi.Transport;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,8 +36,6 @@ import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,9 +88,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaTransport implements Transport {
   /** Header holding the message type: {@code identify}, {@code track}... */
-  public static final String HEADER_TYPE = "beacon.type";
+  public static final String HEADER_TYPE = RecordLayout.HEADER_TYPE;
   /** Header holding the version of Beacon that wrote the record, e.g. {@code 0.1.0}. */
-  public static final String HEADER_VERSION = "beacon.version";
+  public static final String HEADER_VERSION = RecordLayout.HEADER_VERSION;
   /** Default {@code compression.type}. */
   public static final String DEFAULT_COMPRESSION = "lz4";
   /** Default {@code max.block.ms}: how long a send may wait for metadata or buffer space. */
@@ -108,8 +104,6 @@ public final class KafkaTransport implements Transport {
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaTransport.class);
   private static final AtomicInteger CLIENT_IDS = new AtomicInteger();
-  private static final byte[] VERSION = Library.VERSION.getBytes(StandardCharsets.UTF_8);
-  private static final Map<String, byte[]> TYPES = new ConcurrentHashMap<>();
 
   private final Producer<byte[], byte[]> producer;
   private final String topic;
@@ -166,8 +160,7 @@ public final class KafkaTransport implements Transport {
    * @return the key bytes
    */
   public static byte[] recordKey(Message message) {
-    String id = message.userId() != null ? message.userId() : message.anonymousId();
-    return id == null ? null : id.getBytes(StandardCharsets.UTF_8);
+    return RecordLayout.key(message.userId(), message.anonymousId());
   }
 
   /**
@@ -245,8 +238,8 @@ public final class KafkaTransport implements Transport {
           break;
         }
         Message m = messages.get(i);
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, recordKey(m),
-            batch.messageJson(i), headers(m));
+        ProducerRecord<byte[], byte[]> record = RecordLayout.record(topic, recordKey(m), batch.messageJson(i),
+            m.type(), null);
         try {
           producer.send(record, (meta, ex) -> attempt.onCompletion(i, ex));
         } catch (RuntimeException e) {
@@ -268,11 +261,6 @@ public final class KafkaTransport implements Transport {
   /** How many acknowledged messages are remembered now (tests). */
   int rememberedMessages() {
     return acknowledged.size();
-  }
-
-  private static Iterable<Header> headers(Message m) {
-    byte[] type = TYPES.computeIfAbsent(m.type().wireName(), t -> t.getBytes(StandardCharsets.UTF_8));
-    return List.of(new RecordHeader(HEADER_TYPE, type), new RecordHeader(HEADER_VERSION, VERSION));
   }
 
   /** Collects the outcomes of one batch's records and classifies the attempt once all are in. */
@@ -379,7 +367,8 @@ public final class KafkaTransport implements Transport {
     }
   }
 
-  private static boolean isTooLarge(Throwable e) {
+  /** A record over the producer's {@code max.request.size} or the topic's {@code max.message.bytes}. */
+  static boolean isTooLarge(Throwable e) {
     return e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException;
   }
 

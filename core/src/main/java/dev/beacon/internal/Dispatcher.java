@@ -39,7 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger("dev.beacon.Analytics");
-  private static final long MAX_RETRY_AFTER_NANOS = RetryPolicy.MAX_RETRY_AFTER.toNanos();
 
   private final Transport transport;
   private final RetryPolicy policy;
@@ -336,29 +335,25 @@ final class Dispatcher {
     }
   }
 
+  /** Applies the retry policy ({@link RetryPolicy.Schedule}, shared with the Kafka relay). */
   private void retry(Delivery d, Part p, SendResult r) {
-    long delay;
-    Duration retryAfter = r.retryAfter().orElse(null);
-    if (retryAfter != null && retryAfter.compareTo(Duration.ZERO) > 0) {
-      // Segment's rule: honour Retry-After (capped) and do not count it against the retry budget.
-      // A zero (or negative) Retry-After is treated as no header: an ordinary, counted backoff, so
-      // a server that keeps answering it cannot make us loop without pause until the deadline.
-      delay = Math.min(MAX_RETRY_AFTER_NANOS, Durations.toNanos(retryAfter));
-    } else {
-      if (p.retries >= policy.maxRetries()) {
+    if (p.schedule == null) {
+      p.schedule = policy.start(d.startNanos); // the total deadline counts from the delivery's start
+    }
+    switch (p.schedule.onRetryableFailure(r.retryAfter().orElse(null))) {
+      case RETRIES_EXHAUSTED:
         fail(d, p, FailureReason.RETRIES_EXHAUSTED, r.status(),
             "gave up after " + p.attempts + " attempt(s); last: " + describe(r), r.cause().orElse(null));
         return;
-      }
-      delay = Durations.toNanos(policy.backoff(p.retries));
-      p.retries++;
+      case DEADLINE_EXCEEDED:
+        fail(d, p, FailureReason.DEADLINE_EXCEEDED, r.status(),
+            "retry deadline of " + policy.totalDeadline() + " passed; last: " + describe(r), r.cause().orElse(null));
+        return;
+      case RETRY:
+      default:
+        break;
     }
-    long elapsed = System.nanoTime() - d.startNanos;
-    if (elapsed + delay > Durations.toNanos(policy.totalDeadline())) {
-      fail(d, p, FailureReason.DEADLINE_EXCEEDED, r.status(),
-          "retry deadline of " + policy.totalDeadline() + " passed; last: " + describe(r), r.cause().orElse(null));
-      return;
-    }
+    long delay = p.schedule.delayNanos();
     if (debug) {
       LOG.info("retrying a batch of {} message(s) in {} ms after {}", p.batch.size(), delay / 1_000_000, describe(r));
     } else {
@@ -593,7 +588,8 @@ final class Dispatcher {
   private static final class Part {
     final Batch batch;
     int attempts;
-    int retries;
+    /** Made at the part's first retryable failure. */
+    RetryPolicy.Schedule schedule;
     long startNanos;
 
     Part(Batch batch) {

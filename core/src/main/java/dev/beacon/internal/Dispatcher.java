@@ -111,15 +111,16 @@ final class Dispatcher {
   }
 
   /**
-   * Waits for a request slot; false when {@code halted} turned true first. Interrupts do not end
-   * the wait (the consumer holds messages that must be cut): it ends only by a slot or a halt.
-   * Woken by every slot released and, for the halt, by whoever sets it unparking the waiting thread
-   * ({@link Consumer#halt()}), so there is no timed wait at all.
+   * Waits for a request slot; false when {@code stop} turned true first. Interrupts do not end
+   * the wait (the consumer and the spool reader hold messages that must be cut): it ends only by a
+   * slot or {@code stop}. Woken by every slot released and, for {@code stop}, by whoever changes
+   * it unparking the waiting thread ({@link Consumer#halt()}, {@link SpoolSender#halt()}), so there
+   * is no timed wait at all.
    */
-  boolean acquire(BooleanSupplier halted) {
+  boolean acquire(BooleanSupplier stop) {
     boolean[] got = new boolean[1];
-    // Cleared on purpose: only halt() stops the consumer (see Consumer#run).
-    slotFreed.awaitUninterruptibly(() -> (got[0] = permits.tryAcquire()) || halted.getAsBoolean());
+    // Interrupts cleared on purpose: only a halt stops the consumer (see Consumer#run).
+    slotFreed.awaitUninterruptibly(() -> (got[0] = permits.tryAcquire()) || stop.getAsBoolean());
     return got[0];
   }
 

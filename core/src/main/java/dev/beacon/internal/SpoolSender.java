@@ -239,17 +239,25 @@ final class SpoolSender implements Runnable {
         || (draining && caughtUp);
   }
 
-  /** Waits for a request slot, acknowledging finished batches meanwhile; false when halted. */
+  /**
+   * Waits for a request slot, acknowledging finished batches meanwhile; false when halted. Woken
+   * through the dispatcher's {@link Signal} by every slot released (a finished batch releases its
+   * slot after marking its ticket done) and by {@link #halt()}'s unpark: no polling.
+   */
   private boolean acquire() {
     while (!halted) {
-      if (dispatcher.tryAcquire()) {
+      if (dispatcher.acquire(() -> halted || headTicketDone())) {
         return true;
       }
       acknowledgeFinished();
-      LockSupport.parkNanos(this, 200_000L);
-      Thread.interrupted();
     }
     return false;
+  }
+
+  /** Sender thread only. */
+  private boolean headTicketDone() {
+    Ticket t = tickets.peekFirst();
+    return t != null && t.done;
   }
 
   private void cut(int n) {

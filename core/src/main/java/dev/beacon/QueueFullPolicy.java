@@ -34,7 +34,8 @@ public final class QueueFullPolicy {
   /**
    * Wait up to {@code timeout} for room, then refuse. On a full spool the caller sleeps until an
    * acknowledgement (a delivered batch) frees room, and is woken by it, not by polling; on a full
-   * queue it waits for the consumer to take messages. The wait happens outside the client's
+   * queue it sleeps until the consumer takes messages or a finished batch releases its bytes, and
+   * is woken by that too. The wait happens outside the client's
    * admission gate: {@code close()} never waits for it, and a caller waiting when the client
    * closes is refused as {@link DropReason#CLOSED}. A message larger than {@code maxSpoolBytes}
    * is refused at once. A call made on a Beacon thread (for example inside the error callback)

@@ -2,7 +2,9 @@ package dev.beacon;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How failed attempts are retried: exponential backoff with jitter, a retry count, and a total
@@ -12,6 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Defaults: base {@value #DEFAULT_BASE_MILLIS} ms, cap {@value #DEFAULT_MAX_DELAY_SECONDS} s,
  * {@value #DEFAULT_MAX_RETRIES} retries, total deadline {@value #DEFAULT_DEADLINE_HOURS} h, jitter
  * on. The n-th backoff is a random value between half and all of {@code min(cap, base * 2^n)}.
+ *
+ * <p>The policy is applied in one place, {@link Schedule} (one per batch, from {@link #start}):
+ * the client's engine and the Kafka relay both ask it what follows each retryable failure.
  */
 public final class RetryPolicy {
   /** Default first backoff in milliseconds. */
@@ -132,6 +137,130 @@ public final class RetryPolicy {
       d = d / 2 + ThreadLocalRandom.current().nextLong(d / 2 + 1);
     }
     return Duration.ofNanos(d);
+  }
+
+  /**
+   * Starts applying this policy to one batch: the total deadline counts from {@code startNanos}.
+   *
+   * @param startNanos when the batch's first attempt started ({@link System#nanoTime()} clock)
+   * @return the batch's schedule, with no retry made yet
+   */
+  public Schedule start(long startNanos) {
+    return new Schedule(this, startNanos);
+  }
+
+  /**
+   * What follows each retryable failure of one batch under a {@link RetryPolicy}: the one
+   * implementation of Segment's retry rules in Beacon, used by the client's dispatcher (which
+   * waits on its scheduler) and by the Kafka relay (which waits on its delivery thread with
+   * {@link #awaitDelay}).
+   *
+   * <ul>
+   *   <li>A positive {@code Retry-After} is honoured, capped at {@link #MAX_RETRY_AFTER}, and does
+   *       not count as a retry. A zero or negative one is treated as no header: an ordinary,
+   *       counted backoff, so a server that keeps answering it cannot make a client loop without
+   *       pause until the deadline.
+   *   <li>Otherwise the next {@link RetryPolicy#backoff backoff}, counted against
+   *       {@link RetryPolicy#maxRetries()}; once they are spent the verdict is
+   *       {@link Verdict#RETRIES_EXHAUSTED}.
+   *   <li>A retry that would start after {@link RetryPolicy#totalDeadline()} (counted from the
+   *       start) is {@link Verdict#DEADLINE_EXCEEDED}.
+   * </ul>
+   *
+   * <p>Not thread-safe: one batch is retried by one thread at a time.
+   */
+  public static final class Schedule {
+    /** What a retryable failure leads to. */
+    public enum Verdict {
+      /** Try again after {@link Schedule#delayNanos()}. */
+      RETRY,
+      /** The retry budget ({@link RetryPolicy#maxRetries()}) is spent: the failure is final. */
+      RETRIES_EXHAUSTED,
+      /** The next attempt would start past {@link RetryPolicy#totalDeadline()}: the failure is final. */
+      DEADLINE_EXCEEDED
+    }
+
+    private static final long MAX_RETRY_AFTER_NANOS = MAX_RETRY_AFTER.toNanos();
+
+    private final RetryPolicy policy;
+    private final long startNanos;
+    private final long deadlineNanos;
+    private int retries;
+    private long delayNanos;
+
+    private Schedule(RetryPolicy policy, long startNanos) {
+      this.policy = policy;
+      this.startNanos = startNanos;
+      this.deadlineNanos = saturatedNanos(policy.totalDeadline);
+    }
+
+    /**
+     * Decides what follows a retryable failure, now.
+     *
+     * @param retryAfter the server's {@code Retry-After}, or null when it sent none
+     * @return {@link Verdict#RETRY} with {@link #delayNanos()} set, or why the failure is final
+     */
+    public Verdict onRetryableFailure(Duration retryAfter) {
+      return onRetryableFailure(retryAfter, System.nanoTime());
+    }
+
+    /**
+     * Decides what follows a retryable failure at {@code nowNanos}.
+     *
+     * @param retryAfter the server's {@code Retry-After}, or null when it sent none
+     * @param nowNanos the time of the failure ({@link System#nanoTime()} clock)
+     * @return {@link Verdict#RETRY} with {@link #delayNanos()} set, or why the failure is final
+     */
+    public Verdict onRetryableFailure(Duration retryAfter, long nowNanos) {
+      long delay;
+      if (retryAfter != null && retryAfter.compareTo(Duration.ZERO) > 0) {
+        delay = Math.min(MAX_RETRY_AFTER_NANOS, saturatedNanos(retryAfter));
+      } else {
+        if (retries >= policy.maxRetries) {
+          return Verdict.RETRIES_EXHAUSTED;
+        }
+        delay = saturatedNanos(policy.backoff(retries));
+        retries++;
+      }
+      long elapsed = nowNanos - startNanos;
+      if (elapsed > deadlineNanos - delay) { // elapsed + delay > deadline, without overflow
+        return Verdict.DEADLINE_EXCEEDED;
+      }
+      delayNanos = delay;
+      return Verdict.RETRY;
+    }
+
+    /**
+     * Returns the wait before the next attempt, as decided by the last {@link Verdict#RETRY}.
+     *
+     * @return nanoseconds, 0 before any retry
+     */
+    public long delayNanos() {
+      return delayNanos;
+    }
+
+    /**
+     * Returns the retries counted against {@link RetryPolicy#maxRetries()} so far (waits for a
+     * {@code Retry-After} are not counted).
+     *
+     * @return the count
+     */
+    public int retries() {
+      return retries;
+    }
+
+    /**
+     * Waits out {@link #delayNanos()} on the calling thread, unless {@code halt} is counted down
+     * first: a halt (close) or an interrupt ends the wait at once.
+     *
+     * @param halt counted down when the caller must stop
+     * @return true when the delay passed (retry now); false when halted
+     * @throws InterruptedException when the thread is interrupted (the interrupt is cleared, as
+     *     by {@link CountDownLatch#await(long, TimeUnit)})
+     */
+    public boolean awaitDelay(CountDownLatch halt) throws InterruptedException {
+      return !halt.await(delayNanos, TimeUnit.NANOSECONDS);
+    }
   }
 
   /** {@code d.toNanos()}, saturated at {@code Long.MAX_VALUE} (about 292 years) instead of throwing. */

@@ -149,6 +149,9 @@ final class Consumer implements Runnable {
             }
             counters.consumed.addAndGet(consumedInPoll);
             tracker.processed(lastSeq);
+            // The poll freed ring slots (a release store of the poller's sequence): wake producers
+            // that wait for room (the block policy).
+            counters.queueRoom.signalAfterRelease();
           }
           if (!asm.isEmpty() && wantsCut(state)) {
             if (dispatcher.tryAcquire()) {
@@ -253,7 +256,7 @@ final class Consumer implements Runnable {
       unsettled = null;
       LOG.error("Beacon's consumer hit an unexpected error and carries on", t);
       if (lost != null) {
-        counters.queuedBytes.addAndGet(-lost.serializedSizeBound());
+        counters.releaseQueued(lost.serializedSizeBound());
         reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(lost), "unexpected error: " + t, t);
       }
       return true;
@@ -268,14 +271,14 @@ final class Consumer implements Runnable {
         spooled = journal.tryAppend(m);
       } catch (Exception | Error e) {
         unsettled = null;
-        counters.queuedBytes.addAndGet(-m.serializedSizeBound());
+        counters.releaseQueued(m.serializedSizeBound());
         reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(m), "could not serialize: " + e, e);
         return true;
       }
       if (spooled) {
         unsettled = null;
         // On disk now: it no longer counts against the memory bound.
-        counters.queuedBytes.addAndGet(-m.serializedSizeBound());
+        counters.releaseQueued(m.serializedSizeBound());
         return true;
       }
       // Memory path (spool degraded): the producer waiting for this sequence may go on now, before
@@ -293,7 +296,7 @@ final class Consumer implements Runnable {
       unsettled = null; // in the batch: a cut or the final pass settles it
     } catch (Exception | Error e) {
       unsettled = null;
-      counters.queuedBytes.addAndGet(-m.serializedSizeBound());
+      counters.releaseQueued(m.serializedSizeBound());
       reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(m), "could not serialize: " + e, e);
       if (asm.isEmpty()) {
         tracker.cut(seq);
@@ -356,7 +359,7 @@ final class Consumer implements Runnable {
       dispatcher.submit(c.batch(), c.reservedBytes(), () -> tracker.finished(first), false);
     } catch (Throwable t) {
       LOG.error("Beacon could not hand a batch of {} message(s) to its sender; they are reported", c.batch().size(), t);
-      counters.queuedBytes.addAndGet(-c.reservedBytes());
+      counters.releaseQueued(c.reservedBytes());
       dispatcher.releasePermit();
       reporter.report(FailureReason.INTERNAL_ERROR, 0, c.batch().messages(), "unexpected error: " + t, t);
       if (tracked) {
@@ -390,6 +393,9 @@ final class Consumer implements Runnable {
     synchronized (sweepLock) {
       seal.seal();
       settleRest(left);
+    }
+    if (journal != null) {
+      journal.wakeJournalWaiters(); // producers waiting for a commit see the seal and settle themselves
     }
   }
 
@@ -426,7 +432,7 @@ final class Consumer implements Runnable {
         lastSeq = seq;
         if (m != null) {
           if (journal != null && !spoolClosed && journalLeftover(m)) {
-            counters.queuedBytes.addAndGet(-m.serializedSizeBound());
+            counters.releaseQueued(m.serializedSizeBound());
           } else {
             left.add(m);
           }
@@ -444,7 +450,7 @@ final class Consumer implements Runnable {
       for (Message m : left) {
         bytes += m.serializedSizeBound();
       }
-      counters.queuedBytes.addAndGet(-bytes);
+      counters.releaseQueued(bytes);
       reporter.report(FailureReason.SHUTDOWN, 0, left, "not sent before the shutdown timeout", null);
     }
     tracker.progressed();

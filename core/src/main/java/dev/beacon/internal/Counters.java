@@ -27,6 +27,17 @@ final class Counters {
   final AtomicLong retries = new AtomicLong();
   final AtomicLong callbackErrors = new AtomicLong();
   final AtomicLong queuedBytes = new AtomicLong();
+  /**
+   * Producers of the {@code block} policy wait here for room in the queue: signalled whenever
+   * {@link #queuedBytes} goes down ({@link #releaseQueued}) and when the consumer frees ring slots.
+   */
+  final Signal queueRoom = new Signal();
+
+  /** Lowers {@link #queuedBytes} and wakes producers waiting for room. */
+  void releaseQueued(long bytes) {
+    queuedBytes.addAndGet(-bytes);
+    queueRoom.signal();
+  }
   final AtomicLong recovered = new AtomicLong();
   volatile boolean spoolDegraded;
   /** Reads the spool backlog in records; 0 without a spool. */

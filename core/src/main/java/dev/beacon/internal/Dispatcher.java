@@ -39,7 +39,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger("dev.beacon.Analytics");
-  private static final long MAX_RETRY_AFTER_NANOS = RetryPolicy.MAX_RETRY_AFTER.toNanos();
 
   private final Transport transport;
   private final RetryPolicy policy;
@@ -53,8 +52,13 @@ final class Dispatcher {
   private final RateLimitedLog retryLog = new RateLimitedLog(LOG, 5_000_000_000L);
   /** Deliveries handed over and not finished yet; registered before their first task is queued. */
   private final Set<Delivery> active = ConcurrentHashMap.newKeySet();
-  /** Monitor that {@link #awaitIdle} waits on; notified when {@link #active} empties. */
-  private final Object idle = new Object();
+  /**
+   * Signalled whenever a delivery ends or starts a backoff: {@link #awaitIdle} and close's wait
+   * for the spool reader ({@link #onlySpooledBackoffsLeft}) wait here.
+   */
+  private final Signal settled = new Signal();
+  /** Signalled when a request slot frees up: {@link #acquire} and {@link #acquireUntil} wait here. */
+  private final Signal slotFreed = new Signal();
   private volatile boolean halted;
   private final dev.beacon.DeliveryObserver observer;
   /** The user's {@code onDelivered}, or null: then a delivery costs no extra work. */
@@ -88,7 +92,8 @@ final class Dispatcher {
   }
 
   private void releaseSlot() {
-    permits.release();
+    permits.release(); // an atomic update, then the signal: see Signal
+    slotFreed.signal();
     permitReleased.run();
   }
 
@@ -97,31 +102,26 @@ final class Dispatcher {
     releaseSlot();
   }
 
-  /** Waits for a request slot until the deadline; false when it passed first or on interrupt. */
+  /**
+   * Waits for a request slot until the deadline; false when it passed first or on interrupt (the
+   * interrupt stays set). Woken by every slot released.
+   */
   boolean acquireUntil(long deadlineNanos) {
-    try {
-      return permits.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return slotFreed.await(permits::tryAcquire, deadlineNanos);
   }
 
   /**
-   * Waits for a request slot; false when {@code halted} turned true first. Interrupts do not end
-   * the wait (the consumer holds messages that must be cut): it ends only by a slot or a halt.
+   * Waits for a request slot; false when {@code stop} turned true first. Interrupts do not end
+   * the wait (the consumer and the spool reader hold messages that must be cut): it ends only by a
+   * slot or {@code stop}. Woken by every slot released and, for {@code stop}, by whoever changes
+   * it unparking the waiting thread ({@link Consumer#halt()}, {@link SpoolSender#halt()}), so there
+   * is no timed wait at all.
    */
-  boolean acquire(BooleanSupplier halted) {
-    while (!halted.getAsBoolean()) {
-      try {
-        if (permits.tryAcquire(5, TimeUnit.MILLISECONDS)) {
-          return true;
-        }
-      } catch (InterruptedException e) {
-        // Cleared on purpose: only halt() stops the consumer (see Consumer#run).
-      }
-    }
-    return false;
+  boolean acquire(BooleanSupplier stop) {
+    boolean[] got = new boolean[1];
+    // Interrupts cleared on purpose: only a halt stops the consumer (see Consumer#run).
+    slotFreed.awaitUninterruptibly(() -> (got[0] = permits.tryAcquire()) || stop.getAsBoolean());
+    return got[0];
   }
 
   /**
@@ -134,7 +134,7 @@ final class Dispatcher {
   void submit(Batch batch, long reservedBytes, Runnable onFinish, boolean spooled) {
     if (!send) {
       counters.notSent.addAndGet(batch.size());
-      counters.queuedBytes.addAndGet(-reservedBytes);
+      counters.releaseQueued(reservedBytes);
       onFinish.run();
       releaseSlot();
       if (debug) {
@@ -155,7 +155,7 @@ final class Dispatcher {
     CompletableFuture<Void> done = new CompletableFuture<>();
     if (!send) {
       counters.notSent.addAndGet(batch.size());
-      counters.queuedBytes.addAndGet(-reservedBytes);
+      counters.releaseQueued(reservedBytes);
       if (holdsPermit) {
         releaseSlot();
       }
@@ -336,29 +336,25 @@ final class Dispatcher {
     }
   }
 
+  /** Applies the retry policy ({@link RetryPolicy.Schedule}, shared with the Kafka relay). */
   private void retry(Delivery d, Part p, SendResult r) {
-    long delay;
-    Duration retryAfter = r.retryAfter().orElse(null);
-    if (retryAfter != null && retryAfter.compareTo(Duration.ZERO) > 0) {
-      // Segment's rule: honour Retry-After (capped) and do not count it against the retry budget.
-      // A zero (or negative) Retry-After is treated as no header: an ordinary, counted backoff, so
-      // a server that keeps answering it cannot make us loop without pause until the deadline.
-      delay = Math.min(MAX_RETRY_AFTER_NANOS, Durations.toNanos(retryAfter));
-    } else {
-      if (p.retries >= policy.maxRetries()) {
+    if (p.schedule == null) {
+      p.schedule = policy.start(d.startNanos); // the total deadline counts from the delivery's start
+    }
+    switch (p.schedule.onRetryableFailure(r.retryAfter().orElse(null))) {
+      case RETRIES_EXHAUSTED:
         fail(d, p, FailureReason.RETRIES_EXHAUSTED, r.status(),
             "gave up after " + p.attempts + " attempt(s); last: " + describe(r), r.cause().orElse(null));
         return;
-      }
-      delay = Durations.toNanos(policy.backoff(p.retries));
-      p.retries++;
+      case DEADLINE_EXCEEDED:
+        fail(d, p, FailureReason.DEADLINE_EXCEEDED, r.status(),
+            "retry deadline of " + policy.totalDeadline() + " passed; last: " + describe(r), r.cause().orElse(null));
+        return;
+      case RETRY:
+      default:
+        break;
     }
-    long elapsed = System.nanoTime() - d.startNanos;
-    if (elapsed + delay > Durations.toNanos(policy.totalDeadline())) {
-      fail(d, p, FailureReason.DEADLINE_EXCEEDED, r.status(),
-          "retry deadline of " + policy.totalDeadline() + " passed; last: " + describe(r), r.cause().orElse(null));
-      return;
-    }
+    long delay = p.schedule.delayNanos();
     if (debug) {
       LOG.info("retrying a batch of {} message(s) in {} ms after {}", p.batch.size(), delay / 1_000_000, describe(r));
     } else {
@@ -370,7 +366,9 @@ final class Dispatcher {
       d.timer = scheduler.schedule(() -> run(d, () -> attempt(d)), delay, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       abandon(d);
+      return;
     }
+    settled.signal(); // close may be waiting for only spooled backoffs to be left
   }
 
   private static String describe(SendResult r) {
@@ -392,7 +390,7 @@ final class Dispatcher {
       return;
     }
     d.done = true;
-    counters.queuedBytes.addAndGet(-d.reservedBytes);
+    counters.releaseQueued(d.reservedBytes);
     try {
       d.onFinish.run();
     } finally {
@@ -407,12 +405,8 @@ final class Dispatcher {
   }
 
   private void deactivate(Delivery d) {
-    active.remove(d);
-    if (active.isEmpty()) {
-      synchronized (idle) {
-        idle.notifyAll();
-      }
-    }
+    active.remove(d); // an atomic update, then the signal: see Signal
+    settled.signal();
   }
 
   /**
@@ -474,21 +468,23 @@ final class Dispatcher {
    * @return false when the deadline passed first (or on interrupt, which stays set)
    */
   boolean awaitIdle(long deadlineNanos) {
-    synchronized (idle) {
-      while (!active.isEmpty()) {
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        try {
-          idle.wait(Math.max(1, Math.min(50, left / 1_000_000)));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-      return true;
-    }
+    return settled.await(active::isEmpty, deadlineNanos);
+  }
+
+  /**
+   * Waits until {@code done} holds or the deadline passes, woken whenever a delivery ends or
+   * starts a backoff (for a condition on {@link #onlySpooledBackoffsLeft} and on what its caller
+   * signals through {@link #signalSettled()}).
+   *
+   * @return true when {@code done} held; false at the deadline or on interrupt (which stays set)
+   */
+  boolean awaitSettled(BooleanSupplier done, long deadlineNanos) {
+    return settled.await(done, deadlineNanos);
+  }
+
+  /** Wakes {@link #awaitSettled} waiters after a change their condition reads. */
+  void signalSettled() {
+    settled.signal();
   }
 
   /**
@@ -593,7 +589,8 @@ final class Dispatcher {
   private static final class Part {
     final Batch batch;
     int attempts;
-    int retries;
+    /** Made at the part's first retryable failure. */
+    RetryPolicy.Schedule schedule;
     long startNanos;
 
     Part(Batch batch) {

@@ -22,7 +22,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +63,8 @@ public final class Engine {
   private final Set<Thread> ownThreads = ConcurrentHashMap.newKeySet();
   private final ThreadFactory threads;
   private final LongAdder activeProducers = new LongAdder();
+  /** Close waits here for {@link #activeProducers} to reach zero; signalled by every gate exit. */
+  private final Signal gateLeft = new Signal();
   private final RateLimitedLog dropLog = new RateLimitedLog(LOG, 10_000_000_000L);
   private final RateLimitedLog syncLog = new RateLimitedLog(LOG, 10_000_000_000L);
   private final long blockNanos;
@@ -253,7 +254,7 @@ public final class Engine {
         } else {
           // The ring: no spool, BUFFERED, or the caller's own append was not possible.
           if (counters.queuedBytes.addAndGet(size) > cfg.maxQueueBytes()) {
-            counters.queuedBytes.addAndGet(-size);
+            counters.releaseQueued(size);
             refused = DropReason.QUEUE_BYTES_FULL;
           } else {
             counters.accepted.increment();
@@ -262,7 +263,7 @@ public final class Engine {
               refused = null;
             } else {
               counters.accepted.decrement();
-              counters.queuedBytes.addAndGet(-size);
+              counters.releaseQueued(size);
               refused = DropReason.QUEUE_FULL;
             }
           }
@@ -272,6 +273,7 @@ public final class Engine {
         }
       } finally {
         activeProducers.decrement();
+        gateLeft.signal(); // one volatile read unless close waits for the gate
       }
       if (record > 0) {
         if (syncOnCall && !onOwnThread()) {
@@ -306,8 +308,20 @@ public final class Engine {
           return drop(refused);
         }
       } else {
-        LockSupport.parkNanos(this, 20_000);
+        // Woken when the consumer frees ring slots or a batch's bytes are released, or by close;
+        // then the loop tries again (and may race other producers for the room).
+        awaitQueueRoom(refused, size, deadline);
       }
+    }
+  }
+
+  /** The {@code block} policy on a full queue: waits for room of the kind that was missing. */
+  private void awaitQueueRoom(DropReason refused, long size, long deadline) {
+    long max = cfg.maxQueueBytes();
+    if (refused == DropReason.QUEUE_FULL) {
+      counters.queueRoom.await(() -> closing() || ring.hasAvailableCapacity(1), deadline);
+    } else {
+      counters.queueRoom.await(() -> closing() || counters.queuedBytes.get() + size <= max, deadline);
     }
   }
 
@@ -427,7 +441,7 @@ public final class Engine {
       if (state != State.RUNNING) {
         refused = DropReason.CLOSED;
       } else if (counters.queuedBytes.addAndGet(size) > cfg.maxQueueBytes()) {
-        counters.queuedBytes.addAndGet(-size);
+        counters.releaseQueued(size);
         refused = DropReason.QUEUE_BYTES_FULL;
       }
       if (refused != null) {
@@ -441,6 +455,7 @@ public final class Engine {
       done = dispatcher.submitSync(Batch.of(List.of(m)), size, !own);
     } finally {
       activeProducers.decrement();
+      gateLeft.signal();
     }
     if (own) {
       // Called from the error callback: waiting would block the thread that delivers. The outcome
@@ -561,6 +576,7 @@ public final class Engine {
     }
     // From here this thread (or the one it starts) owns every state change.
     state = State.DRAINING;
+    counters.queueRoom.signal(); // callers waiting for room in the queue see the close and are refused
     if (journal != null) {
       journal.spaceFreed(); // callers waiting for room in the spool see the close and are refused
     }
@@ -680,18 +696,22 @@ public final class Engine {
    * is safe on disk and is sent at the next start, so close need not sit out its timeout.
    */
   private boolean awaitSpoolSender(long deadline) throws InterruptedException {
-    while (System.nanoTime() - deadline < 0) {
-      long slice = Math.min(20_000_000L, Math.max(0, deadline - System.nanoTime()));
-      if (spoolSender.exited.await(slice, TimeUnit.NANOSECONDS)) {
-        return true;
-      }
-      if (dispatcher.onlySpooledBackoffsLeft(BACKOFF_NOT_WORTH_WAITING_NANOS)) {
-        LOG.info("Beacon is closing while the API is failing: {} message(s) stay in the spool and are"
-            + " sent at the next start", counters.spooled.getAsLong());
-        return false;
-      }
+    // Woken by the sender's exit and by every delivery that ends or starts a backoff: the only
+    // changes that can make either condition true (time only brings a backoff nearer).
+    boolean[] backoffsOnly = new boolean[1];
+    dispatcher.awaitSettled(() -> spoolSender.exited.getCount() == 0
+        || (backoffsOnly[0] = dispatcher.onlySpooledBackoffsLeft(BACKOFF_NOT_WORTH_WAITING_NANOS)), deadline);
+    if (spoolSender.exited.getCount() == 0) {
+      return true;
     }
-    return spoolSender.exited.getCount() == 0;
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    if (backoffsOnly[0]) {
+      LOG.info("Beacon is closing while the API is failing: {} message(s) stay in the spool and are"
+          + " sent at the next start", counters.spooled.getAsLong());
+    }
+    return false;
   }
 
   /**
@@ -721,15 +741,12 @@ public final class Engine {
 
   /**
    * Waits for the calls inside the admission gate to leave it. They never block inside it, so this
-   * ends at once unless a caller's thread is descheduled; parks, never spins.
+   * ends at once unless a caller's thread is descheduled. Each caller leaving the gate signals
+   * {@link #gateLeft} after its decrement (an atomic update), and this registers before it sums
+   * the count, so the last one out always wakes it (see {@link Signal}); an interrupt ends the wait.
    */
   private void awaitGate(long deadlineNanos) {
-    long park = 10_000;
-    while (activeProducers.sum() > 0 && System.nanoTime() - deadlineNanos < 0
-        && !Thread.currentThread().isInterrupted()) {
-      LockSupport.parkNanos(this, park);
-      park = Math.min(1_000_000, park * 2);
-    }
+    gateLeft.await(() -> activeProducers.sum() == 0, deadlineNanos);
   }
 
   private static void awaitLatch(java.util.concurrent.CountDownLatch latch, long deadlineNanos) {

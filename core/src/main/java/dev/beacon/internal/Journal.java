@@ -402,20 +402,27 @@ final class Journal {
     }
     journaledSeq = lastSeq;
     // Wake the callers this commit released (they parked after spinning); the volatile write
-    // above comes first, so a waiter that registers later sees it on its re-check.
-    if (!parked.isEmpty()) {
-      for (Thread t : parked) {
-        java.util.concurrent.locks.LockSupport.unpark(t);
-      }
-    }
+    // above comes first, so a waiter that registers later sees it on its re-check (see Signal).
+    journaled.signal();
   }
 
-  /** Callers parked in {@link #awaitJournaled}; woken by each commit. */
-  private final java.util.Set<Thread> parked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /**
+   * Callers wait here in {@link #awaitJournaled} and {@link #awaitJournaledUntil}; signalled by
+   * each commit, by the journal degrading and by {@link #wakeJournalWaiters()}.
+   */
+  private final Signal journaled = new Signal(this);
+
+  /**
+   * Wakes the callers waiting for a commit so they re-check their stop condition (the consumer
+   * sealed the ring, or the journal closed).
+   */
+  void wakeJournalWaiters() {
+    journaled.signal();
+  }
 
   /**
    * Waits until the journal covers {@code seq}: spin, then yield, then park until a commit wakes
-   * us (a 1 ms timeout is only a safety net against a missed wake-up). The wait also ends when
+   * us (through {@link Signal}: no safety-net timeout). The wait also ends when
    * the journal is degraded (the consumer keeps the message in memory and may itself wait for a
    * request slot, so the caller must not wait for it: its queue policy applies instead), when
    * {@code stop} says the consumer stopped (the caller then settles its message itself), or when
@@ -425,33 +432,26 @@ final class Journal {
    * @param stop true when waiting is pointless (the consumer stopped)
    */
   void awaitJournaled(long seq, java.util.function.BooleanSupplier stop) {
-    for (int i = 0; journaledSeq < seq && !degraded; i++) {
+    // A group commit usually comes within microseconds: spin, then yield, before parking.
+    for (int i = 0; i < 96; i++) {
+      if (journaledSeq >= seq || degraded) {
+        return;
+      }
       if (i < 64) {
         Thread.onSpinWait();
-      } else if (i < 96) {
-        Thread.yield();
       } else {
-        Thread me = Thread.currentThread();
-        parked.add(me);
-        try {
-          if (journaledSeq < seq && !degraded) {
-            java.util.concurrent.locks.LockSupport.parkNanos(this, 1_000_000L);
-          }
-        } finally {
-          parked.remove(me);
-        }
-        if (stop.getAsBoolean() || me.isInterrupted()) {
-          return;
-        }
+        Thread.yield();
       }
     }
+    // Stopped by a commit, the journal degrading, the consumer's seal or close (each signals), or
+    // an interrupt, which stays set.
+    journaled.await(() -> journaledSeq >= seq || degraded || stop.getAsBoolean(), Signal.NO_DEADLINE);
   }
 
   /**
    * Waits until the journal covers {@code seq} or the deadline passes ({@code flush}): parks until
-   * a commit wakes it, with no timed safety net. The waiter registers in {@link #parked} and then
-   * checks {@link #journaledSeq} again; {@link #commit} writes it and then reads the set, so one of
-   * the two always sees the other (both are sequentially consistent accesses). Unlike
+   * a commit wakes it, with no timed safety net: {@link #commit} writes {@link #journaledSeq} and
+   * then signals, the waiter registers and then reads it (see {@link Signal}). Unlike
    * {@link #awaitJournaled} it does not end when the journal degrades: the consumer still commits
    * on the memory path, which is what a flush waits for.
    *
@@ -459,30 +459,11 @@ final class Journal {
    * @throws InterruptedException when the caller is interrupted
    */
   boolean awaitJournaledUntil(long seq, long deadlineNanos) throws InterruptedException {
-    if (journaledSeq >= seq) {
-      return true;
-    }
-    Thread me = Thread.currentThread();
-    parked.add(me);
-    try {
-      while (journaledSeq < seq) {
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        java.util.concurrent.locks.LockSupport.parkNanos(this, left);
-        if (Thread.interrupted()) {
-          throw new InterruptedException();
-        }
-      }
-      return true;
-    } finally {
-      parked.remove(me);
-    }
+    return journaled.awaitInterruptibly(() -> journaledSeq >= seq, deadlineNanos);
   }
 
-  /** Callers parked in {@link #awaitSpace}; woken by {@link #spaceFreed()}. */
-  private final java.util.Set<Thread> spaceWaiters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Callers wait here in {@link #awaitSpace}; signalled by {@link #spaceFreed()}. */
+  private final Signal space = new Signal(this);
 
   /** The spool's bound ({@code maxSpoolBytes}). */
   long maxBytes() {
@@ -503,9 +484,9 @@ final class Journal {
    * kept in memory while the journal is degraded reserve their room), so a degraded journal does
    * not end the wait by itself.
    *
-   * <p>The hand-off: a waiter registers in {@link #spaceWaiters}, then reads the backlog (volatile);
-   * a signaller lowers the backlog (a volatile write in the spool), then reads the set. One of the
-   * two sees the other, and an unpark that comes before the park makes the park return at once.
+   * <p>The hand-off is a {@link Signal}: a waiter registers, then reads the backlog (volatile); a
+   * signaller lowers the backlog (a volatile write in the spool), then reads the waiters. One of
+   * the two sees the other, and an unpark that comes before the park makes the park return at once.
    *
    * @param bytes the room needed
    * @param deadlineNanos when to give up ({@link System#nanoTime()} clock)
@@ -514,25 +495,7 @@ final class Journal {
    *     false when the deadline passed, the caller was interrupted or {@code stop} said so
    */
   boolean awaitSpace(long bytes, long deadlineNanos, java.util.function.BooleanSupplier stop) {
-    Thread me = Thread.currentThread();
-    spaceWaiters.add(me);
-    try {
-      while (true) {
-        if (hasRoom(bytes)) {
-          return true;
-        }
-        if (stop.getAsBoolean() || me.isInterrupted()) {
-          return false;
-        }
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        java.util.concurrent.locks.LockSupport.parkNanos(this, left);
-      }
-    } finally {
-      spaceWaiters.remove(me);
-    }
+    return space.await(() -> hasRoom(bytes) || stop.getAsBoolean(), deadlineNanos) && hasRoom(bytes);
   }
 
   private boolean hasRoom(long bytes) {
@@ -544,11 +507,7 @@ final class Journal {
    * degrades or closes, and when the engine starts closing. Cheap when nobody waits.
    */
   void spaceFreed() {
-    if (!spaceWaiters.isEmpty()) {
-      for (Thread t : spaceWaiters) {
-        java.util.concurrent.locks.LockSupport.unpark(t);
-      }
-    }
+    space.signal();
   }
 
   /** True while appends fail and messages go through memory. */
@@ -578,6 +537,7 @@ final class Journal {
       appendLock.unlock();
     }
     spaceFreed();
+    journaled.signal();
   }
 
   private synchronized void degrade(Exception e) {
@@ -585,9 +545,7 @@ final class Journal {
     if (!degraded) {
       degraded = true;
       counters.spoolDegraded = true;
-      for (Thread t : parked) {
-        java.util.concurrent.locks.LockSupport.unpark(t);
-      }
+      journaled.signal();
       spaceFreed();
       LOG.error("Beacon's spool failed ({}); messages are kept in memory only, without crash protection,"
           + " until it recovers. See stats().spoolDegraded().", e.toString());

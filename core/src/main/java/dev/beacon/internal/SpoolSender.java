@@ -34,7 +34,8 @@ final class SpoolSender implements Runnable {
   private final Assembler asm = new Assembler();
   private final ArrayDeque<Ticket> tickets = new ArrayDeque<>();
   private final AtomicLong flushTarget = new AtomicLong(-1);
-  private final Object progress = new Object();
+  /** {@link #await} waits here; signalled by every {@link #advance}. */
+  private final Signal progress = new Signal();
   private volatile long done;
   private volatile boolean draining;
   private volatile boolean halted;
@@ -109,26 +110,19 @@ final class SpoolSender implements Runnable {
     wakeNow();
   }
 
-  /** Waits until {@link #done()} reaches {@code target}. */
+  /**
+   * Waits until {@link #done()} reaches {@code target} or the deadline passes; woken by each
+   * {@link #advance}, with no other timed wait.
+   */
   boolean await(long target, long deadlineNanos) throws InterruptedException {
-    synchronized (progress) {
-      while (done < target) {
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        progress.wait(Math.max(1, Math.min(20, left / 1_000_000)));
-      }
-      return true;
-    }
+    return progress.awaitInterruptibly(() -> done >= target, deadlineNanos);
   }
 
+  /** Sender thread only. */
   private void advance(long newDone) {
     if (newDone > done) {
-      synchronized (progress) {
-        done = newDone;
-        progress.notifyAll();
-      }
+      done = newDone; // a volatile write, then the signal: see Signal
+      progress.signal();
     }
   }
 
@@ -200,6 +194,7 @@ final class SpoolSender implements Runnable {
       }
     } finally {
       exited.countDown();
+      dispatcher.signalSettled(); // close waits for this exit or for only backoffs to be left
     }
   }
 
@@ -244,17 +239,25 @@ final class SpoolSender implements Runnable {
         || (draining && caughtUp);
   }
 
-  /** Waits for a request slot, acknowledging finished batches meanwhile; false when halted. */
+  /**
+   * Waits for a request slot, acknowledging finished batches meanwhile; false when halted. Woken
+   * through the dispatcher's {@link Signal} by every slot released (a finished batch releases its
+   * slot after marking its ticket done) and by {@link #halt()}'s unpark: no polling.
+   */
   private boolean acquire() {
     while (!halted) {
-      if (dispatcher.tryAcquire()) {
+      if (dispatcher.acquire(() -> halted || headTicketDone())) {
         return true;
       }
       acknowledgeFinished();
-      LockSupport.parkNanos(this, 200_000L);
-      Thread.interrupted();
     }
     return false;
+  }
+
+  /** Sender thread only. */
+  private boolean headTicketDone() {
+    Ticket t = tickets.peekFirst();
+    return t != null && t.done;
   }
 
   private void cut(int n) {

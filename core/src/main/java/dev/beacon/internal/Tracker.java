@@ -14,7 +14,8 @@ final class Tracker {
   private volatile long assembling = -1;
   /** Highest sequence the consumer has taken from the ring. */
   private volatile long processed = -1;
-  private volatile int waiters;
+  /** Flush and close wait here; signalled by every change that can raise the watermark. */
+  private final Signal progress = new Signal();
 
   void assembling(long firstSeq) {
     assembling = firstSeq;
@@ -30,11 +31,11 @@ final class Tracker {
     assembling = -1;
   }
 
-  synchronized void finished(long firstSeq) {
-    open.computeIfPresent(firstSeq, (k, v) -> v == 1 ? null : v - 1);
-    if (waiters > 0) {
-      notifyAll();
+  void finished(long firstSeq) {
+    synchronized (this) {
+      open.computeIfPresent(firstSeq, (k, v) -> v == 1 ? null : v - 1);
     }
+    progress.signal(); // after the monitor's release: see Signal
   }
 
   /** Every sequence below the result is finished. */
@@ -50,34 +51,21 @@ final class Tracker {
     return w;
   }
 
+  /**
+   * Wakes the waiters after {@link #processed} or {@link #assembling} changed (volatile writes, so
+   * {@link Signal#signal()} suffices): one volatile read when nobody waits.
+   */
   void progressed() {
-    if (waiters > 0) {
-      synchronized (this) {
-        notifyAll();
-      }
-    }
+    progress.signal();
   }
 
   /**
-   * Waits until every sequence up to {@code target} is finished.
+   * Waits until every sequence up to {@code target} is finished. Woken by {@link #finished} and
+   * {@link #progressed()}; the only timed wait is the caller's deadline.
    *
    * @return true when it is, false when the deadline passed first
    */
-  synchronized boolean await(long target, long deadlineNanos) throws InterruptedException {
-    waiters++;
-    try {
-      while (watermark() <= target) {
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        // Short waits bound the cost of a missed wake-up from the lock-free consumer side.
-        long ms = Math.max(1, Math.min(20, left / 1_000_000));
-        wait(ms);
-      }
-      return true;
-    } finally {
-      waiters--;
-    }
+  boolean await(long target, long deadlineNanos) throws InterruptedException {
+    return progress.awaitInterruptibly(() -> watermark() > target, deadlineNanos);
   }
 }

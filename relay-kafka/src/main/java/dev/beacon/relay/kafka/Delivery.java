@@ -30,7 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Delivery implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
-  private static final long MAX_RETRY_AFTER_NANOS = RetryPolicy.MAX_RETRY_AFTER.toNanos();
   private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final BlockingQueue<PendingBatch> queue;
@@ -93,8 +92,8 @@ final class Delivery implements Runnable {
       }
       SendResult r;
       try {
-        if (b.attempts == 0) {
-          b.firstAttemptNanos = System.nanoTime();
+        if (b.schedule == null) {
+          b.schedule = policy.start(System.nanoTime()); // the total deadline counts from here
         }
         Batch batch = PendingBatch.toBatch(live, b.attempts);
         counters.requests.incrementAndGet();
@@ -212,29 +211,26 @@ final class Delivery implements Runnable {
   }
 
   /**
-   * Applies the retry policy to a retryable result: dead-letters the batch when the retries or
-   * the deadline are spent, else waits the backoff (or the server's {@code Retry-After}).
+   * Applies the retry policy to a retryable result through the core's one implementation,
+   * {@link RetryPolicy.Schedule} (the client's engine uses it too): dead-letters the batch when
+   * the retries or the deadline are spent, else waits the backoff (or the server's
+   * {@code Retry-After}); a halt ends the wait at once.
    *
    * @return true to try again, false when the batch is done or the relay halts
    */
   private boolean waitToRetry(PendingBatch b, List<Entry> live, SendResult r) throws InterruptedException {
-    long delay;
-    if (r.retryAfter().isPresent()) {
-      delay = Math.max(0, Math.min(MAX_RETRY_AFTER_NANOS, r.retryAfter().get().toNanos()));
-    } else {
-      if (b.retries >= policy.maxRetries()) {
+    switch (b.schedule.onRetryableFailure(r.retryAfter().orElse(null))) {
+      case RETRIES_EXHAUSTED:
         deadLetter(live, DeadLetterReason.RETRIES_EXHAUSTED, r);
         return false;
-      }
-      delay = policy.backoff(b.retries).toNanos();
-      b.retries++;
+      case DEADLINE_EXCEEDED:
+        deadLetter(live, DeadLetterReason.DEADLINE_EXCEEDED, r);
+        return false;
+      case RETRY:
+      default:
+        logRetry(live.size(), b.schedule.delayNanos(), r);
+        return b.schedule.awaitDelay(halt);
     }
-    if (System.nanoTime() - b.firstAttemptNanos + delay > policy.totalDeadline().toNanos()) {
-      deadLetter(live, DeadLetterReason.DEADLINE_EXCEEDED, r);
-      return false;
-    }
-    logRetry(live.size(), delay, r);
-    return !halt.await(delay, TimeUnit.NANOSECONDS);
   }
 
   private SendResult attempt(Batch batch) throws InterruptedException {

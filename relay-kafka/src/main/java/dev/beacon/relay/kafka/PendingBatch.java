@@ -12,8 +12,8 @@ import java.util.RandomAccess;
 final class PendingBatch {
   final List<Entry> entries;
   int attempts;
-  int retries;
-  long firstAttemptNanos;
+  /** The retry policy applied to this batch, from its first attempt; set by the delivery thread. */
+  dev.beacon.RetryPolicy.Schedule schedule;
 
   PendingBatch(List<Entry> entries) {
     this.entries = entries;

@@ -55,8 +55,10 @@ import org.slf4j.LoggerFactory;
  * rule. Everything a client sends is bounded: header size, body size (refused on
  * {@code Content-Length} before reading; a chunked body stops being read past the limit), the time a
  * request may take to arrive, idle keep-alive connections, the number of connections, and the body
- * bytes held at once: past {@link Builder#maxPendingBytes(long)} the gateway stops reading from
- * clients until its sink catches up — there is no queue to grow.
+ * bytes held at once: a request's body is read only once its size (its {@code Content-Length}, or
+ * the limit for a chunked body) fits in {@link Builder#maxPendingBytes(long)} together with the
+ * bodies being read or waiting for the sink; until then its connection is not read (TCP pushes
+ * back on the client) — there is no queue of bodies to grow.
  *
  * <pre>{@code
  * try (Gateway g = Gateway.builder(Path.of("keys.json"), sink).listen("127.0.0.1", 8080).build().start()) {
@@ -356,11 +358,56 @@ public final class Gateway implements AutoCloseable {
     return deadline - System.nanoTime();
   }
 
-  /** Resumes reading on connections paused for the byte budget, while there is room. */
-  void resumePaused() {
-    GatewayHandler h;
-    while (pendingBytes.get() <= config.maxPendingBytes && (h = pausedForBytes.poll()) != null) {
-      h.resumeFromBudget();
+  /**
+   * Reserves body bytes for a request when there is room and nobody waits for it first.
+   * Any thread.
+   */
+  boolean tryReserve(long bytes) {
+    if (!pausedForBytes.isEmpty()) {
+      return false;
+    }
+    return reserve(bytes);
+  }
+
+  private boolean reserve(long bytes) {
+    long cur;
+    do {
+      cur = pendingBytes.get();
+      // A request no larger than the budget always fits in an empty budget, so waiting ends.
+      if (cur > 0 && cur + bytes > config.maxPendingBytes) {
+        return false;
+      }
+    } while (!pendingBytes.compareAndSet(cur, cur + bytes));
+    return true;
+  }
+
+  /** Queues a connection for room; it is granted in arrival order as answers release bytes. */
+  void waitForRoom(GatewayHandler h) {
+    pausedForBytes.add(h);
+    // Bytes may have been released between the failed reservation and the enqueue: look again.
+    grantRoom();
+  }
+
+  /** Takes a connection out of the queue (it closed); false when it was already granted. */
+  boolean stopWaiting(GatewayHandler h) {
+    synchronized (pausedForBytes) {
+      return pausedForBytes.remove(h);
+    }
+  }
+
+  /** Releases a request's bytes and grants room to the connections waiting for it. */
+  void release(long bytes) {
+    pendingBytes.addAndGet(-bytes);
+    grantRoom();
+  }
+
+  private void grantRoom() {
+    synchronized (pausedForBytes) {
+      GatewayHandler h;
+      while ((h = pausedForBytes.peek()) != null && reserve(h.reserved)) {
+        pausedForBytes.poll();
+        h.roomGranted();
+      }
     }
   }
 
@@ -463,8 +510,10 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Bounds the request-body bytes held at once (being read, waiting for or in the sink): past
-     * it, the gateway stops reading from its clients until answers free room. Default 64 MB.
+     * Bounds the request-body bytes held at once (being read, waiting for or in the sink): a body
+     * is read only once its size (its {@code Content-Length}, or the request limit when chunked)
+     * fits; until then its connection is not read, and connections get room in arrival order as
+     * answers free it. Default 64 MB.
      *
      * @param bytes at least 1 MB
      * @return this builder

@@ -54,8 +54,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   private State state = State.IDLE;
   private CompositeByteBuf body;
   private int bodyLimit;
-  private long heldBytes;
-  private boolean pausedForBytes;
+  /** Body bytes reserved against the gateway's budget for the current request (its declared or largest size). */
+  long reserved;
+  private boolean waitingForRoom;
+  private boolean waitingLast;
   private boolean closeWhenIdle;
   private RequestProcessor.Request pending;
   private boolean keepAlive;
@@ -193,6 +195,14 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     pending = new RequestProcessor.Request(route, encoding, headerSource, clientIp(h));
     body = ctx.alloc().compositeBuffer(64);
     state = State.READING;
+    // The whole body is reserved before it is read, so that every body being read can finish:
+    // pausing mid-body could leave every connection waiting for room only answers would free.
+    reserved = declared >= 0 ? declared : bodyLimit;
+    if (!gateway.tryReserve(reserved)) {
+      waitingForRoom = true;
+      updateAutoRead();
+      gateway.waitForRoom(this);
+    }
   }
 
   private void onContent(HttpContent content) {
@@ -205,14 +215,19 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
       if (body.readableBytes() + (long) n > bodyLimit) {
         // A chunked (or lying) body past the limit: stop reading it, answer, close.
         releaseBody();
+        releaseReservation();
         refuseAndClose(400, "Payload too large: request body is larger than " + bodyLimit + " bytes");
         state = State.DISCARDING;
         return;
       }
       body.addComponent(true, chunk.retain());
-      hold(n);
     }
     if (content instanceof LastHttpContent) {
+      if (waitingForRoom) {
+        // A body that came in the same socket read as its headers: it waits for room like the rest.
+        waitingLast = true;
+        return;
+      }
       SlowClientGuard guard = ctx.pipeline().get(SlowClientGuard.class);
       if (guard != null) {
         guard.requestArrived();
@@ -221,28 +236,37 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Counts body bytes against the gateway's budget; past it, this connection stops reading. */
-  private void hold(int n) {
-    heldBytes += n;
-    if (gateway.pendingBytes.addAndGet(n) > gateway.config.maxPendingBytes && !pausedForBytes) {
-      pausedForBytes = true;
-      updateAutoRead();
-      gateway.pausedForBytes.add(this);
-      // Room may have been freed between the check and the enqueue: look again, so no wake-up is lost.
-      gateway.resumePaused();
-    }
-  }
-
-  /** Called by any thread when the budget has room again. */
-  void resumeFromBudget() {
+  /** Called on any thread once the gateway reserved this request's bytes for it. */
+  void roomGranted() {
     ctx.executor().execute(() -> {
-      pausedForBytes = false;
-      updateAutoRead();
+      waitingForRoom = false;
+      if (!ctx.channel().isActive()) {
+        releaseReservation();
+        return;
+      }
+      if (waitingLast) {
+        waitingLast = false;
+        SlowClientGuard guard = ctx.pipeline().get(SlowClientGuard.class);
+        if (guard != null) {
+          guard.requestArrived();
+        }
+        dispatch();
+      } else {
+        updateAutoRead();
+      }
     });
   }
 
+  private void releaseReservation() {
+    long r = reserved;
+    reserved = 0;
+    if (r > 0) {
+      gateway.release(r);
+    }
+  }
+
   private void updateAutoRead() {
-    ctx.channel().config().setAutoRead(!pausedForBytes && state != State.PROCESSING);
+    ctx.channel().config().setAutoRead(!waitingForRoom && state != State.PROCESSING);
   }
 
   private void dispatch() {
@@ -324,10 +348,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         refuse(o.status(), o.message(), true, o.status() == 503 ? "Retry-After" : null, "5");
       }
     } finally {
-      long held = heldBytes;
-      heldBytes = 0;
-      gateway.pendingBytes.addAndGet(-held);
-      gateway.resumePaused();
+      releaseReservation();
       state = State.IDLE;
       updateAutoRead();
       gateway.requestDone();
@@ -470,10 +491,13 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     releaseBody();
-    if (state != State.PROCESSING && heldBytes > 0) {
-      gateway.pendingBytes.addAndGet(-heldBytes);
-      heldBytes = 0;
-      gateway.resumePaused();
+    if (waitingForRoom) {
+      // Still queued for room, or granted with the grant's task not yet run: that task releases it.
+      if (gateway.stopWaiting(this)) {
+        reserved = 0;
+      }
+    } else if (state != State.PROCESSING) {
+      releaseReservation();
     }
     ctx.fireChannelInactive();
   }

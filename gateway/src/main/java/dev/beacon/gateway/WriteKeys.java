@@ -47,6 +47,7 @@ final class WriteKeys {
   private final Path file;
   private final LongSupplier nanoClock;
   private volatile Map<String, Source> byKey;
+  private volatile long refusedReloads;
   private FileTime loadedMtime;
   private long loadedSize = -1;
 
@@ -74,6 +75,11 @@ final class WriteKeys {
   /** The source of a key, or null when unknown. */
   Source lookup(String key) {
     return key == null || key.length() > MAX_KEY_CHARS ? null : byKey.get(key);
+  }
+
+  /** How many changed files were refused (their keys not taken) so far. */
+  long refusedReloads() {
+    return refusedReloads;
   }
 
   /** How many sources are configured. */
@@ -109,6 +115,7 @@ final class WriteKeys {
       LOG.info("keys file {} reloaded: {} source(s)", file, size());
       return true;
     } catch (IOException | IllegalArgumentException e) {
+      refusedReloads++;
       LOG.error("the keys file {} changed but cannot be used ({}); keeping the {} source(s) in use", file,
           e.getMessage(), size());
       return false;

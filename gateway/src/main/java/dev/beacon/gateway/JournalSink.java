@@ -63,6 +63,8 @@ public final class JournalSink implements Sink {
     }
     Analytics a = Analytics.builder(forwardWriteKey)
         .endpoint(forward)
+        // The HTTP transport by name: another on the class path (Kafka's) must not be chosen.
+        .transportName("http")
         .spoolDirectory(spoolDirectory)
         .spoolRequired(true)
         .spoolDurability(durability)

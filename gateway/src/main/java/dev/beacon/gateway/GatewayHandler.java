@@ -397,7 +397,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   private void refuseAndClose(int status, String message, String... headers) {
     keepAlive = false;
     if (status != 404 && status != 405) {
-      gateway.metrics.rejected(status == 401 ? "unauthorized" : status == 400 ? "too_large" : "http_" + status, 1);
+      gateway.metrics.rejected(status == 401 ? "unauthorized"
+          : message.startsWith("Payload too large") ? "too_large" : "http_" + status, 1);
     }
     refuse(status, message, false, headers);
   }

@@ -97,6 +97,10 @@ class GatewayHostileInputTest {
     assertThat(raw(base, bigHeader.getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(30)))
         .startsWith("HTTP/1.1 431");
 
+    String longLine = "GET /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    assertThat(raw(base, longLine.getBytes(StandardCharsets.US_ASCII), Duration.ofSeconds(30)))
+        .startsWith("HTTP/1.1 414");
+
     byte[] badUtf8 = ("{\"batch\":[{\"type\":\"track\",\"userId\":\"u\",\"event\":\"X\u0000\"}]}")
         .getBytes(StandardCharsets.UTF_8);
     int at = new String(badUtf8, StandardCharsets.UTF_8).indexOf('\u0000');

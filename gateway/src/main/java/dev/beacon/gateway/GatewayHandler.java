@@ -296,7 +296,11 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     }
     if (outcome.status() != 200) {
       RequestProcessor.Outcome o = outcome;
-      ctx.executor().execute(() -> finish(o, 0, null));
+      try {
+        ctx.executor().execute(() -> finish(o, 0, null));
+      } catch (RejectedExecutionException stopped) {
+        gateway.requestDone();
+      }
       return;
     }
     long start = System.nanoTime();
@@ -310,7 +314,12 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     appended.orTimeout(gateway.config.appendTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
         .whenComplete((v, error) -> {
           gateway.metrics.appendTook(Duration.ofNanos(System.nanoTime() - start));
-          ctx.executor().execute(() -> finish(o, o.events().size(), error));
+          try {
+            ctx.executor().execute(() -> finish(o, o.events().size(), error));
+          } catch (RejectedExecutionException stopped) {
+            // The network threads are gone (the gateway stopped past its timeout): nobody to answer.
+            gateway.requestDone();
+          }
         });
   }
 

@@ -104,9 +104,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     }
     if (state != State.IDLE) {
       // HTTP pipelining: a second request before the first is answered. Segment's SDKs never do it.
+      // The state stays as it is: the request in hand is still answered (or dropped) by its own path,
+      // and its reserved bytes are released there, not here.
       routeTag = "invalid";
       refuseAndClose(400, "one request at a time on a connection (no pipelining)");
-      state = State.DISCARDING;
       return;
     }
     keepAlive = HttpUtil.isKeepAlive(req) && !gateway.draining;

@@ -21,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
  * event is written to the journal's memory-mapped file (it survives {@code kill -9}), and with
  * {@link SpoolDurability#OS_CRASH} that a sync covering it completed. It fails with
  * {@link Sink.Unavailable} when the journal is full, the spool is degraded (disk full or
- * unwritable: the client would hold events in memory only) or, with {@code OS_CRASH}, when a sync
+ * unwritable: the client holds events in memory only, and tries the disk again, at most once a
+ * second, when events arrive — so a degraded journal recovers only while requests come in) or, with {@code OS_CRASH}, when a sync
  * did not complete in time; those events may still be delivered (they share their messageId with
  * what the client sends again). {@code enqueue} may block ({@code OS_CRASH} waits for its sync): the
  * gateway calls {@link #append} on worker threads only.
@@ -87,10 +88,10 @@ public final class JournalSink implements Sink {
         return CompletableFuture.failedFuture(new Refused("a message cannot be journaled: " + ex.getMessage()));
       }
     }
+    // No refusal up front while the spool is degraded: the engine notices that the disk is writable
+    // again only when it tries to append, so events keep going to enqueue (into memory meanwhile,
+    // answered 503 below); a gateway that stopped calling it would stay degraded for good.
     Stats before = analytics.stats();
-    if (before.spoolDegraded()) {
-      return CompletableFuture.failedFuture(new Unavailable("the journal is not writable (disk full?)"));
-    }
     for (Message m : messages) {
       if (!analytics.enqueue(m)) {
         return CompletableFuture.failedFuture(new Unavailable("the journal is full or closing"));

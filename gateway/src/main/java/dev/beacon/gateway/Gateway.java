@@ -309,7 +309,8 @@ public final class Gateway implements AutoCloseable {
     synchronized (lock) {
       while (inFlight.get() > 0 && remaining(deadline) > 0) {
         try {
-          lock.wait(Math.max(1, Math.min(50, remaining(deadline) / 1_000_000)));
+          // requestDone() notifies under this lock once the last request is answered: no polling.
+          lock.wait(Math.max(1, remaining(deadline) / 1_000_000));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           break;

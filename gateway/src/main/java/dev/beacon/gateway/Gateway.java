@@ -32,7 +32,6 @@ import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -91,11 +90,10 @@ public final class Gateway implements AutoCloseable {
   final PrometheusMeterRegistry registry;
   final GatewayMetrics metrics;
   final AtomicInteger connections = new AtomicInteger();
-  final AtomicLong pendingBytes = new AtomicLong();
   final AtomicInteger inFlight = new AtomicInteger();
   final AtomicLong accepted = new AtomicLong();
   final AtomicLong refused = new AtomicLong();
-  final ConcurrentLinkedQueue<GatewayHandler> pausedForBytes = new ConcurrentLinkedQueue<>();
+  final ByteBudget budget;
   final Set<InetAddress> trustedProxies;
   private final int id = GATEWAYS.incrementAndGet();
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -116,7 +114,8 @@ public final class Gateway implements AutoCloseable {
     this.keys = WriteKeys.load(b.keysFile, System::nanoTime);
     this.processor = new RequestProcessor(keys::lookup, b.limits, b.strict, System::nanoTime);
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.metrics = new GatewayMetrics(registry, sink, connections::get, pendingBytes::get);
+    this.budget = new ByteBudget(b.maxPendingBytes);
+    this.metrics = new GatewayMetrics(registry, sink, connections::get, budget::held);
     this.trustedProxies = Set.copyOf(b.trustedProxies);
   }
 
@@ -357,59 +356,6 @@ public final class Gateway implements AutoCloseable {
 
   private static long remaining(long deadline) {
     return deadline - System.nanoTime();
-  }
-
-  /**
-   * Reserves body bytes for a request when there is room and nobody waits for it first.
-   * Any thread.
-   */
-  boolean tryReserve(long bytes) {
-    if (!pausedForBytes.isEmpty()) {
-      return false;
-    }
-    return reserve(bytes);
-  }
-
-  private boolean reserve(long bytes) {
-    long cur;
-    do {
-      cur = pendingBytes.get();
-      // A request no larger than the budget always fits in an empty budget, so waiting ends.
-      if (cur > 0 && cur + bytes > config.maxPendingBytes) {
-        return false;
-      }
-    } while (!pendingBytes.compareAndSet(cur, cur + bytes));
-    return true;
-  }
-
-  /** Queues a connection for room; it is granted in arrival order as answers release bytes. */
-  void waitForRoom(GatewayHandler h) {
-    pausedForBytes.add(h);
-    // Bytes may have been released between the failed reservation and the enqueue: look again.
-    grantRoom();
-  }
-
-  /** Takes a connection out of the queue (it closed); false when it was already granted. */
-  boolean stopWaiting(GatewayHandler h) {
-    synchronized (pausedForBytes) {
-      return pausedForBytes.remove(h);
-    }
-  }
-
-  /** Releases a request's bytes and grants room to the connections waiting for it. */
-  void release(long bytes) {
-    pendingBytes.addAndGet(-bytes);
-    grantRoom();
-  }
-
-  private void grantRoom() {
-    synchronized (pausedForBytes) {
-      GatewayHandler h;
-      while ((h = pausedForBytes.peek()) != null && reserve(h.reserved)) {
-        pausedForBytes.poll();
-        h.roomGranted();
-      }
-    }
   }
 
   @Override

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * limit, then handed to a worker thread while this connection's reads are paused, and answered
  * when the sink completes. All fields are touched on the connection's event loop only.
  */
-final class GatewayHandler extends ChannelInboundHandlerAdapter {
+final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteBudget.Waiter {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayHandler.class);
 
   private enum State { IDLE, READING, DISCARDING, PROCESSING }
@@ -55,7 +55,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   private CompositeByteBuf body;
   private int bodyLimit;
   /** Body bytes reserved against the gateway's budget for the current request (its declared or largest size). */
-  long reserved;
+  private long reserved;
   private boolean waitingForRoom;
   private boolean waitingLast;
   private boolean closeWhenIdle;
@@ -199,10 +199,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     // The whole body is reserved before it is read, so that every body being read can finish:
     // pausing mid-body could leave every connection waiting for room only answers would free.
     reserved = declared >= 0 ? declared : bodyLimit;
-    if (!gateway.tryReserve(reserved)) {
+    if (!gateway.budget.tryReserve(reserved)) {
       waitingForRoom = true;
       updateAutoRead();
-      gateway.waitForRoom(this);
+      gateway.budget.waitForRoom(this);
     }
   }
 
@@ -237,8 +237,14 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Called on any thread once the gateway reserved this request's bytes for it. */
-  void roomGranted() {
+  @Override
+  public long reservation() {
+    return reserved;
+  }
+
+  /** Called on any thread once the budget reserved this request's bytes for it. */
+  @Override
+  public void granted() {
     ctx.executor().execute(() -> {
       waitingForRoom = false;
       if (!ctx.channel().isActive()) {
@@ -262,7 +268,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     long r = reserved;
     reserved = 0;
     if (r > 0) {
-      gateway.release(r);
+      gateway.budget.release(r);
     }
   }
 
@@ -504,7 +510,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     releaseBody();
     if (waitingForRoom) {
       // Still queued for room, or granted with the grant's task not yet run: that task releases it.
-      if (gateway.stopWaiting(this)) {
+      if (gateway.budget.stopWaiting(this)) {
         reserved = 0;
       }
     } else if (state != State.PROCESSING) {

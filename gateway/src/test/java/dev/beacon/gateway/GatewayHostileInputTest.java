@@ -127,7 +127,7 @@ class GatewayHostileInputTest {
     client.join();
     assertThat(goodErrors).isEmpty();
     assertThat(sink.messages()).allSatisfy(m -> assertThat(m.get("userId")).isEqualTo("good"));
-    GatewayFixture.await("every held body byte is released", () -> gateway.pendingBytes.get() == 0);
+    GatewayFixture.await("every held body byte is released", () -> gateway.budget.held() == 0);
   }
 
   /** Sends a chunked body past the limit: the answer, or "closed" when the reset came first. */
@@ -221,15 +221,15 @@ class GatewayHostileInputTest {
     }
     // Two bodies of ~390 KB fit in 1 MB: they are read and wait for the sink; the six others are not read.
     GatewayFixture.await("two requests are in the sink and six connections wait for room",
-        () -> gateway.inFlight.get() == 2 && gateway.pausedForBytes.size() == clients - 2);
-    assertThat(gateway.pendingBytes.get()).isLessThanOrEqualTo(1024 * 1024);
+        () -> gateway.inFlight.get() == 2 && gateway.budget.waiting() == clients - 2);
+    assertThat(gateway.budget.held()).isLessThanOrEqualTo(1024 * 1024);
     release.countDown();
     for (Future<HttpResponse<String>> f : answers) {
       assertThat(f.get().statusCode()).isEqualTo(200);
     }
     pool.shutdown();
     assertThat(sink.events()).hasSize(clients * 95);
-    assertThat(gateway.pendingBytes.get()).isZero();
+    assertThat(gateway.budget.held()).isZero();
   }
 
 }

@@ -216,7 +216,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
       if (body.readableBytes() + (long) n > bodyLimit) {
         // A chunked (or lying) body past the limit: stop reading it, answer, close.
         releaseBody();
-        releaseReservation();
+        giveUpReservation();
         refuseAndClose(400, "Payload too large: request body is larger than " + bodyLimit + " bytes");
         state = State.DISCARDING;
         return;
@@ -247,7 +247,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
   public void granted() {
     ctx.executor().execute(() -> {
       waitingForRoom = false;
-      if (!ctx.channel().isActive()) {
+      if (!ctx.channel().isActive() || state != State.READING) {
+        // Closed, or refused while it waited (a chunked body past the limit): nothing to read.
         releaseReservation();
         return;
       }
@@ -262,6 +263,18 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
         updateAutoRead();
       }
     });
+  }
+
+  /**
+   * Drops this request's claim on the budget, whether it holds its bytes or still waits for them;
+   * a grant already on its way releases them when it runs (see {@link #granted()}).
+   */
+  private void giveUpReservation() {
+    if (!waitingForRoom) {
+      releaseReservation();
+    } else if (gateway.budget.stopWaiting(this)) {
+      reserved = 0;
+    }
   }
 
   private void releaseReservation() {
@@ -508,13 +521,9 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     releaseBody();
-    if (waitingForRoom) {
-      // Still queued for room, or granted with the grant's task not yet run: that task releases it.
-      if (gateway.budget.stopWaiting(this)) {
-        reserved = 0;
-      }
-    } else if (state != State.PROCESSING) {
-      releaseReservation();
+    if (state != State.PROCESSING) {
+      // Still queued for room, or granted with the grant's task not yet run (that task releases it).
+      giveUpReservation();
     }
     ctx.fireChannelInactive();
   }

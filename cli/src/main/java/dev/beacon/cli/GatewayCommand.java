@@ -71,6 +71,14 @@ final class GatewayCommand implements Callable<Integer> {
       description = "load balancer whose X-Forwarded-For gives context.ip (repeatable; default: none)")
   Set<String> trustedProxies = new LinkedHashSet<>();
 
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "serve HTTPS with this certificate chain (PEM: the server certificate, then intermediates)")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE",
+      description = "the private key of --tls-cert (unencrypted PKCS#8 PEM: BEGIN PRIVATE KEY)")
+  Path tlsKey;
+
   @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
       description = "most open connections (default: ${DEFAULT-VALUE})")
   int maxConnections;
@@ -115,6 +123,9 @@ final class GatewayCommand implements Callable<Integer> {
     if (forward.getScheme() == null || forward.getHost() == null) {
       throw new CliException(ExitCodes.USAGE, "--forward takes a URI like https://api.segment.io but was " + forward);
     }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new CliException(ExitCodes.USAGE, "--tls-cert and --tls-key go together: give both or neither");
+    }
     String key = forwardKey();
     JournalSink sink;
     try {
@@ -132,6 +143,9 @@ final class GatewayCommand implements Callable<Integer> {
         b.allowOrigins(allowOrigins);
       }
       b.trustedProxies(trustedProxies);
+      if (tlsCert != null) {
+        b.tls(tlsCert, tlsKey);
+      }
       gateway = b.build().start();
     } catch (IllegalArgumentException e) {
       sink.close(Duration.ZERO);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.beacon.testkit.CapturedMessage;
 import dev.beacon.testkit.CollectorServer;
+import dev.beacon.testkit.TestCertificates;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code beacon gateway}: serves SDKs, journals, forwards, and stops on SIGTERM with exit 0. */
 class GatewayCommandTest {
-  private static final Pattern LISTENING = Pattern.compile("gateway: listening on (http://\\S+);");
+  private static final Pattern LISTENING = Pattern.compile("gateway: listening on (https?://\\S+);");
   @TempDir
   Path dir;
 
@@ -77,6 +78,31 @@ class GatewayCommandTest {
         "--forward-write-key-file", keyFile.toString());
     assertThat(keys.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(keys.err()).contains("sources[0].name must be a non-blank printable string");
+  }
+
+  @Test
+  void servesHttpsWithThePemFilesGiven() throws Exception {
+    TestCertificates certs = TestCertificates.generate();
+    Path cert = Files.writeString(dir.resolve("chain.pem"), certs.serverCertificateChainPem());
+    Path key = Files.writeString(dir.resolve("key.pem"), certs.serverKeyPem());
+    Cli.Child child = Cli.start(dir, "gateway", "--listen", "127.0.0.1:0", "--keys", keys().toString(),
+        "--spool", dir.resolve("journal").toString(), "--forward", "http://127.0.0.1:1",
+        "--forward-write-key-file", Cli.keyFile(dir, "forward-key").toString(),
+        "--tls-cert", cert.toString(), "--tls-key", key.toString());
+    URI base = awaitListening(child);
+    assertThat(base.getScheme()).isEqualTo("https");
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(certs.clientContext())
+        .build();
+    assertThat(http.send(HttpRequest.newBuilder(base.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString())
+        .statusCode()).isEqualTo(200);
+    child.process().destroy();
+    assertThat(child.await(Duration.ofSeconds(90)).exit()).isEqualTo(ExitCodes.OK);
+
+    Cli.Run half = Cli.beacon("gateway", "--keys", keys().toString(), "--spool", dir.resolve("j3").toString(),
+        "--forward", "http://127.0.0.1:1", "--forward-write-key-file", Cli.keyFile(dir, "k").toString(),
+        "--tls-cert", cert.toString());
+    assertThat(half.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(half.err()).contains("--tls-cert and --tls-key go together");
   }
 
   private static URI awaitListening(Cli.Child child) throws Exception {

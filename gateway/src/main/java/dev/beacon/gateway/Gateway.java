@@ -18,7 +18,10 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -38,6 +41,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -579,17 +584,35 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Serves HTTPS with this context (e.g. {@code SslContextBuilder.forServer(certPem, keyPem).build()}).
+     * Serves HTTPS with this JDK context (holding the server's key and certificate chain).
      * Default: plain HTTP.
      *
-     * @param context a server context
+     * @param serverContext an initialized context with a key manager
      * @return this builder
      */
-    public Builder tls(SslContext context) {
-      if (!Objects.requireNonNull(context, "context").isServer()) {
-        throw new IllegalArgumentException("tls needs a server SslContext");
+    public Builder tls(SSLContext serverContext) {
+      this.sslContext = new JdkSslContext(Objects.requireNonNull(serverContext, "serverContext"), false,
+          ClientAuth.NONE);
+      return this;
+    }
+
+    /**
+     * Serves HTTPS with a certificate chain and key read from PEM files. Default: plain HTTP.
+     *
+     * @param certificateChainPem the server certificate, then its intermediates, in PEM
+     * @param privateKeyPem the server's private key, unencrypted PKCS#8 PEM ({@code BEGIN PRIVATE KEY})
+     * @return this builder
+     * @throws IllegalArgumentException naming the file when they cannot be read or do not match
+     */
+    public Builder tls(Path certificateChainPem, Path privateKeyPem) {
+      Objects.requireNonNull(certificateChainPem, "certificateChainPem");
+      Objects.requireNonNull(privateKeyPem, "privateKeyPem");
+      try {
+        this.sslContext = SslContextBuilder.forServer(certificateChainPem.toFile(), privateKeyPem.toFile()).build();
+      } catch (SSLException | IllegalArgumentException e) {
+        throw new IllegalArgumentException("cannot use the TLS certificate " + certificateChainPem + " and key "
+            + privateKeyPem + " (the key must be unencrypted PKCS#8 PEM): " + e.getMessage(), e);
       }
-      this.sslContext = context;
       return this;
     }
 

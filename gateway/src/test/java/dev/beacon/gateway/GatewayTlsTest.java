@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.beacon.testkit.TestCertificates;
-import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.JdkSslContext;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +24,7 @@ class GatewayTlsTest {
     TestCertificates certs = TestCertificates.generate();
     RecordingSink sink = new RecordingSink();
     try (Gateway gateway = Gateway.builder(GatewayFixture.keysFile(dir), sink).listen("127.0.0.1", 0)
-        .tls(new JdkSslContext(certs.serverContext(), false, ClientAuth.NONE)).build().start()) {
+        .tls(certs.serverContext()).build().start()) {
       URI base = gateway.uri();
       assertThat(base.getScheme()).isEqualTo("https");
       HttpClient trusting = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -46,5 +44,28 @@ class GatewayTlsTest {
       assertThatThrownBy(() -> untrusting.send(HttpRequest.newBuilder(base.resolve("/health")).build(),
           HttpResponse.BodyHandlers.ofString())).isInstanceOf(SSLHandshakeException.class);
     }
+  }
+
+  @Test
+  void servesHttpsFromPemFiles() throws Exception {
+    TestCertificates certs = TestCertificates.generate();
+    Path cert = java.nio.file.Files.writeString(dir.resolve("chain.pem"), certs.serverCertificateChainPem());
+    Path key = java.nio.file.Files.writeString(dir.resolve("key.pem"), certs.serverKeyPem());
+    try (Gateway gateway = Gateway.builder(GatewayFixture.keysFile(dir), new RecordingSink()).listen("127.0.0.1", 0)
+        .tls(cert, key).build().start()) {
+      HttpClient trusting = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .sslContext(certs.clientContext()).build();
+      assertThat(trusting.send(HttpRequest.newBuilder(gateway.uri().resolve("/health")).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aKeyThatIsNotPemIsRefusedNamingTheFiles() throws Exception {
+    TestCertificates certs = TestCertificates.generate();
+    Path cert = java.nio.file.Files.writeString(dir.resolve("chain.pem"), certs.serverCertificateChainPem());
+    Path key = java.nio.file.Files.writeString(dir.resolve("key.pem"), "not a key");
+    assertThatThrownBy(() -> Gateway.builder(GatewayFixture.keysFile(dir), new RecordingSink()).tls(cert, key))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key.pem").hasMessageContaining("PKCS#8");
   }
 }

@@ -98,6 +98,8 @@ public final class Gateway implements AutoCloseable {
   final AtomicInteger inFlight = new AtomicInteger();
   final AtomicLong accepted = new AtomicLong();
   final AtomicLong refused = new AtomicLong();
+  private final AtomicLong lastErrorLog = new AtomicLong();
+  private final AtomicLong errorsNotLogged = new AtomicLong();
   final ByteBudget budget;
   final Set<InetAddress> trustedProxies;
   private final int id = GATEWAYS.incrementAndGet();
@@ -332,6 +334,21 @@ public final class Gateway implements AutoCloseable {
     registry.close();
     LOG.info("gateway stopped: {} event(s) accepted, {} request(s) refused", accepted.get(), refused.get());
     return clean;
+  }
+
+  /**
+   * Logs an unexpected failure at ERROR at most once every 10 seconds, with how many were not
+   * logged: a broken sink fails every request, and the log must stay readable.
+   */
+  void logRateLimited(String what, Throwable e) {
+    long now = System.nanoTime();
+    long last = lastErrorLog.get();
+    if ((last == 0 || now - last >= 10_000_000_000L) && lastErrorLog.compareAndSet(last, now == 0 ? 1 : now)) {
+      long skipped = errorsNotLogged.getAndSet(0);
+      LOG.error("{}{}", what, skipped > 0 ? " (" + skipped + " more since the last such line)" : "", e);
+    } else {
+      errorsNotLogged.incrementAndGet();
+    }
   }
 
   /** Wakes {@link #close(Duration)} when the last request in flight is answered. */

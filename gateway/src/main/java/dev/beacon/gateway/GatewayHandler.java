@@ -311,7 +311,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
     try {
       outcome = gateway.processor.process(req, raw);
     } catch (RuntimeException e) {
-      LOG.error("request handling failed", e);
+      gateway.logRateLimited("request handling failed (answered 500)", e);
       outcome = RequestProcessor.Outcome.refuse(500, "error", "internal error");
     }
     if (outcome.status() != 200) {
@@ -362,7 +362,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
               : e instanceof TimeoutException ? "the sink did not confirm within " + gateway.config.appendTimeout
               : "the sink failed (" + e.getClass().getSimpleName() + ")";
           if (!(e instanceof Sink.Unavailable) && !(e instanceof TimeoutException)) {
-            LOG.error("sink append failed", e);
+            gateway.logRateLimited("sink append failed (answered 503)", e);
           }
           gateway.metrics.rejected("unavailable", n);
           refuse(503, why, true, "Retry-After", "5");

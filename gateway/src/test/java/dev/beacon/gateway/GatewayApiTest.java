@@ -240,6 +240,24 @@ class GatewayApiTest {
   }
 
   @Test
+  void aBrokenSinkIsLoggedOnceNotOncePerRequest() throws Exception {
+    sink.failWith(() -> new IllegalStateException("broken sink"));
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      for (int i = 0; i < 5; i++) {
+        assertThat(post(base, "/v1/batch", batch(track("u", "E")), KEY).statusCode()).isEqualTo(503);
+      }
+    } finally {
+      System.setErr(original);
+    }
+    String log = captured.toString(StandardCharsets.UTF_8);
+    assertThat(log.split("sink append failed", -1)).hasSize(2);
+    assertThat(log).contains("broken sink");
+  }
+
+  @Test
   void theKeysFileIsReloadedAndABadNewFileKeepsTheOldKeys() throws Exception {
     Files.writeString(keys, "{\"sources\":[{\"writeKey\":\"new-key\",\"name\":\"app\"}]}");
     GatewayFixture.await("the new key is accepted", () -> status("new-key") == 200);

@@ -640,7 +640,25 @@ public final class Gateway implements AutoCloseable {
      * @throws IllegalArgumentException when the keys file cannot be used
      */
     public Gateway build() {
-      return new Gateway(this);
+      // A copy: changing this builder afterwards does not change the gateway.
+      Builder c = new Builder(keysFile, sink);
+      c.host = host;
+      c.port = port;
+      c.maxHeaderBytes = maxHeaderBytes;
+      c.maxConnections = maxConnections;
+      c.requestReadTimeout = requestReadTimeout;
+      c.idleTimeout = idleTimeout;
+      c.maxPendingBytes = maxPendingBytes;
+      c.appendTimeout = appendTimeout;
+      c.keysReloadInterval = keysReloadInterval;
+      c.workers = workers;
+      c.ioThreads = ioThreads;
+      c.limits = limits;
+      c.strict = strict;
+      c.allowedOrigins = allowedOrigins;
+      c.trustedProxies = Set.copyOf(trustedProxies);
+      c.sslContext = sslContext;
+      return new Gateway(c);
     }
 
     private static int positive(int v, String name) {

@@ -93,6 +93,14 @@ class GatewayConnectionsTest {
   }
 
   @Test
+  void changingTheBuilderAfterBuildDoesNotChangeTheGateway() throws Exception {
+    Gateway.Builder b = Gateway.builder(GatewayFixture.keysFile(dir), sink).listen("127.0.0.1", 0).maxConnections(5);
+    gateway = b.build();
+    b.maxConnections(1);
+    assertThat(gateway.config.maxConnections).isEqualTo(5);
+  }
+
+  @Test
   void anIdleKeepAliveConnectionIsClosedAndAnAnsweredOneStaysOpenUntilThen() throws Exception {
     URI base = start(b -> b.idleTimeout(Duration.ofMillis(500)));
     try (Socket s = new Socket(base.getHost(), base.getPort())) {

@@ -9,9 +9,10 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "beacon", mixinStandardHelpOptions = true, versionProvider = BeaconCli.Version.class,
     description = "Send Segment events from files and scripts, run a local Segment-compatible collector,"
-        + " check files against a tracking plan, drain a Kafka topic to the API, or watch Beacon's engine at work.",
+        + " check files against a tracking plan, drain a Kafka topic to the API, receive events from any Segment SDK,"
+        + " or watch Beacon's engine at work.",
     subcommands = {ImportCommand.class, DemoCommand.class, CollectCommand.class, SendCommand.class,
-        ValidateCommand.class, RelayCommand.class, CommandLine.HelpCommand.class},
+        ValidateCommand.class, RelayCommand.class, GatewayCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success: every valid message delivered (or validated with --dry-run)",
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
         "2:usage error: bad option or value, or no write key",
         "3:some input lines were invalid and skipped; the rest were delivered (validate: violations found)",
         "4:some messages were not delivered: refused by the API, unreachable endpoint, still pending"
-            + " at --timeout, or left in the spool for the next run",
+            + " at --timeout, or left in the spool for the next run (gateway: not settled by --drain-timeout)",
         "5:relay: stopped on a fatal error (dead-letter topic missing or refused, Kafka refused the consumer,"
             + " a relay thread died)"})
 public final class BeaconCli {

@@ -5,8 +5,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.beacon.wire.SegmentApi;
 import dev.beacon.wire.SegmentRequests;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,8 +36,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,13 +113,13 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   /** The write key a server accepts unless told otherwise. */
   public static final String DEFAULT_WRITE_KEY = "collector-write-key";
   /** Segment's limit on one serialized message: 32 KB. */
-  public static final int MAX_MESSAGE_BYTES = 32 * 1024;
+  public static final int MAX_MESSAGE_BYTES = SegmentApi.MAX_MESSAGE_BYTES;
   /** Segment's limit on one request body: 500 KB. */
-  public static final int MAX_BATCH_BYTES = 500 * 1024;
+  public static final int MAX_BATCH_BYTES = SegmentApi.MAX_BATCH_BYTES;
   /** Segment's limit on messages per batch: 2,500. */
-  public static final int MAX_BATCH_MESSAGES = 2500;
+  public static final int MAX_BATCH_MESSAGES = SegmentApi.MAX_BATCH_MESSAGES;
   /** Bodies larger than this on the wire are refused without reading them all. */
-  private static final int MAX_WIRE_BYTES = 16 * 1024 * 1024;
+  private static final int MAX_WIRE_BYTES = SegmentApi.MAX_WIRE_BYTES;
   /** Connections waiting for a worker thread, at most; past it new connections are closed: 1,024. */
   static final int MAX_QUEUED_CONNECTIONS = 1024;
   /** The longest path, detail or header value the request log keeps of a request: 1,024 characters. */
@@ -133,30 +130,6 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   public static final Duration DEFAULT_REQUEST_READ_TIMEOUT = Duration.ofSeconds(30);
   /** The default number of recent messageIds kept for duplicate detection: 100,000. */
   public static final int DEFAULT_MAX_TRACKED_MESSAGE_IDS = 100_000;
-  /** The single-call endpoints, by their long names and by the one letter analytics.js posts to. */
-  private static final Map<String, String> SINGLE_CALLS = Map.ofEntries(
-      Map.entry("/v1/identify", "identify"), Map.entry("/v1/track", "track"), Map.entry("/v1/page", "page"),
-      Map.entry("/v1/screen", "screen"), Map.entry("/v1/group", "group"), Map.entry("/v1/alias", "alias"),
-      Map.entry("/v1/i", "identify"), Map.entry("/v1/t", "track"), Map.entry("/v1/p", "page"),
-      Map.entry("/v1/s", "screen"), Map.entry("/v1/g", "group"), Map.entry("/v1/a", "alias"));
-  /**
-   * The batch endpoints: {@code /v1/batch}, its legacy alias {@code /v1/import} (analytics-java's
-   * default), and {@code /v1/b} and {@code /b}, where analytics.js's batching dispatcher posts
-   * (its {@code apiHost} plus {@code /b}).
-   */
-  private static final Set<String> BATCH_CALLS = Set.of("/v1/batch", "/v1/import", "/v1/b", "/b");
-  /** Where analytics.js fetches its settings first: {@code /v1/projects/{writeKey}/settings}. */
-  private static final String SETTINGS_PREFIX = "/v1/projects/";
-  private static final String SETTINGS_SUFFIX = "/settings";
-  /** The request headers a preflight allows when the browser's own list is not a plain token list. */
-  private static final String CORS_ALLOWED_HEADERS = "Content-Type, Authorization, Content-Encoding, X-Retry-Count";
-  /** An Origin header as browsers send it (scheme://host[:port], or "null"); anything else gets no CORS answer. */
-  private static final Pattern ORIGIN =
-      Pattern.compile("null|[A-Za-z][A-Za-z0-9+.-]{0,15}://[A-Za-z0-9._~%!$&'()*+,;=:\\[\\]-]{1,253}");
-  private static final Pattern HEADER_LIST =
-      Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~ ,-]{0,1024}");
-  private static final Pattern HOST_HEADER =
-      Pattern.compile("[A-Za-z0-9.:\\[\\]-]{1,261}");
   private static final AtomicInteger SERVERS = new AtomicInteger();
   private static final Logger LOG = LoggerFactory.getLogger(CollectorServer.class);
 
@@ -169,7 +142,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   private final int sizeLimitStatus;
   private final int maxMessageBytes;
   private final int maxBatchBytes;
-  private final int maxBatchMessages;
+  private final SegmentRequests.Limits limits;
   private final long seed;
   private final int requestLogSize;
   private final long requestLogBytes;
@@ -221,7 +194,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     this.sizeLimitStatus = b.sizeLimitStatus;
     this.maxMessageBytes = b.maxMessageBytes;
     this.maxBatchBytes = b.maxBatchBytes;
-    this.maxBatchMessages = b.maxBatchMessages;
+    this.limits = new SegmentRequests.Limits(maxMessageBytes, maxBatchBytes, b.maxBatchMessages);
     this.seed = b.seed;
     this.requestLogSize = b.requestLogSize;
     this.requestLogBytes = b.requestLogBytes;
@@ -588,16 +561,12 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       respond(ex, 200, "{\"status\":\"ok\",\"service\":\"beacon CollectorServer\"}", null);
       return;
     }
-    // analytics-java posts to "/v1/import/": a trailing slash names the same endpoint.
-    String route = r.path.length() > 1 && r.path.endsWith("/") ? r.path.substring(0, r.path.length() - 1) : r.path;
-    String settingsKey = settingsKey(route);
-    if (route.startsWith(SETTINGS_PREFIX)) {
-      // A write key is in such a path (a mistyped one too): never log it.
-      r.path = SETTINGS_PREFIX + "***" + (settingsKey != null ? SETTINGS_SUFFIX : "");
-    }
-    String singleType = SINGLE_CALLS.get(route);
-    boolean batch = BATCH_CALLS.contains(route);
-    if (!batch && singleType == null && settingsKey == null) {
+    SegmentApi.Route route = SegmentApi.route(r.path);
+    r.path = route.path();
+    String settingsKey = route.settingsKey();
+    String singleType = route.type();
+    boolean batch = route.kind() == SegmentApi.Kind.BATCH;
+    if (route.kind() == SegmentApi.Kind.UNKNOWN) {
       finish(ex, r, 404, "unknown endpoint " + r.path);
       return;
     }
@@ -618,7 +587,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       finish(ex, r, 401, "the write key is not valid");
       return;
     }
-    int readLimit = wireCap(batch ? maxBatchBytes : maxMessageBytes);
+    int readLimit = SegmentApi.wireCap(batch ? maxBatchBytes : maxMessageBytes);
     long declared = contentLength(h.getFirst("Content-Length"));
     if (declared > readLimit) {
       finish(ex, r, sizeLimitStatus, tooLargeMessage("request body is " + declared + " bytes (Content-Length);"
@@ -668,7 +637,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       body = raw;
     } else if (r.encoding.equalsIgnoreCase("gzip")) {
       try {
-        body = gunzip(raw, wireLimit);
+        body = SegmentApi.gunzip(raw, wireLimit);
       } catch (IOException e) {
         finish(ex, r, 400, "invalid gzip body: " + e.getMessage());
         return;
@@ -724,24 +693,6 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       ids.add(id == null ? null : id.toString());
     }
     r.ids = ids;
-    if (parsed.messages.size() > maxBatchMessages) {
-      finish(ex, r, sizeLimitStatus, tooLargeMessage("batch has " + parsed.messages.size()
-          + " messages; the limit is " + maxBatchMessages));
-      return;
-    }
-    for (int i = 0; i < parsed.sizes.size(); i++) {
-      if (parsed.sizes.get(i) > maxMessageBytes) {
-        finish(ex, r, sizeLimitStatus, tooLargeMessage((batch ? "batch[" + i + "]" : "the message") + " is "
-            + parsed.sizes.get(i) + " bytes; the limit is " + maxMessageBytes));
-        return;
-      }
-    }
-    String badSentAt = SegmentRequests.checkTimestamp(parsed.sentAt);
-    if (badSentAt != null) {
-      finish(ex, r, 400, "\"sentAt\" " + badSentAt);
-      return;
-    }
-    List<CapturedMessage> accepted = new ArrayList<>(parsed.messages.size());
     Map<String, Long> warningKinds = new TreeMap<>();
     List<String> warningTexts = new ArrayList<>();
     SegmentRequests.Warnings warnings = (kind, text) -> {
@@ -750,22 +701,14 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
         warningTexts.add(text);
       }
     };
-    for (int i = 0; i < parsed.messages.size(); i++) {
-      Map<String, Object> m = parsed.messages.get(i);
-      String problem = SegmentRequests.normalize(m, parsed);
-      if (problem == null) {
-        problem = SegmentRequests.validate(m, i, singleType, strict, warnings);
-      }
-      if (problem != null) {
-        finish(ex, r, 400, problem);
-        return;
-      }
-      long merged = SegmentRequests.sizeAfterMerge(m, parsed.sizes.get(i), parsed, maxMessageBytes);
-      if (merged > maxMessageBytes) {
-        finish(ex, r, sizeLimitStatus, tooLargeMessage((batch ? "batch[" + i + "]" : "the message")
-            + " is over " + maxMessageBytes + " bytes once the batch context and integrations are merged in"));
-        return;
-      }
+    try {
+      SegmentRequests.check(parsed, singleType, limits, strict, warnings);
+    } catch (SegmentRequests.Refusal e) {
+      finish(ex, r, e.tooLarge ? sizeLimitStatus : 400, e.tooLarge ? tooLargeMessage(e.getMessage()) : e.getMessage());
+      return;
+    }
+    List<CapturedMessage> accepted = new ArrayList<>(parsed.messages.size());
+    for (Map<String, Object> m : parsed.messages) {
       accepted.add(new CapturedMessage(m));
     }
     if (!warningKinds.isEmpty()) {
@@ -791,8 +734,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       String asked = ex.getRequestHeaders().getFirst("Access-Control-Request-Headers");
       // Echo what the page asks for (analytics.js may add its own headers), when it is a plain
       // list of header names; otherwise the headers Segment's SDKs send.
-      out.set("Access-Control-Allow-Headers",
-          asked != null && !asked.isBlank() && HEADER_LIST.matcher(asked).matches() ? asked : CORS_ALLOWED_HEADERS);
+      out.set("Access-Control-Allow-Headers", SegmentApi.corsAllowHeaders(asked));
       out.set("Access-Control-Max-Age", "600");
       // A page served from a public address asks before reaching a private one (Private Network Access).
       if ("true".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Access-Control-Request-Private-Network"))) {
@@ -818,38 +760,17 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       finish(ex, r, 404, "no settings for this write key");
       return;
     }
-    String host = ex.getRequestHeaders().getFirst("Host");
-    if (host == null || !HOST_HEADER.matcher(host).matches()) {
+    String host = SegmentApi.safeHost(ex.getRequestHeaders().getFirst("Host"));
+    if (host == null) {
       host = uri().getAuthority();
     }
-    String body = "{\"integrations\":{\"Segment.io\":{\"apiKey\":" + jsonString(key)
-        + ",\"apiHost\":" + jsonString(host + "/v1") + ",\"protocol\":\"" + (tlsContext != null ? "https" : "http")
-        + "\",\"unbundledIntegrations\":[],\"addBundledMetadata\":true,\"maybeBundledConfigIds\":{}}},"
-        + "\"plan\":{\"track\":{\"__default\":{\"enabled\":true,\"integrations\":{}}},"
-        + "\"identify\":{\"__default\":{\"enabled\":true}},\"group\":{\"__default\":{\"enabled\":true}}},"
-        // sampleRate 0: analytics.js would otherwise post its own usage metrics to api.segment.io.
-        + "\"metrics\":{\"sampleRate\":0},\"edgeFunction\":{},\"analyticsNextEnabled\":true,"
-        + "\"middlewareSettings\":{},\"enabledMiddleware\":{},\"enabledBundlingIntegrations\":{},"
-        + "\"legacyVideoPluginsEnabled\":false,\"remotePlugins\":[]}";
+    String body = SegmentApi.settingsJson(key, host, tlsContext != null);
     record(r, 200, "settings for analytics.js", false, false);
     respond(ex, 200, body, null);
   }
 
-  /** The write key in a {@code /v1/projects/{writeKey}/settings} path, or null for any other path. */
-  private static String settingsKey(String route) {
-    if (!route.startsWith(SETTINGS_PREFIX) || !route.endsWith(SETTINGS_SUFFIX)) {
-      return null;
-    }
-    int end = route.length() - SETTINGS_SUFFIX.length();
-    if (end <= SETTINGS_PREFIX.length()) {
-      return null;
-    }
-    String key = route.substring(SETTINGS_PREFIX.length(), end);
-    return key.indexOf('/') >= 0 ? null : key;
-  }
-
   private boolean originAllowed(String origin) {
-    if (origin.length() > 300 || !ORIGIN.matcher(origin).matches()) {
+    if (!SegmentApi.wellFormedOrigin(origin)) {
       return false;
     }
     return allowedOrigins == null || allowedOrigins.contains(origin);
@@ -919,7 +840,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
 
   private void finish(HttpExchange ex, Req r, int status, String detail) {
     record(r, status, detail, false, true);
-    String body = "{\"success\":false,\"message\":" + jsonString(detail) + "}";
+    String body = SegmentApi.errorBody(detail);
     if (status == 401) {
       ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"Segment\"");
     }
@@ -1016,25 +937,8 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     if (header == null) {
       return Auth.ABSENT;
     }
-    String v = header.trim();
-    if (v.length() < 6 || !v.regionMatches(true, 0, "Basic ", 0, 6)) {
-      return Auth.WRONG;
-    }
-    byte[] decoded;
-    try {
-      decoded = Base64.getDecoder().decode(v.substring(6).trim());
-    } catch (IllegalArgumentException e) {
-      return Auth.WRONG;
-    }
-    int colon = -1;
-    for (int i = 0; i < decoded.length; i++) {
-      if (decoded[i] == ':') {
-        colon = i;
-        break;
-      }
-    }
-    byte[] user = colon < 0 ? decoded : java.util.Arrays.copyOf(decoded, colon);
-    if (user.length == 0) {
+    byte[] user = SegmentApi.basicAuthUser(header);
+    if (user == null) {
       return Auth.WRONG;
     }
     return writeKey == null || MessageDigest.isEqual(user, writeKey) ? Auth.OK : Auth.WRONG;
@@ -1052,7 +956,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       return List.of();
     }
     try {
-      byte[] body = "gzip".equalsIgnoreCase(encoding) ? gunzip(raw, MAX_WIRE_BYTES) : raw;
+      byte[] body = "gzip".equalsIgnoreCase(encoding) ? SegmentApi.gunzip(raw, MAX_WIRE_BYTES) : raw;
       if (body == null) {
         return List.of();
       }
@@ -1079,14 +983,6 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     } catch (NumberFormatException e) {
       return -1;
     }
-  }
-
-  /**
-   * The most bytes read of a body whose uncompressed limit is {@code limit}: the limit, plus what
-   * gzip adds to data it cannot compress (5 bytes per 16 KB block and its 18-byte frame), rounded up.
-   */
-  static int wireCap(int limit) {
-    return (int) Math.min(MAX_WIRE_BYTES, limit + (long) limit / 1024 + 1024);
   }
 
   /** The declared body length, or -1 when absent or not a number (the read limit then applies). */
@@ -1116,37 +1012,6 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       out.write(buf, 0, n);
     }
     return out.toByteArray();
-  }
-
-  /** Gunzips at most {@code limit} bytes; null when the content is larger (a zip bomb guard). */
-  private static byte[] gunzip(byte[] raw, int limit) throws IOException {
-    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw), 16 * 1024)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, raw.length * 8 + 64));
-      byte[] buf = new byte[16 * 1024];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        if (out.size() + n > limit) {
-          return null;
-        }
-        out.write(buf, 0, n);
-      }
-      return out.toByteArray();
-    }
-  }
-
-  private static String jsonString(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < 0x20) {
-        b.append(String.format("\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.append('"').toString();
   }
 
   private static final class RandomRule {
@@ -1199,7 +1064,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       Objects.requireNonNull(origins, "origins");
       Set<String> set = new HashSet<>();
       for (String o : origins) {
-        if (o == null || !ORIGIN.matcher(o).matches()) {
+        if (o == null || !SegmentApi.wellFormedOrigin(o)) {
           throw new IllegalArgumentException("allowOrigins takes origins like http://localhost:3000 "
               + "(scheme://host[:port], no path) but was " + o);
         }

@@ -230,13 +230,40 @@ public final class TestCertificates {
    */
   public String caPem() {
     try {
-      return "-----BEGIN CERTIFICATE-----\n"
-          + Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-              .encodeToString(ca.getEncoded())
-          + "\n-----END CERTIFICATE-----\n";
+      return pem("CERTIFICATE", ca.getEncoded());
     } catch (CertificateEncodingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Returns the server certificate followed by the CA's, in PEM: the chain a server configured
+   * from files presents (e.g. {@code beacon gateway --tls-cert}).
+   *
+   * @return two {@code -----BEGIN CERTIFICATE-----} blocks
+   */
+  public String serverCertificateChainPem() {
+    try {
+      return pem("CERTIFICATE", server.getEncoded()) + pem("CERTIFICATE", ca.getEncoded());
+    } catch (CertificateEncodingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Returns the server's private key in unencrypted PKCS#8 PEM, for a server configured from files
+   * (e.g. {@code beacon gateway --tls-key}). A test key, made for this run: never use it elsewhere.
+   *
+   * @return {@code -----BEGIN PRIVATE KEY-----} text
+   */
+  public String serverKeyPem() {
+    return pem("PRIVATE KEY", serverKeys.getPrivate().getEncoded());
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END " + type + "-----\n";
   }
 
   /**

@@ -475,6 +475,65 @@ public final class SegmentRequests {
     return null;
   }
 
+  /**
+   * Segment's size limits for one request.
+   *
+   * @param maxMessageBytes the largest serialized message, once the batch envelope is merged in
+   * @param maxBatchBytes the largest (uncompressed) body
+   * @param maxBatchMessages the most messages in one batch
+   */
+  public record Limits(int maxMessageBytes, int maxBatchBytes, int maxBatchMessages) {
+    /** Segment's own: 32 KB a message, 500 KB a request, 2,500 messages. */
+    public static final Limits SEGMENT =
+        new Limits(SegmentApi.MAX_MESSAGE_BYTES, SegmentApi.MAX_BATCH_BYTES, SegmentApi.MAX_BATCH_MESSAGES);
+  }
+
+  /**
+   * Checks a parsed body as Segment's API does, in its order, and brings every message to the form
+   * Segment stores ({@link #normalize}): the number of messages, each message's size as sent, the
+   * envelope's {@code sentAt}, then each message ({@link #validate}) and its size once the envelope
+   * is merged in. The one check every receiver shares.
+   *
+   * @param parsed the body, its messages changed in place
+   * @param singleType the type a single-call endpoint implies, or null for a batch endpoint
+   * @param limits the size limits
+   * @param strict whether what Segment accepts but an SDK should not send is refused
+   * @param warnings where such things are reported when not strict
+   * @throws Refusal naming the first rule broken ({@link Refusal#tooLarge} for a size limit)
+   */
+  public static void check(Parsed parsed, String singleType, Limits limits, boolean strict, Warnings warnings)
+      throws Refusal {
+    boolean batch = singleType == null;
+    if (parsed.messages.size() > limits.maxBatchMessages()) {
+      throw new Refusal("batch has " + parsed.messages.size() + " messages; the limit is "
+          + limits.maxBatchMessages(), true);
+    }
+    for (int i = 0; i < parsed.sizes.size(); i++) {
+      if (parsed.sizes.get(i) > limits.maxMessageBytes()) {
+        throw new Refusal((batch ? "batch[" + i + "]" : "the message") + " is " + parsed.sizes.get(i)
+            + " bytes; the limit is " + limits.maxMessageBytes(), true);
+      }
+    }
+    String badSentAt = checkTimestamp(parsed.sentAt);
+    if (badSentAt != null) {
+      throw new Refusal("\"sentAt\" " + badSentAt, false);
+    }
+    for (int i = 0; i < parsed.messages.size(); i++) {
+      Map<String, Object> m = parsed.messages.get(i);
+      String problem = normalize(m, parsed);
+      if (problem == null) {
+        problem = validate(m, i, singleType, strict, warnings);
+      }
+      if (problem != null) {
+        throw new Refusal(problem, false);
+      }
+      if (sizeAfterMerge(m, parsed.sizes.get(i), parsed, limits.maxMessageBytes()) > limits.maxMessageBytes()) {
+        throw new Refusal((batch ? "batch[" + i + "]" : "the message") + " is over " + limits.maxMessageBytes()
+            + " bytes once the batch context and integrations are merged in", true);
+      }
+    }
+  }
+
   /** Collects what a request had that Segment accepts but an SDK should not send. */
   public interface Warnings {
     /**

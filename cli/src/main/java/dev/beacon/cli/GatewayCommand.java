@@ -4,6 +4,9 @@ import dev.beacon.SpoolDurability;
 import dev.beacon.Stats;
 import dev.beacon.gateway.Gateway;
 import dev.beacon.gateway.JournalSink;
+import dev.beacon.gateway.KafkaSink;
+import dev.beacon.gateway.Sink;
+import dev.beacon.transport.kafka.KafkaEventSink;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -11,8 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -29,8 +34,9 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
     description = {"Receive Segment's tracking API from any SDK (browsers, phones, servers) and answer 200 only"
-        + " once each event is in the local journal (--spool), then forward the journal to a Segment-compatible"
-        + " API (--forward). Write keys come from --keys, reloaded when the file changes.",
+        + " once each event is durable: either in the local journal (--spool), forwarded from there to a"
+        + " Segment-compatible API (--forward), or acknowledged by Kafka (--kafka-bootstrap-servers, --topic), from"
+        + " where `beacon relay` delivers it. Write keys come from --keys, reloaded when the file changes.",
         "Stop with Ctrl-C or SIGTERM: it stops accepting, answers the requests in flight and forwards what it"
             + " can within --drain-timeout; the rest stays in the journal for the next start."})
 final class GatewayCommand implements Callable<Integer> {
@@ -45,12 +51,29 @@ final class GatewayCommand implements Callable<Integer> {
       description = "write keys file: {\"sources\":[{\"writeKey\":\"...\",\"name\":\"web\",\"ratePerSecond\":500}]}")
   Path keys;
 
-  @Option(names = "--spool", required = true, paramLabel = "DIR", description = "the local journal's directory")
+  @Option(names = "--spool", paramLabel = "DIR",
+      description = "the local journal's directory (the journal sink; needs --forward)")
   Path spool;
 
-  @Option(names = "--forward", required = true, paramLabel = "URI",
+  @Option(names = "--forward", paramLabel = "URI",
       description = "base URI of the Segment-compatible API the journal is forwarded to, e.g. https://api.segment.io")
   URI forward;
+
+  @Option(names = "--kafka-bootstrap-servers", paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "write every event to Kafka instead (the Kafka sink; needs --topic): answered 200 once Kafka"
+          + " acknowledged it (acks=all)")
+  String kafkaBootstrapServers;
+
+  @Option(names = "--topic", paramLabel = "TOPIC", description = "the Kafka topic `beacon relay` reads")
+  String topic;
+
+  @Option(names = "--kafka-property", paramLabel = "NAME=VALUE",
+      description = "a Kafka producer setting, e.g. security.protocol=SSL (repeatable; acks and idempotence are fixed)")
+  Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+  @Option(names = "--kafka-ack-timeout", paramLabel = "DURATION", defaultValue = "PT10S",
+      description = "how long Kafka may take to acknowledge before the client gets 503 (default: ${DEFAULT-VALUE})")
+  Duration kafkaAckTimeout;
 
   @Option(names = "--durability", paramLabel = "MODE", defaultValue = "process-crash",
       description = "when an event is answered 200: process-crash (in the journal's mapped file: survives kill -9)"
@@ -120,21 +143,16 @@ final class GatewayCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       throw new CliException(ExitCodes.USAGE, "--listen takes HOST:PORT, e.g. 127.0.0.1:8080, but was " + listen);
     }
-    if (forward.getScheme() == null || forward.getHost() == null) {
-      throw new CliException(ExitCodes.USAGE, "--forward takes a URI like https://api.segment.io but was " + forward);
-    }
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new CliException(ExitCodes.USAGE, "--tls-cert and --tls-key go together: give both or neither");
     }
-    String key = forwardKey();
-    JournalSink sink;
-    try {
-      sink = JournalSink.open(spool, forward, key, mode);
-    } catch (IllegalArgumentException e) {
-      throw new CliException(ExitCodes.USAGE, e.getMessage(), e);
-    } catch (RuntimeException e) {
-      throw new CliException(ExitCodes.FATAL, "cannot open the journal in " + spool + ": " + e.getMessage(), e);
+    boolean kafka = kafkaBootstrapServers != null || topic != null;
+    boolean journal = spool != null || forward != null;
+    if (kafka == journal) {
+      throw new CliException(ExitCodes.USAGE, "choose one sink: --spool DIR --forward URI (the local journal) or"
+          + " --kafka-bootstrap-servers HOST:PORT --topic TOPIC (Kafka)");
     }
+    Sink sink = kafka ? openKafka() : openJournal(mode);
     Gateway gateway;
     try {
       Gateway.Builder b = Gateway.builder(keys, sink).listen(host, port).maxConnections(maxConnections)
@@ -174,8 +192,9 @@ final class GatewayCommand implements Callable<Integer> {
     long start = System.nanoTime();
     boolean clean;
     try {
-      err.printf("gateway: listening on %s; journal %s (%s); forwarding to %s%n", gateway.uri(), spool,
-          durability, forward.getScheme() + "://" + forward.getAuthority());
+      err.printf("gateway: listening on %s; %s%n", gateway.uri(), kafka ? "writing to Kafka topic " + topic + " on "
+          + kafkaBootstrapServers : "journal " + spool + " (" + durability + "); forwarding to " + forward.getScheme()
+          + "://" + forward.getAuthority());
       err.flush();
       long lastAccepted = 0;
       long lastProgress = System.nanoTime();
@@ -183,7 +202,7 @@ final class GatewayCommand implements Callable<Integer> {
         long now = System.nanoTime();
         long accepted = gateway.acceptedEvents();
         err.printf("gateway: accepted %d events (%.0f/s), refused %d requests, %s%n", accepted,
-            (accepted - lastAccepted) / ((now - lastProgress) / 1e9), gateway.refusedRequests(), forwarded(sink.stats()));
+            (accepted - lastAccepted) / ((now - lastProgress) / 1e9), gateway.refusedRequests(), forwarded(sink));
         err.flush();
         lastAccepted = accepted;
         lastProgress = now;
@@ -197,10 +216,12 @@ final class GatewayCommand implements Callable<Integer> {
     try {
       double secs = (System.nanoTime() - start) / 1e9;
       out.printf("gateway: accepted %d events, refused %d requests in %.1f s; %s%n", gateway.acceptedEvents(),
-          gateway.refusedRequests(), secs, forwarded(sink.stats()));
+          gateway.refusedRequests(), secs, forwarded(sink));
       if (!clean) {
-        err.println("beacon: not everything settled within --drain-timeout " + drainTimeout + ": events not yet"
-            + " forwarded stay in the journal " + spool + " and are forwarded when the gateway starts on it again");
+        err.println("beacon: not everything settled within --drain-timeout " + drainTimeout + (kafka
+            ? ": requests Kafka had not acknowledged were answered 503, and their clients send them again"
+            : ": events not yet forwarded stay in the journal " + spool + " and are forwarded when the gateway starts"
+                + " on it again"));
         return ExitCodes.NOT_DELIVERED;
       }
       return ExitCodes.OK;
@@ -233,8 +254,45 @@ final class GatewayCommand implements Callable<Integer> {
     }
   }
 
-  private static String forwarded(Stats s) {
-    return "forwarded " + s.delivered() + ", failed " + s.failed() + ", pending " + s.pending();
+  private static String forwarded(Sink sink) {
+    if (sink instanceof JournalSink journal) {
+      Stats s = journal.stats();
+      return "forwarded " + s.delivered() + ", failed " + s.failed() + ", pending " + s.pending();
+    }
+    return "sink " + sink.state();
+  }
+
+  private Sink openJournal(SpoolDurability mode) {
+    if (spool == null || forward == null) {
+      throw new CliException(ExitCodes.USAGE, "the local journal needs both --spool DIR and --forward URI");
+    }
+    if (forward.getScheme() == null || forward.getHost() == null) {
+      throw new CliException(ExitCodes.USAGE, "--forward takes a URI like https://api.segment.io but was " + forward);
+    }
+    String key = forwardKey();
+    try {
+      return JournalSink.open(spool, forward, key, mode);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new CliException(ExitCodes.FATAL, "cannot open the journal in " + spool + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Sink openKafka() {
+    if (kafkaBootstrapServers == null || topic == null) {
+      throw new CliException(ExitCodes.USAGE, "the Kafka sink needs both --kafka-bootstrap-servers and --topic");
+    }
+    try {
+      KafkaEventSink.Builder b = KafkaEventSink.builder().bootstrapServers(kafkaBootstrapServers).topic(topic)
+          .ackTimeout(kafkaAckTimeout);
+      kafkaProperties.forEach(b::producerProperty);
+      return new KafkaSink(b.build());
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new CliException(ExitCodes.FATAL, "cannot start the Kafka producer: " + e.getMessage(), e);
+    }
   }
 
   /** The forward destination's write key: from --forward-write-key-file, else SEGMENT_WRITE_KEY. */

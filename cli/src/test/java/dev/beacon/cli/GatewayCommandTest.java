@@ -105,7 +105,7 @@ class GatewayCommandTest {
     assertThat(half.err()).contains("--tls-cert and --tls-key go together");
   }
 
-  private static URI awaitListening(Cli.Child child) throws Exception {
+  static URI awaitListening(Cli.Child child) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       Matcher m = LISTENING.matcher(Files.readString(child.err()));

@@ -1,0 +1,359 @@
+package dev.beacon.internal;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.beacon.Message;
+import java.io.IOException;
+
+/**
+ * Reads one Segment message on Jackson's token stream, without building maps, a {@link Message} or
+ * any text it does not need, and says whether its bytes can be passed on as they arrived. Not API.
+ *
+ * <p>The reader is the fast path in front of {@link MessageCodec}, which stays the definition of
+ * the wire format: {@link #read} answers {@link Verdict#AS_IS} only for a message that
+ * {@link MessageCodec#decode} certainly accepts and that is already complete (a {@code messageId},
+ * a {@code timestamp} and a {@code context.library} object), so that a caller passes its bytes on
+ * unchanged. Everything else is {@link Verdict#USE_CODEC}: a message to complete, one the codec
+ * would refuse (the codec then gives the refusal, with the texts and limits of {@link WireRules}
+ * and the builders, so there is one wording), and every rare shape whose answer the reader does
+ * not work out itself (ids sent as numbers, timestamps in another ISO-8601 spelling, exponents,
+ * nesting near {@link Values#MAX_DEPTH}, sizes near {@link Message#MAX_MESSAGE_BYTES}). The
+ * differential test ({@code WireReaderDifferentialTest}) holds the reader to that promise.
+ *
+ * <p>What it costs: one pass of the parser over the bytes; the few top-level strings it must
+ * judge ({@code type}, the ids, {@code event}, {@code timestamp}) are decoded, every other value
+ * is skipped by the parser (still checked as JSON: UTF-8, escapes, duplicate keys, trailing
+ * content); timestamps are checked by hand (no {@code DateTimeFormatter}), integers by their
+ * length and decimals by their spelling (no {@code BigDecimal} unless a number is written with an
+ * exponent or is very long).
+ */
+public final class WireReader {
+  /** What to do with a message's bytes. */
+  public enum Verdict {
+    /** Valid and complete: pass the bytes on as they arrived. */
+    AS_IS,
+    /**
+     * Not decided here: to complete, to refuse, or of a rare shape. Decode it with
+     * {@link MessageCodec} as before, which completes it or refuses it with the reason.
+     */
+    USE_CODEC
+  }
+
+  /**
+   * Room kept below {@link Message#MAX_MESSAGE_BYTES} for what the codec's serialization may add
+   * to a message the reader passes on: the codec measures the message as Beacon writes it
+   * ({@code context.library} replaced by Beacon's, the timestamp with milliseconds, a decimal
+   * number in {@code BigDecimal}'s spelling), which can be a little longer than the bytes that
+   * arrived. Bigger messages are left to the codec, which measures them exactly.
+   */
+  static final int SIZE_MARGIN = 1024;
+  /** Bytes one decimal number may grow by in {@code BigDecimal}'s spelling ({@code 1.0} stays, {@code 0.000001} stays). */
+  private static final int DECIMAL_GROWTH = 8;
+  /** Deepest container (the root object is 1) the reader judges; deeper is left to the codec's depth rule. */
+  static final int MAX_JUDGED_DEPTH = Values.MAX_DEPTH - 4;
+
+  private WireReader() {}
+
+  /**
+   * Reads one message.
+   *
+   * @param json UTF-8 JSON text of one message
+   * @param offset start in the buffer
+   * @param length length of the text
+   * @return {@link Verdict#AS_IS} when the bytes are a valid, complete message to pass on as they
+   *     are; {@link Verdict#USE_CODEC} otherwise
+   */
+  public static Verdict read(byte[] json, int offset, int length) {
+    if (length > Message.MAX_MESSAGE_BYTES - SIZE_MARGIN) {
+      return Verdict.USE_CODEC;
+    }
+    try (JsonParser p = WireRules.parser(MessageSerializer.JSON, json, offset, length)) {
+      Scan s = new Scan();
+      if (p.nextToken() != JsonToken.START_OBJECT || !s.topLevel(p)) {
+        return Verdict.USE_CODEC;
+      }
+      if (p.nextToken() != null) {
+        return Verdict.USE_CODEC; // trailing content: the codec refuses it with its reason
+      }
+      return s.verdict(length);
+    } catch (IOException | RuntimeException e) {
+      // Not valid JSON under WireRules (or something stranger): the codec says why, or accepts.
+      return Verdict.USE_CODEC;
+    }
+  }
+
+  /** One message's top-level fields, as far as the verdict needs them. */
+  private static final class Scan {
+    String type;
+    String userId;
+    String anonymousId;
+    String messageId;
+    String timestamp;
+    String event;
+    String groupId;
+    String previousId;
+    boolean library;
+    int decimals;
+    /** The fields that held a value the reader does not judge (see {@link #bit}). */
+    int odd;
+
+    /** Reads the root object's fields; false when something must be left to the codec. */
+    boolean topLevel(JsonParser p) throws IOException {
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        switch (name) {
+          case "type":
+            if (!string(v)) {
+              return false;
+            }
+            type = v == JsonToken.VALUE_NULL ? null : p.getText();
+            break;
+          case "userId":
+          case "anonymousId":
+          case "messageId":
+          case "groupId":
+          case "previousId":
+          case "event":
+          case "timestamp":
+          case "name":
+          case "category":
+            if (string(v)) {
+              set(name, v == JsonToken.VALUE_NULL ? null : p.getText());
+            } else {
+              // A number id or a value of the wrong type: the codec's business if the type reads
+              // the field, ignored (like any unknown field) if it does not.
+              odd |= bit(name);
+              if (!value(p, v, 1)) {
+                return false;
+              }
+            }
+            break;
+          case "context":
+            if (v == JsonToken.START_OBJECT) {
+              if (!context(p)) {
+                return false;
+              }
+            } else if (v != JsonToken.VALUE_NULL) {
+              odd |= bit(name);
+              if (!value(p, v, 1)) {
+                return false;
+              }
+            }
+            break;
+          case "properties":
+          case "traits":
+          case "integrations":
+            if (v != JsonToken.START_OBJECT && v != JsonToken.VALUE_NULL) {
+              odd |= bit(name);
+            }
+            if (!value(p, v, 1)) {
+              return false;
+            }
+            break;
+          default:
+            if (!value(p, v, 1)) {
+              return false;
+            }
+        }
+      }
+      return t == JsonToken.END_OBJECT;
+    }
+
+    private void set(String name, String text) {
+      switch (name) {
+        case "userId":
+          userId = text;
+          break;
+        case "anonymousId":
+          anonymousId = text;
+          break;
+        case "messageId":
+          messageId = text;
+          break;
+        case "groupId":
+          groupId = text;
+          break;
+        case "previousId":
+          previousId = text;
+          break;
+        case "event":
+          event = text;
+          break;
+        case "timestamp":
+          timestamp = text;
+          break;
+        default:
+          // name, category: any string (or null) is valid
+      }
+    }
+
+    /** One bit per field whose value's type the codec checks for some message types. */
+    private static int bit(String name) {
+      switch (name) {
+        case "userId":
+          return 1;
+        case "anonymousId":
+          return 1 << 1;
+        case "messageId":
+          return 1 << 2;
+        case "groupId":
+          return 1 << 3;
+        case "previousId":
+          return 1 << 4;
+        case "event":
+          return 1 << 5;
+        case "timestamp":
+          return 1 << 6;
+        case "name":
+          return 1 << 7;
+        case "category":
+          return 1 << 8;
+        case "context":
+          return 1 << 9;
+        case "properties":
+          return 1 << 10;
+        case "traits":
+          return 1 << 11;
+        default: // integrations
+          return 1 << 12;
+      }
+    }
+
+    /** The fields every type reads: the ids, timestamp, context and integrations. */
+    private static final int COMMON = 1 | 1 << 1 | 1 << 2 | 1 << 6 | 1 << 9 | 1 << 12;
+
+    private static boolean string(JsonToken v) {
+      return v == JsonToken.VALUE_STRING || v == JsonToken.VALUE_NULL;
+    }
+
+    /** The context object: its values as any other, and whether {@code library} is an object. */
+    private boolean context(JsonParser p) throws IOException {
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        boolean isLibrary = "library".equals(p.currentName());
+        JsonToken v = p.nextToken();
+        if (isLibrary) {
+          library = v == JsonToken.START_OBJECT;
+        }
+        if (!value(p, v, 2)) {
+          return false;
+        }
+      }
+      return t == JsonToken.END_OBJECT;
+    }
+
+    /**
+     * Checks one value whose first token is {@code v}, at container depth {@code depth} (the root
+     * object is 1): numbers within {@link WireRules}' range, nesting the codec would accept.
+     * Strings and names are not decoded into text: the parser skips them, validating them as JSON.
+     */
+    private boolean value(JsonParser p, JsonToken v, int depth) throws IOException {
+      switch (v) {
+        case START_OBJECT:
+        case START_ARRAY: {
+          if (depth + 1 > MAX_JUDGED_DEPTH) {
+            return false;
+          }
+          JsonToken t;
+          while ((t = p.nextToken()) != JsonToken.END_OBJECT && t != JsonToken.END_ARRAY) {
+            if (t == JsonToken.FIELD_NAME) {
+              t = p.nextToken();
+            }
+            if (t == null || !value(p, t, depth + 1)) {
+              return false;
+            }
+          }
+          return true;
+        }
+        case VALUE_NUMBER_INT:
+          // An integer of at most 1,000 digits is below 2^3322, inside WireRules' 3,325 bits:
+          // judged by its length, never made into a BigInteger. (Jackson's own limit on a
+          // number's length refuses longer ones first, for the codec as for the reader.)
+          return p.getTextLength() <= 1000;
+        case VALUE_NUMBER_FLOAT:
+          decimals++;
+          return plainDecimal(p);
+        case VALUE_STRING:
+        case VALUE_TRUE:
+        case VALUE_FALSE:
+        case VALUE_NULL:
+          return true;
+        default:
+          return false;
+      }
+    }
+
+    /**
+     * A decimal written without an exponent and short: its decimal exponent is within a few dozen
+     * of zero, far inside {@link WireRules#MAX_DECIMAL_EXPONENT}. Others go to the codec.
+     */
+    private static boolean plainDecimal(JsonParser p) throws IOException {
+      int n = p.getTextLength();
+      if (n > 40) {
+        return false;
+      }
+      char[] c = p.getTextCharacters();
+      int off = p.getTextOffset();
+      for (int i = off; i < off + n; i++) {
+        if (c[i] == 'e' || c[i] == 'E') {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** After the whole object: the codec's rules per type, for the fields read. */
+    Verdict verdict(int length) {
+      if (type == null || messageId == null || timestamp == null || !library) {
+        return Verdict.USE_CODEC; // invalid, or to complete
+      }
+      if (length + decimals * DECIMAL_GROWTH > Message.MAX_MESSAGE_BYTES - SIZE_MARGIN) {
+        return Verdict.USE_CODEC;
+      }
+      int read;
+      switch (type) {
+        case "track":
+          if (event == null || event.isBlank()) {
+            return Verdict.USE_CODEC;
+          }
+          read = COMMON | bit("event") | bit("properties");
+          break;
+        case "group":
+          if (groupId == null || groupId.isBlank()) {
+            return Verdict.USE_CODEC;
+          }
+          read = COMMON | bit("groupId") | bit("traits");
+          break;
+        case "alias":
+          if (previousId == null || previousId.isBlank() || userId == null) {
+            return Verdict.USE_CODEC;
+          }
+          read = COMMON | bit("previousId");
+          break;
+        case "identify":
+          read = COMMON | bit("traits");
+          break;
+        case "page":
+        case "screen":
+          read = COMMON | bit("name") | bit("category") | bit("properties");
+          break;
+        default:
+          return Verdict.USE_CODEC;
+      }
+      if ((odd & read) != 0) {
+        return Verdict.USE_CODEC;
+      }
+      boolean hasUser = userId != null && !userId.isBlank();
+      boolean hasAnon = anonymousId != null && !anonymousId.isBlank();
+      if ((userId != null && !hasUser) || (anonymousId != null && !hasAnon) || (!hasUser && !hasAnon)) {
+        return Verdict.USE_CODEC;
+      }
+      if (messageId.isBlank() || messageId.length() > Message.MAX_MESSAGE_ID_LENGTH) {
+        return Verdict.USE_CODEC;
+      }
+      return WireTimestamps.isIsoOffsetDateTime(timestamp) ? Verdict.AS_IS : Verdict.USE_CODEC;
+    }
+  }
+}

@@ -3,6 +3,7 @@ package dev.beacon.relay.kafka;
 import dev.beacon.Message;
 import dev.beacon.MessageIds;
 import dev.beacon.internal.MessageCodec;
+import dev.beacon.internal.WireReader;
 import dev.beacon.spi.Batch;
 import java.time.Duration;
 import java.time.Instant;
@@ -244,6 +245,10 @@ final class ConsumerLoop implements Runnable {
       invalid = "the record has no value";
     } else if (value.length > Message.MAX_MESSAGE_BYTES) {
       invalid = "the message is " + value.length + " bytes, over Segment's limit of " + Message.MAX_MESSAGE_BYTES;
+    } else if (WireReader.read(value, 0, value.length) == WireReader.Verdict.AS_IS) {
+      // Valid and complete, as Beacon's Kafka transport writes it: its bytes go on unchanged and
+      // nothing is decoded (the codec below would accept it and send the same bytes).
+      payload = value;
     } else {
       try {
         Map<String, Object> json = MessageCodec.parseObject(value, 0, value.length);

@@ -52,6 +52,9 @@ public final class WireReader {
   /** Deepest container (the root object is 1) the reader judges; deeper is left to the codec's depth rule. */
   static final int MAX_JUDGED_DEPTH = Values.MAX_DEPTH - 4;
 
+  /** The six wire names ({@code MessageType}'s), as constants the verdict switches on. */
+  private static final String[] TYPES = {"track", "identify", "page", "screen", "group", "alias"};
+
   private WireReader() {}
 
   /**
@@ -84,14 +87,24 @@ public final class WireReader {
 
   /** One message's top-level fields, as far as the verdict needs them. */
   private static final class Scan {
+    /** A string field not sent (or null). */
+    static final byte ABSENT = 0;
+    /** A string field that is empty or only whitespace ({@link String#isBlank()}). */
+    static final byte BLANK = 1;
+    /** A string field with text. */
+    static final byte TEXT = 2;
+    /** {@code messageId} longer than {@link Message#MAX_MESSAGE_ID_LENGTH}, {@code timestamp} not of the spelling judged here. */
+    static final byte NOT_JUDGED = 3;
+
+    /** The type's wire name, or null. */
     String type;
-    String userId;
-    String anonymousId;
-    String messageId;
-    String timestamp;
-    String event;
-    String groupId;
-    String previousId;
+    byte userId;
+    byte anonymousId;
+    byte messageId;
+    byte timestamp;
+    byte event;
+    byte groupId;
+    byte previousId;
     boolean library;
     int decimals;
     /** The fields that held a value the reader does not judge (see {@link #bit}). */
@@ -108,7 +121,7 @@ public final class WireReader {
             if (!string(v)) {
               return false;
             }
-            type = v == JsonToken.VALUE_NULL ? null : p.getText();
+            type = v == JsonToken.VALUE_NULL ? null : typeName(p);
             break;
           case "userId":
           case "anonymousId":
@@ -120,7 +133,7 @@ public final class WireReader {
           case "name":
           case "category":
             if (string(v)) {
-              set(name, v == JsonToken.VALUE_NULL ? null : p.getText());
+              set(name, v == JsonToken.VALUE_NULL ? ABSENT : judge(name, p));
             } else {
               // A number id or a value of the wrong type: the codec's business if the type reads
               // the field, ignored (like any unknown field) if it does not.
@@ -161,28 +174,75 @@ public final class WireReader {
       return t == JsonToken.END_OBJECT;
     }
 
-    private void set(String name, String text) {
+    /**
+     * What a string field holds, judged on the parser's characters (no text is made):
+     * {@link #BLANK} or {@link #TEXT}; for {@code messageId} also {@link #NOT_JUDGED} when too long,
+     * for {@code timestamp} {@link #TEXT} only in the spelling {@link WireTimestamps} recognizes.
+     */
+    private static byte judge(String name, JsonParser p) throws IOException {
+      char[] c = p.getTextCharacters();
+      int off = p.getTextOffset();
+      int len = p.getTextLength();
+      if ("timestamp".equals(name)) {
+        return WireTimestamps.isIsoOffsetDateTime(c, off, len) ? TEXT : NOT_JUDGED;
+      }
+      if ("messageId".equals(name) && len > Message.MAX_MESSAGE_ID_LENGTH) {
+        return NOT_JUDGED;
+      }
+      // String.isBlank: every code point whitespace; no whitespace lies outside the BMP, so char
+      // by char is the same test (a surrogate is not whitespace).
+      for (int i = off; i < off + len; i++) {
+        if (!Character.isWhitespace(c[i])) {
+          return TEXT;
+        }
+      }
+      return BLANK;
+    }
+
+    /** The type's wire name when it is one of the six (an interned constant), else the text itself. */
+    private static String typeName(JsonParser p) throws IOException {
+      char[] c = p.getTextCharacters();
+      int off = p.getTextOffset();
+      int len = p.getTextLength();
+      for (String t : TYPES) {
+        if (t.length() == len && same(t, c, off)) {
+          return t;
+        }
+      }
+      return p.getText();
+    }
+
+    private static boolean same(String t, char[] c, int off) {
+      for (int i = 0; i < t.length(); i++) {
+        if (t.charAt(i) != c[off + i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private void set(String name, byte state) {
       switch (name) {
         case "userId":
-          userId = text;
+          userId = state;
           break;
         case "anonymousId":
-          anonymousId = text;
+          anonymousId = state;
           break;
         case "messageId":
-          messageId = text;
+          messageId = state;
           break;
         case "groupId":
-          groupId = text;
+          groupId = state;
           break;
         case "previousId":
-          previousId = text;
+          previousId = state;
           break;
         case "event":
-          event = text;
+          event = state;
           break;
         case "timestamp":
-          timestamp = text;
+          timestamp = state;
           break;
         default:
           // name, category: any string (or null) is valid
@@ -306,8 +366,8 @@ public final class WireReader {
 
     /** After the whole object: the codec's rules per type, for the fields read. */
     Verdict verdict(int length) {
-      if (type == null || messageId == null || timestamp == null || !library) {
-        return Verdict.USE_CODEC; // invalid, or to complete
+      if (type == null || messageId != TEXT || timestamp != TEXT || !library) {
+        return Verdict.USE_CODEC; // invalid, to complete, or not judged here
       }
       if (length + decimals * DECIMAL_GROWTH > Message.MAX_MESSAGE_BYTES - SIZE_MARGIN) {
         return Verdict.USE_CODEC;
@@ -315,19 +375,19 @@ public final class WireReader {
       int read;
       switch (type) {
         case "track":
-          if (event == null || event.isBlank()) {
+          if (event != TEXT) {
             return Verdict.USE_CODEC;
           }
           read = COMMON | bit("event") | bit("properties");
           break;
         case "group":
-          if (groupId == null || groupId.isBlank()) {
+          if (groupId != TEXT) {
             return Verdict.USE_CODEC;
           }
           read = COMMON | bit("groupId") | bit("traits");
           break;
         case "alias":
-          if (previousId == null || previousId.isBlank() || userId == null) {
+          if (previousId != TEXT || userId != TEXT) {
             return Verdict.USE_CODEC;
           }
           read = COMMON | bit("previousId");
@@ -345,15 +405,11 @@ public final class WireReader {
       if ((odd & read) != 0) {
         return Verdict.USE_CODEC;
       }
-      boolean hasUser = userId != null && !userId.isBlank();
-      boolean hasAnon = anonymousId != null && !anonymousId.isBlank();
-      if ((userId != null && !hasUser) || (anonymousId != null && !hasAnon) || (!hasUser && !hasAnon)) {
+      // Message.Builder.validateIdentity: a user or an anonymous id, neither blank when sent.
+      if (userId == BLANK || anonymousId == BLANK || (userId != TEXT && anonymousId != TEXT)) {
         return Verdict.USE_CODEC;
       }
-      if (messageId.isBlank() || messageId.length() > Message.MAX_MESSAGE_ID_LENGTH) {
-        return Verdict.USE_CODEC;
-      }
-      return WireTimestamps.isIsoOffsetDateTime(timestamp) ? Verdict.AS_IS : Verdict.USE_CODEC;
+      return Verdict.AS_IS;
     }
   }
 }

@@ -21,7 +21,20 @@ final class WireTimestamps {
    * @return true when the text is a timestamp of that spelling
    */
   static boolean isIsoOffsetDateTime(String s) {
-    int n = s.length();
+    return isIsoOffsetDateTime(s.toCharArray(), 0, s.length());
+  }
+
+  /**
+   * {@link #isIsoOffsetDateTime(String)} on characters in a buffer (a parser's, so that no text is made).
+   *
+   * @param c the buffer
+   * @param off where the text starts
+   * @param len its length
+   * @return true when the text is a timestamp of that spelling
+   */
+  static boolean isIsoOffsetDateTime(char[] c, int off, int len) {
+    Chars s = new Chars(c, off, len);
+    int n = len;
     if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
         || s.charAt(16) != ':') {
       return false;
@@ -58,8 +71,15 @@ final class WireTimestamps {
     return offsetHours >= 0 && offsetHours <= 17 && offsetMinutes >= 0 && offsetMinutes <= 59;
   }
 
+  /** A window on a character buffer, read as a string would be. */
+  private record Chars(char[] c, int off, int len) {
+    char charAt(int i) {
+      return c[off + i];
+    }
+  }
+
   /** The number written with {@code count} ASCII digits at {@code at}, or -1. */
-  private static int digits(String s, int at, int count) {
+  private static int digits(Chars s, int at, int count) {
     int v = 0;
     for (int i = at; i < at + count; i++) {
       char c = s.charAt(i);

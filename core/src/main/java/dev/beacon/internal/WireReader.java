@@ -51,6 +51,8 @@ public final class WireReader {
   private static final int DECIMAL_GROWTH = 8;
   /** Deepest container (the root object is 1) the reader judges; deeper is left to the codec's depth rule. */
   static final int MAX_JUDGED_DEPTH = Values.MAX_DEPTH - 4;
+  /** Most names of one object the reader checks for repeats; an object with more is left to the codec. */
+  static final int MAX_JUDGED_NAMES = 48;
 
   /** The six wire names ({@code MessageType}'s), as constants the verdict switches on. */
   private static final String[] TYPES = {"track", "identify", "page", "screen", "group", "alias"};
@@ -70,7 +72,7 @@ public final class WireReader {
     if (length > Message.MAX_MESSAGE_BYTES - SIZE_MARGIN) {
       return Verdict.USE_CODEC;
     }
-    try (JsonParser p = WireRules.parser(MessageSerializer.JSON, json, offset, length)) {
+    try (JsonParser p = WireRules.parserWithoutDuplicateCheck(MessageSerializer.JSON, json, offset, length)) {
       Scan s = new Scan();
       if (p.nextToken() != JsonToken.START_OBJECT || !s.topLevel(p)) {
         return Verdict.USE_CODEC;
@@ -109,12 +111,41 @@ public final class WireReader {
     int decimals;
     /** The fields that held a value the reader does not judge (see {@link #bit}). */
     int odd;
+    /** The names of the objects being read, outermost first, to refuse a repeated one. */
+    private String[] names = new String[32];
+    private int top;
+
+    /**
+     * Records a name of the object whose names start at {@code start}; false when the object
+     * already has it (the codec refuses the message) or has more than {@link #MAX_JUDGED_NAMES}
+     * (left to the codec, so that the check stays linear in the message's size). Jackson's own
+     * duplicate detection makes a hash set per object: this is what the reader does instead.
+     */
+    private boolean name(int start, String name) {
+      if (top - start >= MAX_JUDGED_NAMES) {
+        return false;
+      }
+      for (int i = start; i < top; i++) {
+        String n = names[i];
+        if (n == name || n.equals(name)) {
+          return false;
+        }
+      }
+      if (top == names.length) {
+        names = java.util.Arrays.copyOf(names, top * 2);
+      }
+      names[top++] = name;
+      return true;
+    }
 
     /** Reads the root object's fields; false when something must be left to the codec. */
     boolean topLevel(JsonParser p) throws IOException {
       JsonToken t;
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
         String name = p.currentName();
+        if (!name(0, name)) {
+          return false;
+        }
         JsonToken v = p.nextToken();
         switch (name) {
           case "type":
@@ -291,7 +322,11 @@ public final class WireReader {
     /** The context object: its values as any other, and whether {@code library} is an object. */
     private boolean context(JsonParser p) throws IOException {
       JsonToken t;
+      int start = top;
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        if (!name(start, p.currentName())) {
+          return false;
+        }
         boolean isLibrary = "library".equals(p.currentName());
         JsonToken v = p.nextToken();
         if (isLibrary) {
@@ -301,6 +336,7 @@ public final class WireReader {
           return false;
         }
       }
+      top = start;
       return t == JsonToken.END_OBJECT;
     }
 
@@ -317,14 +353,19 @@ public final class WireReader {
             return false;
           }
           JsonToken t;
+          int start = top;
           while ((t = p.nextToken()) != JsonToken.END_OBJECT && t != JsonToken.END_ARRAY) {
             if (t == JsonToken.FIELD_NAME) {
+              if (!name(start, p.currentName())) {
+                return false;
+              }
               t = p.nextToken();
             }
             if (t == null || !value(p, t, depth + 1)) {
               return false;
             }
           }
+          top = start;
           return true;
         }
         case VALUE_NUMBER_INT:

@@ -1,5 +1,6 @@
 package dev.beacon.internal;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.beacon.Message;
@@ -73,7 +74,7 @@ public final class WireReader {
       return Verdict.USE_CODEC;
     }
     try (JsonParser p = WireRules.parserWithoutDuplicateCheck(MessageSerializer.JSON, json, offset, length)) {
-      Scan s = new Scan();
+      Scan s = new Scan(false, offset);
       if (p.nextToken() != JsonToken.START_OBJECT || !s.topLevel(p)) {
         return Verdict.USE_CODEC;
       }
@@ -85,6 +86,61 @@ public final class WireReader {
       // Not valid JSON under WireRules (or something stranger): the codec says why, or accepts.
       return Verdict.USE_CODEC;
     }
+  }
+
+  /**
+   * Completes a message as the codec would, on the token stream: for a valid message that lacks
+   * {@code messageId} or {@code timestamp} (or {@code context.library}), returns exactly the JSON
+   * {@code MessageSerializer.write(MessageCodec.fromMap(m))} writes once they are put in the map
+   * {@code m} — Beacon's field order, unknown top-level fields left out, {@code context.library}
+   * Beacon's, the timestamp in milliseconds — without building maps or a {@link Message}.
+   * Returns null for everything it does not decide: a message already complete (its bytes go on
+   * as they are, see {@link #read}), one the codec refuses, one of a shape {@link #read} leaves to
+   * the codec, or a string holding a lone surrogate (which the codec repairs). The caller then
+   * completes it with the codec as before.
+   *
+   * @param json UTF-8 JSON text of one message
+   * @param offset start in the buffer
+   * @param length length of the text
+   * @param messageId the id to put when the message has none (called only then)
+   * @param timestampMillis the epoch milliseconds to put when the message has no timestamp; a
+   *     negative value means none (such a message is left to the codec)
+   * @return the completed message's JSON, or null to use the codec
+   */
+  public static byte[] complete(byte[] json, int offset, int length, java.util.function.Supplier<String> messageId,
+      long timestampMillis) {
+    if (length > Message.MAX_MESSAGE_BYTES - SIZE_MARGIN) {
+      return null;
+    }
+    Scan s = new Scan(true, offset);
+    try (JsonParser p = WireRules.parserWithoutDuplicateCheck(MessageSerializer.JSON, json, offset, length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT || !s.topLevel(p) || p.nextToken() != null) {
+        return null;
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    boolean hasId = s.messageId == Scan.TEXT;
+    boolean hasTimestamp = s.timestamp == Scan.TEXT;
+    if ((hasId && hasTimestamp && s.library) || !s.valid()
+        || (s.messageId != Scan.ABSENT && !hasId) || (s.timestamp != Scan.ABSENT && !hasTimestamp)
+        || (!hasTimestamp && timestampMillis < 0)) {
+      return null;
+    }
+    String id = hasId ? s.text[2] : messageId.get();
+    java.time.Instant at = hasTimestamp ? WireTimestamps.toInstant(s.text[6]) : java.time.Instant.ofEpochMilli(timestampMillis);
+    if (at == null || id == null || id.isBlank() || id.length() > Message.MAX_MESSAGE_ID_LENGTH) {
+      return null;
+    }
+    ByteSink sink = new ByteSink(length + 256);
+    try (JsonGenerator g = MessageSerializer.generator(sink)) {
+      if (!Completion.write(g, s, json, id, Timestamps.format(at))) {
+        return null;
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    return sink.size() > Message.MAX_MESSAGE_BYTES ? null : sink.toByteArray();
   }
 
   /** One message's top-level fields, as far as the verdict needs them. */
@@ -111,6 +167,20 @@ public final class WireReader {
     int decimals;
     /** The fields that held a value the reader does not judge (see {@link #bit}). */
     int odd;
+    /** When completing: the text of each string field, by {@link #bit} index (userId 0 ... category 8). */
+    final String[] text;
+    /** When completing: where context, properties, traits and integrations start and end, by bit index (9-12); -1 if absent. */
+    final int[] spanStart = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+    final int[] spanEnd = new int[13];
+
+    /** Where the parser's byte offsets count from in the buffer (Jackson counts from the text's start). */
+    final int base;
+
+    Scan(boolean capture, int base) {
+      this.text = capture ? new String[9] : null;
+      this.base = base;
+    }
+
     /** The names of the objects being read, outermost first, to refuse a repeated one. */
     private String[] names = new String[32];
     private int top;
@@ -165,6 +235,9 @@ public final class WireReader {
           case "category":
             if (string(v)) {
               set(name, v == JsonToken.VALUE_NULL ? ABSENT : judge(name, p));
+              if (text != null && v == JsonToken.VALUE_STRING) {
+                text[Integer.numberOfTrailingZeros(bit(name))] = p.getText();
+              }
             } else {
               // A number id or a value of the wrong type: the codec's business if the type reads
               // the field, ignored (like any unknown field) if it does not.
@@ -176,9 +249,11 @@ public final class WireReader {
             break;
           case "context":
             if (v == JsonToken.START_OBJECT) {
+              int start = (int) p.currentTokenLocation().getByteOffset();
               if (!context(p)) {
                 return false;
               }
+              span(9, start, p);
             } else if (v != JsonToken.VALUE_NULL) {
               odd |= bit(name);
               if (!value(p, v, 1)) {
@@ -192,8 +267,12 @@ public final class WireReader {
             if (v != JsonToken.START_OBJECT && v != JsonToken.VALUE_NULL) {
               odd |= bit(name);
             }
+            int start = (int) p.currentTokenLocation().getByteOffset();
             if (!value(p, v, 1)) {
               return false;
+            }
+            if (v == JsonToken.START_OBJECT) {
+              span(Integer.numberOfTrailingZeros(bit(name)), start, p);
             }
             break;
           default:
@@ -278,6 +357,12 @@ public final class WireReader {
         default:
           // name, category: any string (or null) is valid
       }
+    }
+
+    /** Records where an object field's value ends (the parser is on its closing brace). */
+    private void span(int index, int start, JsonParser p) {
+      spanStart[index] = base + start;
+      spanEnd[index] = base + (int) p.currentLocation().getByteOffset();
     }
 
     /** One bit per field whose value's type the codec checks for some message types. */
@@ -413,23 +498,34 @@ public final class WireReader {
       if (length + decimals * DECIMAL_GROWTH > Message.MAX_MESSAGE_BYTES - SIZE_MARGIN) {
         return Verdict.USE_CODEC;
       }
+      return valid() ? Verdict.AS_IS : Verdict.USE_CODEC;
+    }
+
+    /**
+     * Whether the codec certainly builds a message of these fields, apart from {@code messageId}
+     * and {@code timestamp} (each TEXT or ABSENT, checked by the caller) and its size.
+     */
+    boolean valid() {
+      if (type == null) {
+        return false;
+      }
       int read;
       switch (type) {
         case "track":
           if (event != TEXT) {
-            return Verdict.USE_CODEC;
+            return false;
           }
           read = COMMON | bit("event") | bit("properties");
           break;
         case "group":
           if (groupId != TEXT) {
-            return Verdict.USE_CODEC;
+            return false;
           }
           read = COMMON | bit("groupId") | bit("traits");
           break;
         case "alias":
           if (previousId != TEXT || userId != TEXT) {
-            return Verdict.USE_CODEC;
+            return false;
           }
           read = COMMON | bit("previousId");
           break;
@@ -441,16 +537,212 @@ public final class WireReader {
           read = COMMON | bit("name") | bit("category") | bit("properties");
           break;
         default:
-          return Verdict.USE_CODEC;
+          return false;
       }
       if ((odd & read) != 0) {
-        return Verdict.USE_CODEC;
+        return false;
       }
       // Message.Builder.validateIdentity: a user or an anonymous id, neither blank when sent.
       if (userId == BLANK || anonymousId == BLANK || (userId != TEXT && anonymousId != TEXT)) {
-        return Verdict.USE_CODEC;
+        return false;
       }
-      return Verdict.AS_IS;
+      return true;
+    }
+  }
+
+  /** Writes a completed message in {@link MessageSerializer#write}'s order, copying values from the input's bytes. */
+  private static final class Completion {
+    private static final int USER_ID = 0;
+    private static final int ANONYMOUS_ID = 1;
+    private static final int GROUP_ID = 3;
+    private static final int PREVIOUS_ID = 4;
+    private static final int EVENT = 5;
+    private static final int NAME = 7;
+    private static final int CATEGORY = 8;
+    private static final int CONTEXT = 9;
+    private static final int PROPERTIES = 10;
+    private static final int TRAITS = 11;
+    private static final int INTEGRATIONS = 12;
+
+    private Completion() {}
+
+    /** False when a string holds a lone surrogate: the codec repairs those, so it writes this message. */
+    static boolean write(JsonGenerator g, Scan s, byte[] json, String id, String timestamp) throws IOException {
+      g.writeStartObject();
+      g.writeStringField("type", s.type);
+      g.writeStringField("messageId", id);
+      g.writeStringField("timestamp", timestamp);
+      if (!optional(g, "userId", s.text[USER_ID]) || !optional(g, "anonymousId", s.text[ANONYMOUS_ID])) {
+        return false;
+      }
+      boolean ok;
+      switch (s.type) {
+        case "track":
+          ok = optional(g, "event", s.text[EVENT]) && map(g, "properties", s, json, PROPERTIES);
+          break;
+        case "identify":
+          ok = map(g, "traits", s, json, TRAITS);
+          break;
+        case "page":
+        case "screen":
+          ok = optional(g, "name", s.text[NAME]) && optional(g, "category", s.text[CATEGORY])
+              && map(g, "properties", s, json, PROPERTIES);
+          break;
+        case "group":
+          ok = optional(g, "groupId", s.text[GROUP_ID]) && map(g, "traits", s, json, TRAITS);
+          break;
+        default: // alias
+          ok = optional(g, "previousId", s.text[PREVIOUS_ID]);
+      }
+      if (!ok) {
+        return false;
+      }
+      g.writeFieldName("context");
+      g.writeStartObject();
+      if (s.spanStart[CONTEXT] >= 0) {
+        try (JsonParser p = span(s, json, CONTEXT)) {
+          p.nextToken();
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if ("library".equals(name)) {
+              p.skipChildren();
+            } else if (!wellFormed(name)) {
+              return false;
+            } else {
+              g.writeFieldName(name);
+              if (!copy(p, g, v)) {
+                return false;
+              }
+            }
+          }
+        }
+      }
+      g.writeFieldName("library");
+      g.writeRawValue(MessageSerializer.library());
+      g.writeEndObject();
+      if (s.spanStart[INTEGRATIONS] >= 0 && !empty(s, json, INTEGRATIONS)) {
+        if (!map(g, "integrations", s, json, INTEGRATIONS)) {
+          return false;
+        }
+      }
+      g.writeEndObject();
+      return true;
+    }
+
+    private static boolean optional(JsonGenerator g, String name, String value) throws IOException {
+      if (value == null) {
+        return true;
+      }
+      if (!wellFormed(value)) {
+        return false;
+      }
+      g.writeStringField(name, value);
+      return true;
+    }
+
+    /** An object field, {@code {}} when absent (as the serializer writes an empty snapshot). */
+    private static boolean map(JsonGenerator g, String name, Scan s, byte[] json, int index) throws IOException {
+      g.writeFieldName(name);
+      if (s.spanStart[index] < 0) {
+        g.writeStartObject();
+        g.writeEndObject();
+        return true;
+      }
+      try (JsonParser p = span(s, json, index)) {
+        return copy(p, g, p.nextToken());
+      }
+    }
+
+    private static boolean empty(Scan s, byte[] json, int index) throws IOException {
+      try (JsonParser p = span(s, json, index)) {
+        p.nextToken();
+        return p.nextToken() == JsonToken.END_OBJECT;
+      }
+    }
+
+    private static JsonParser span(Scan s, byte[] json, int index) throws IOException {
+      return MessageSerializer.JSON.createParser(json, s.spanStart[index], s.spanEnd[index] - s.spanStart[index]);
+    }
+
+    /** Copies one value as the codec's snapshot would write it: longs, BigIntegers, BigDecimals, strings. */
+    private static boolean copy(JsonParser p, JsonGenerator g, JsonToken t) throws IOException {
+      switch (t) {
+        case START_OBJECT:
+          g.writeStartObject();
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            if (!wellFormed(name)) {
+              return false;
+            }
+            g.writeFieldName(name);
+            if (!copy(p, g, p.nextToken())) {
+              return false;
+            }
+          }
+          g.writeEndObject();
+          return true;
+        case START_ARRAY: {
+          g.writeStartArray();
+          JsonToken e;
+          while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (!copy(p, g, e)) {
+              return false;
+            }
+          }
+          g.writeEndArray();
+          return true;
+        }
+        case VALUE_STRING: {
+          char[] c = p.getTextCharacters();
+          int off = p.getTextOffset();
+          int len = p.getTextLength();
+          if (!wellFormed(c, off, len)) {
+            return false;
+          }
+          g.writeString(c, off, len);
+          return true;
+        }
+        case VALUE_NUMBER_INT:
+          if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            g.writeNumber(p.getBigIntegerValue());
+          } else {
+            g.writeNumber(p.getLongValue());
+          }
+          return true;
+        case VALUE_NUMBER_FLOAT:
+          g.writeNumber(p.getDecimalValue());
+          return true;
+        case VALUE_TRUE:
+          g.writeBoolean(true);
+          return true;
+        case VALUE_FALSE:
+          g.writeBoolean(false);
+          return true;
+        case VALUE_NULL:
+          g.writeNull();
+          return true;
+        default:
+          return false;
+      }
+    }
+
+    private static boolean wellFormed(String s) {
+      return MessageSizes.stringBoundIfWellFormed(s) >= 0;
+    }
+
+    /** No lone surrogate (as {@link MessageSizes#stringBoundIfWellFormed}), on a character buffer. */
+    private static boolean wellFormed(char[] c, int off, int len) {
+      for (int i = off; i < off + len; i++) {
+        if (Character.isSurrogate(c[i])) {
+          if (Character.isHighSurrogate(c[i]) && i + 1 < off + len && Character.isLowSurrogate(c[i + 1])) {
+            i++;
+          } else {
+            return false;
+          }
+        }
+      }
+      return true;
     }
   }
 }

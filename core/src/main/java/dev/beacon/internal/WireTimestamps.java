@@ -71,6 +71,47 @@ final class WireTimestamps {
     return offsetHours >= 0 && offsetHours <= 17 && offsetMinutes >= 0 && offsetMinutes <= 59;
   }
 
+  /**
+   * The instant of a timestamp {@link #isIsoOffsetDateTime(String)} recognizes, computed from its
+   * fields (days from the civil date, Howard Hinnant's algorithm, as {@link Timestamps} writes them).
+   *
+   * @param s the text
+   * @return the instant, or null when the text is not of that spelling
+   */
+  static java.time.Instant toInstant(String s) {
+    if (!isIsoOffsetDateTime(s)) {
+      return null;
+    }
+    Chars c = new Chars(s.toCharArray(), 0, s.length());
+    long year = digits(c, 0, 4);
+    int month = digits(c, 5, 2);
+    int day = digits(c, 8, 2);
+    long seconds = digits(c, 11, 2) * 3600L + digits(c, 14, 2) * 60L + digits(c, 17, 2);
+    int i = 19;
+    long nanos = 0;
+    if (s.charAt(i) == '.') {
+      int digits = 0;
+      for (i++; i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9'; i++, digits++) {
+        nanos = nanos * 10 + (s.charAt(i) - '0');
+      }
+      for (; digits < 9; digits++) {
+        nanos *= 10;
+      }
+    }
+    if (s.charAt(i) != 'Z') {
+      int offset = digits(c, i + 1, 2) * 3600 + digits(c, i + 4, 2) * 60;
+      seconds -= s.charAt(i) == '-' ? -offset : offset;
+    }
+    // days_from_civil
+    long y = month <= 2 ? year - 1 : year;
+    long era = Math.floorDiv(y, 400);
+    long yoe = y - era * 400;
+    long doy = (153L * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    long days = era * 146_097 + doe - 719_468;
+    return java.time.Instant.ofEpochSecond(days * 86_400 + seconds, nanos);
+  }
+
   /** A window on a character buffer, read as a string would be. */
   private record Chars(char[] c, int off, int len) {
     char charAt(int i) {

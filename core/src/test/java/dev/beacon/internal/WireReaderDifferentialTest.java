@@ -80,8 +80,77 @@ class WireReaderDifferentialTest {
     }
   }
 
+  private static int generatedCompleted;
+  private static int generatedToComplete;
+
+  /**
+   * What the relay did before the reader for a record to complete: put the missing messageId and
+   * timestamp in the map, build the message, write it. Null when the codec refuses, or when the
+   * message was complete (the relay sent its bytes).
+   */
+  static byte[] codecCompletion(byte[] json, int offset, int length, String id, long millis) {
+    try {
+      Map<String, Object> m = MessageCodec.parseObject(json, offset, length);
+      Object context = m.get("context");
+      boolean complete = m.get("messageId") != null && m.get("timestamp") != null && context instanceof Map
+          && ((Map<?, ?>) context).get("library") instanceof Map;
+      if (m.get("messageId") == null) {
+        m.put("messageId", id);
+      }
+      if (m.get("timestamp") == null && millis >= 0) {
+        m.put("timestamp", java.time.Instant.ofEpochMilli(millis).toString());
+      }
+      dev.beacon.Message message = MessageCodec.fromMap(m);
+      return complete ? null : MessageCodec.encode(message);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  static boolean assertSameCompletion(byte[] json, int offset, int length, long millis) {
+    byte[] fast = WireReader.complete(json, offset, length, () -> "stable-id", millis);
+    if (fast != null) {
+      byte[] codec = codecCompletion(json, offset, length, "stable-id", millis);
+      assertThat(codec).as("the codec must complete: %s", new String(json, offset, length, StandardCharsets.UTF_8))
+          .isNotNull();
+      assertThat(new String(fast, StandardCharsets.UTF_8)).as(new String(json, offset, length, StandardCharsets.UTF_8))
+          .isEqualTo(new String(codec, StandardCharsets.UTF_8));
+    }
+    return fast != null;
+  }
+
+  @Property(tries = 4000, seed = "2700")
+  void generatedMessagesAreCompletedAsTheCodecCompletesThem(@ForAll("generated") String message,
+      @ForAll("millis") long millis, @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 3) int pad) {
+    byte[] raw = message.getBytes(StandardCharsets.UTF_8);
+    // Also inside a larger buffer, at an offset: the reader's spans are positions in the buffer.
+    byte[] json = new byte[raw.length + 2 * pad];
+    System.arraycopy(raw, 0, json, pad, raw.length);
+    boolean completed = assertSameCompletion(json, pad, raw.length, millis);
+    if (completed) {
+      generatedCompleted++;
+    }
+    if (codecCompletion(json, pad, raw.length, "stable-id", millis) != null) {
+      generatedToComplete++;
+    }
+  }
+
+  @Property(tries = 2000, seed = "2701")
+  void mutatedFuzzSeedsAreCompletedAsTheCodecCompletesThem(@ForAll("mutatedComplete") byte[] input,
+      @ForAll("millis") long millis) {
+    assertSameCompletion(input, 0, input.length, millis);
+  }
+
+  @Provide
+  Arbitrary<Long> millis() {
+    return Arbitraries.oneOf(Arbitraries.just(-1L), Arbitraries.just(0L),
+        Arbitraries.longs().between(0, 4_102_444_800_000L), Arbitraries.longs().between(-62_000_000_000_000L, 0));
+  }
+
   @AfterContainer
   static void theReaderDecidesTheCommonShapes() {
+    assertThat(generatedToComplete).isPositive();
+    assertThat(generatedCompleted).isGreaterThan(generatedToComplete / 4);
     // The generator is hostile-heavy (deep nesting, exponents, ids as numbers, which the reader
     // leaves to the codec); still, a good share of its valid, complete messages is judged here.
     assertThat(generatedCompleteAndValid).isPositive();
@@ -111,6 +180,38 @@ class WireReaderDifferentialTest {
       assertThat(WireReader.read(json, 0, json.length)).as(new String(json, StandardCharsets.UTF_8))
           .isEqualTo(WireReader.Verdict.AS_IS);
       assertThat(codecPassesAsIs(json)).isTrue();
+    }
+  }
+
+  @Example
+  void messagesWithoutIdOrTimestampAreCompletedAsTheCodecCompletesThem() {
+    String[] incomplete = {
+        "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\"}",
+        "{\"event\":\"E\",\"sentAt\":\"x\",\"properties\":{\"a\":1.50,\"b\":-0,\"d\":0.0000001,"
+            + "\"e\":123456789012345678901234,\"f\":[\"\\u00e9\\ud83d\\ude00\\n\",null,true]},\"type\":\"track\","
+            + "\"anonymousId\":\"a\",\"context\":{\"library\":{\"name\":\"theirs\"},\"ip\":\"1.2.3.4\"},"
+            + "\"integrations\":{}}",
+        "{\"type\":\"page\",\"userId\":\"u\",\"name\":\"Home\",\"messageId\":\"m\",\"context\":{\"library\":{}},"
+            + "\"integrations\":{\"All\":false}}",
+        "{\"type\":\"identify\",\"userId\":\"u\",\"timestamp\":\"2024-01-15T11:30:00.123456+01:00\","
+            + "\"messageId\":\"m\"}",
+        "{\"type\":\"alias\",\"userId\":\"u\",\"previousId\":\"p\",\"timestamp\":\"0001-01-01T00:00:00-01:30\"}",
+        "{\"type\":\"group\",\"userId\":\"u\",\"groupId\":\"g\",\"traits\":null,\"timestamp\":\"2024-02-29T23:59:59.9999999Z\"}",
+    };
+    for (String m : incomplete) {
+      byte[] json = m.getBytes(StandardCharsets.UTF_8);
+      assertThat(assertSameCompletion(json, 0, json.length, 1_705_314_600_123L)).as(m).isTrue();
+    }
+    String[] leftToTheCodec = {
+        "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\",\"properties\":{\"s\":\"\\ud800\"}}",
+        "{\"type\":\"track\",\"userId\":12,\"event\":\"E\"}",
+        "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\",\"messageId\":\"m\",\"timestamp\":\"2024-01-15T10:30:00Z\","
+            + "\"context\":{\"library\":{}}}",
+        "{\"type\":\"track\",\"userId\":\"u\"}",
+    };
+    for (String m : leftToTheCodec) {
+      byte[] json = m.getBytes(StandardCharsets.UTF_8);
+      assertThat(WireReader.complete(json, 0, json.length, () -> "id", 0)).as(m).isNull();
     }
   }
 

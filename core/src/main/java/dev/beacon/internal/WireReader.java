@@ -170,14 +170,16 @@ public final class WireReader {
     /** When completing: the text of each string field, by {@link #bit} index (userId 0 ... category 8). */
     final String[] text;
     /** When completing: where context, properties, traits and integrations start and end, by bit index (9-12); -1 if absent. */
-    final int[] spanStart = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
-    final int[] spanEnd = new int[13];
+    final int[] spanStart;
+    final int[] spanEnd;
 
     /** Where the parser's byte offsets count from in the buffer (Jackson counts from the text's start). */
     final int base;
 
     Scan(boolean capture, int base) {
       this.text = capture ? new String[9] : null;
+      this.spanStart = capture ? new int[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1} : null;
+      this.spanEnd = capture ? new int[13] : null;
       this.base = base;
     }
 
@@ -249,7 +251,7 @@ public final class WireReader {
             break;
           case "context":
             if (v == JsonToken.START_OBJECT) {
-              int start = (int) p.currentTokenLocation().getByteOffset();
+              int start = text == null ? 0 : (int) p.currentTokenLocation().getByteOffset();
               if (!context(p)) {
                 return false;
               }
@@ -267,7 +269,7 @@ public final class WireReader {
             if (v != JsonToken.START_OBJECT && v != JsonToken.VALUE_NULL) {
               odd |= bit(name);
             }
-            int start = (int) p.currentTokenLocation().getByteOffset();
+            int start = text == null ? 0 : (int) p.currentTokenLocation().getByteOffset();
             if (!value(p, v, 1)) {
               return false;
             }
@@ -361,6 +363,9 @@ public final class WireReader {
 
     /** Records where an object field's value ends (the parser is on its closing brace). */
     private void span(int index, int start, JsonParser p) {
+      if (spanStart == null) {
+        return; // only checking, not completing
+      }
       spanStart[index] = base + start;
       spanEnd[index] = base + (int) p.currentLocation().getByteOffset();
     }

@@ -143,6 +143,211 @@ public final class WireReader {
     return sink.size() > Message.MAX_MESSAGE_BYTES ? null : sink.toByteArray();
   }
 
+  /**
+   * A message decoded by {@link #decode}.
+   *
+   * @param message the validated message
+   * @param hadTimestamp whether the JSON carried its own timestamp (else the build time was stamped)
+   */
+  public record Decoded(Message message, boolean hadTimestamp) {}
+
+  /**
+   * Decodes a message into the {@link Message} {@link MessageCodec#decode} builds — with
+   * {@code messageId} put first when the JSON has none — straight from the token stream: the
+   * message's maps are built as the immutable snapshots a {@code Message} holds, not first as
+   * {@code LinkedHashMap}s to be copied again, and the timestamp is read without
+   * {@code DateTimeFormatter}. Returns null for everything it does not decide (a message the codec
+   * refuses, one of a shape {@link #read} leaves to the codec, a key holding a lone surrogate); the
+   * caller then decodes it with the codec, which also gives the refusal.
+   *
+   * @param json UTF-8 JSON text of one message
+   * @param offset start in the buffer
+   * @param length length of the text
+   * @param messageId the id to put when the message has none (called only then)
+   * @return the message and whether it had a timestamp, or null to use the codec
+   */
+  public static Decoded decode(byte[] json, int offset, int length, java.util.function.Supplier<String> messageId) {
+    if (length > Message.MAX_MESSAGE_BYTES - SIZE_MARGIN) {
+      return null;
+    }
+    Scan s = new Scan(true, offset);
+    try (JsonParser p = WireRules.parserWithoutDuplicateCheck(MessageSerializer.JSON, json, offset, length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT || !s.topLevel(p) || p.nextToken() != null) {
+        return null;
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    if (!s.valid() || (s.messageId != Scan.ABSENT && s.messageId != Scan.TEXT)
+        || (s.timestamp != Scan.ABSENT && s.timestamp != Scan.TEXT)) {
+      return null;
+    }
+    String id = s.messageId == Scan.TEXT ? s.text[2] : messageId.get();
+    java.time.Instant at = s.timestamp == Scan.TEXT ? WireTimestamps.toInstant(s.text[6]) : null;
+    if (id == null || (s.timestamp == Scan.TEXT && at == null)) {
+      return null;
+    }
+    try {
+      Snapshots maps = new Snapshots(s, json);
+      Message.Builder<?, ?> b;
+      switch (s.type) {
+        case "track":
+          b = dev.beacon.Track.builder(s.text[Completion.EVENT]).properties(maps.get(Completion.PROPERTIES));
+          break;
+        case "identify":
+          b = dev.beacon.Identify.builder().traits(maps.get(Completion.TRAITS));
+          break;
+        case "page":
+          b = dev.beacon.Page.builder().name(s.text[Completion.NAME]).category(s.text[Completion.CATEGORY])
+              .properties(maps.get(Completion.PROPERTIES));
+          break;
+        case "screen":
+          b = dev.beacon.Screen.builder().name(s.text[Completion.NAME]).category(s.text[Completion.CATEGORY])
+              .properties(maps.get(Completion.PROPERTIES));
+          break;
+        case "group":
+          b = dev.beacon.Group.builder(s.text[Completion.GROUP_ID]).traits(maps.get(Completion.TRAITS));
+          break;
+        default: // alias
+          b = dev.beacon.Alias.builder(s.text[Completion.PREVIOUS_ID]);
+      }
+      b.userId(s.text[Completion.USER_ID]).anonymousId(s.text[Completion.ANONYMOUS_ID]).messageId(id)
+          .context(maps.get(Completion.CONTEXT)).integrations(maps.get(Completion.INTEGRATIONS));
+      if (at != null) {
+        b.timestamp(at);
+      }
+      return new Decoded(b.build(), at != null);
+    } catch (IOException | RuntimeException e) {
+      // A lone surrogate in a key, or the builder's refusal (a message over 32 KB once written):
+      // the codec decides, with its wording.
+      return null;
+    }
+  }
+
+  /**
+   * Builds the immutable maps a {@link Message} holds ({@link FrozenMap}s and unmodifiable lists,
+   * with the size bound and height {@link Values}' snapshot walk computes) from the message's
+   * object fields, re-reading their bytes. A key with a lone surrogate ({@code Values} repairs it
+   * and may merge keys) is left to the codec.
+   */
+  private static final class Snapshots {
+    private final Scan scan;
+    private final byte[] json;
+    private long bound;
+    private int depth;
+    private int deepest;
+
+    Snapshots(Scan scan, byte[] json) {
+      this.scan = scan;
+      this.json = json;
+    }
+
+    /** The snapshot of an object field, or null when it was absent or null. */
+    FrozenMap get(int index) throws IOException {
+      if (scan.spanStart[index] < 0) {
+        return null;
+      }
+      try (JsonParser p = Completion.span(scan, json, index)) {
+        p.nextToken();
+        bound = 0;
+        depth = 0;
+        deepest = 0;
+        return map(p);
+      }
+    }
+
+    private FrozenMap map(JsonParser p) throws IOException {
+      long start = bound;
+      int outerDeepest = deepest;
+      int base = depth;
+      deepest = depth;
+      enter();
+      String[] keys = new String[8];
+      Object[] values = new Object[8];
+      int n = 0;
+      bound += 2;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        int keyBound = MessageSizes.stringBoundIfWellFormed(key);
+        if (keyBound < 0) {
+          throw new IllegalArgumentException("a key with a lone surrogate: left to the codec");
+        }
+        bound += keyBound + 2;
+        if (n == keys.length) {
+          keys = java.util.Arrays.copyOf(keys, n * 2);
+          values = java.util.Arrays.copyOf(values, n * 2);
+        }
+        keys[n] = key;
+        values[n] = value(p, p.nextToken());
+        n++;
+      }
+      depth--;
+      int height = deepest - base;
+      deepest = Math.max(outerDeepest, deepest);
+      return new FrozenMap(keys, values, n, (int) Math.min(Integer.MAX_VALUE, bound - start), height);
+    }
+
+    private void enter() {
+      depth++;
+      if (depth > deepest) {
+        deepest = depth;
+      }
+    }
+
+    private Object value(JsonParser p, JsonToken t) throws IOException {
+      switch (t) {
+        case START_OBJECT:
+          return map(p);
+        case START_ARRAY: {
+          enter();
+          java.util.ArrayList<Object> list = new java.util.ArrayList<>();
+          bound += 2;
+          JsonToken e;
+          while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+            bound += 1;
+            list.add(value(p, e));
+          }
+          depth--;
+          return java.util.Collections.unmodifiableList(list);
+        }
+        case VALUE_STRING: {
+          String v = p.getText();
+          int b = MessageSizes.stringBoundIfWellFormed(v);
+          if (b < 0) {
+            v = MessageSizes.sanitize(v);
+            b = MessageSizes.stringBound(v);
+          }
+          bound += b;
+          return v;
+        }
+        case VALUE_NUMBER_INT:
+          if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            java.math.BigInteger big = p.getBigIntegerValue();
+            bound += big.bitLength() / 3 + 2;
+            return big;
+          }
+          bound += 20;
+          return p.getLongValue();
+        case VALUE_NUMBER_FLOAT: {
+          java.math.BigDecimal d = p.getDecimalValue();
+          bound += d.toString().length();
+          return d;
+        }
+        case VALUE_TRUE:
+          bound += 5;
+          return Boolean.TRUE;
+        case VALUE_FALSE:
+          bound += 5;
+          return Boolean.FALSE;
+        case VALUE_NULL:
+          bound += 4;
+          return null;
+        default:
+          throw new IllegalStateException("unexpected token " + t);
+      }
+    }
+  }
+
   /** One message's top-level fields, as far as the verdict needs them. */
   private static final class Scan {
     /** A string field not sent (or null). */
@@ -557,17 +762,17 @@ public final class WireReader {
 
   /** Writes a completed message in {@link MessageSerializer#write}'s order, copying values from the input's bytes. */
   private static final class Completion {
-    private static final int USER_ID = 0;
-    private static final int ANONYMOUS_ID = 1;
-    private static final int GROUP_ID = 3;
-    private static final int PREVIOUS_ID = 4;
-    private static final int EVENT = 5;
-    private static final int NAME = 7;
-    private static final int CATEGORY = 8;
-    private static final int CONTEXT = 9;
-    private static final int PROPERTIES = 10;
-    private static final int TRAITS = 11;
-    private static final int INTEGRATIONS = 12;
+    static final int USER_ID = 0;
+    static final int ANONYMOUS_ID = 1;
+    static final int GROUP_ID = 3;
+    static final int PREVIOUS_ID = 4;
+    static final int EVENT = 5;
+    static final int NAME = 7;
+    static final int CATEGORY = 8;
+    static final int CONTEXT = 9;
+    static final int PROPERTIES = 10;
+    static final int TRAITS = 11;
+    static final int INTEGRATIONS = 12;
 
     private Completion() {}
 
@@ -666,7 +871,7 @@ public final class WireReader {
       }
     }
 
-    private static JsonParser span(Scan s, byte[] json, int index) throws IOException {
+    static JsonParser span(Scan s, byte[] json, int index) throws IOException {
       return MessageSerializer.JSON.createParser(json, s.spanStart[index], s.spanEnd[index] - s.spanStart[index]);
     }
 

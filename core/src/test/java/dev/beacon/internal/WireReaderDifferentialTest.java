@@ -141,6 +141,67 @@ class WireReaderDifferentialTest {
     assertSameCompletion(input, 0, input.length, millis);
   }
 
+  private static int generatedDecoded;
+  private static int generatedCodecDecoded;
+
+  /** What {@code beacon import} did before the reader: maps, a stable id put when missing, fromMap. */
+  static WireReader.Decoded codecDecode(byte[] json, int offset, int length, String id) {
+    try {
+      Map<String, Object> m = MessageCodec.parseObject(json, offset, length);
+      if (m.get("messageId") == null) {
+        m.put("messageId", id);
+      }
+      boolean hadTimestamp = m.get("timestamp") != null;
+      return new WireReader.Decoded(MessageCodec.fromMap(m), hadTimestamp);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** The same message as the codec's: type, every field as written, the size bound, the timestamp's origin. */
+  static boolean assertSameDecode(byte[] json, int offset, int length) {
+    WireReader.Decoded fast = WireReader.decode(json, offset, length, () -> "stable-id");
+    if (fast == null) {
+      return false;
+    }
+    String text = new String(json, offset, length, StandardCharsets.UTF_8);
+    WireReader.Decoded codec = codecDecode(json, offset, length, "stable-id");
+    assertThat(codec).as("the codec must accept: %s", text).isNotNull();
+    assertThat(fast.hadTimestamp()).as(text).isEqualTo(codec.hadTimestamp());
+    dev.beacon.Message a = fast.message();
+    dev.beacon.Message b = codec.message();
+    if (!fast.hadTimestamp()) { // both stamped the build time: compare at one time
+      java.time.Instant t = java.time.Instant.ofEpochMilli(1_705_314_600_123L);
+      a = a.toBuilder().timestamp(t).build();
+      b = b.toBuilder().timestamp(t).build();
+    }
+    assertThat(a.getClass()).isEqualTo(b.getClass());
+    assertThat(new String(MessageSerializer.toBytes(a), StandardCharsets.UTF_8)).as(text)
+        .isEqualTo(new String(MessageSerializer.toBytes(b), StandardCharsets.UTF_8));
+    assertThat(a.serializedSizeBound()).as(text).isEqualTo(b.serializedSizeBound());
+    assertThat(a.context()).isEqualTo(b.context());
+    return true;
+  }
+
+  @Property(tries = 4000, seed = "2702")
+  void generatedMessagesAreDecodedAsTheCodecDecodesThem(@ForAll("generated") String message,
+      @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 3) int pad) {
+    byte[] raw = message.getBytes(StandardCharsets.UTF_8);
+    byte[] json = new byte[raw.length + 2 * pad];
+    System.arraycopy(raw, 0, json, pad, raw.length);
+    if (assertSameDecode(json, pad, raw.length)) {
+      generatedDecoded++;
+    }
+    if (codecDecode(json, pad, raw.length, "stable-id") != null) {
+      generatedCodecDecoded++;
+    }
+  }
+
+  @Property(tries = 2000, seed = "2703")
+  void mutatedFuzzSeedsAreDecodedAsTheCodecDecodesThem(@ForAll("mutatedComplete") byte[] input) {
+    assertSameDecode(input, 0, input.length);
+  }
+
   @Provide
   Arbitrary<Long> millis() {
     return Arbitraries.oneOf(Arbitraries.just(-1L), Arbitraries.just(0L),
@@ -149,6 +210,8 @@ class WireReaderDifferentialTest {
 
   @AfterContainer
   static void theReaderDecidesTheCommonShapes() {
+    assertThat(generatedCodecDecoded).isPositive();
+    assertThat(generatedDecoded).isGreaterThan(generatedCodecDecoded / 4);
     assertThat(generatedToComplete).isPositive();
     assertThat(generatedCompleted).isGreaterThan(generatedToComplete / 4);
     // The generator is hostile-heavy (deep nesting, exponents, ids as numbers, which the reader

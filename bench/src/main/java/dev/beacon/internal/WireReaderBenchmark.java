@@ -28,6 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code codec}: what the relay did for every record before, and still does for the
  *       messages the reader leaves to it: {@link MessageCodec#parseObject} into maps, then
  *       {@link MessageCodec#fromMap} into a validated {@link Message}.</li>
+ *   <li>{@code readerDecode}: {@link WireReader#decode}, the same {@code Message} as {@code codec}
+ *       built from the token stream ({@code beacon import}'s path);</li>
  *   <li>{@code readerComplete} and {@code codecComplete}: the same messages without
  *       {@code messageId}, {@code timestamp} and {@code context}, completed by
  *       {@link WireReader#complete} and by the codec path the relay used before.</li>
@@ -85,6 +87,13 @@ public class WireReaderBenchmark {
   public WireReader.Verdict reader() {
     byte[] m = messages[i++ & 1023];
     return WireReader.read(m, 0, m.length);
+  }
+
+  /** {@code beacon import}'s decoding now: the same {@link Message} as {@code codec}, built from the token stream. */
+  @Benchmark
+  public Message readerDecode() {
+    byte[] m = messages[i++ & 1023];
+    return WireReader.decode(m, 0, m.length, () -> "unused").message();
   }
 
   /** The relay's completion on the token stream (a stable id computed as the relay does). */

@@ -171,12 +171,13 @@ public final class WireReader {
       return null;
     }
     Scan s = new Scan(true, offset);
+    s.snapshots = new Snapshots(s);
     try (JsonParser p = WireRules.parserWithoutDuplicateCheck(MessageSerializer.JSON, json, offset, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT || !s.topLevel(p) || p.nextToken() != null) {
         return null;
       }
     } catch (IOException | RuntimeException e) {
-      return null;
+      return null; // Snapshots.LEFT_TO_CODEC included
     }
     if (!s.valid() || (s.messageId != Scan.ABSENT && s.messageId != Scan.TEXT)
         || (s.timestamp != Scan.ABSENT && s.timestamp != Scan.TEXT)) {
@@ -188,75 +189,75 @@ public final class WireReader {
       return null;
     }
     try {
-      Snapshots maps = new Snapshots(s, json);
+      FrozenMap[] maps = s.built;
       Message.Builder<?, ?> b;
       switch (s.type) {
         case "track":
-          b = dev.beacon.Track.builder(s.text[Completion.EVENT]).properties(maps.get(Completion.PROPERTIES));
+          b = dev.beacon.Track.builder(s.text[Completion.EVENT]).properties(maps[Completion.PROPERTIES]);
           break;
         case "identify":
-          b = dev.beacon.Identify.builder().traits(maps.get(Completion.TRAITS));
+          b = dev.beacon.Identify.builder().traits(maps[Completion.TRAITS]);
           break;
         case "page":
           b = dev.beacon.Page.builder().name(s.text[Completion.NAME]).category(s.text[Completion.CATEGORY])
-              .properties(maps.get(Completion.PROPERTIES));
+              .properties(maps[Completion.PROPERTIES]);
           break;
         case "screen":
           b = dev.beacon.Screen.builder().name(s.text[Completion.NAME]).category(s.text[Completion.CATEGORY])
-              .properties(maps.get(Completion.PROPERTIES));
+              .properties(maps[Completion.PROPERTIES]);
           break;
         case "group":
-          b = dev.beacon.Group.builder(s.text[Completion.GROUP_ID]).traits(maps.get(Completion.TRAITS));
+          b = dev.beacon.Group.builder(s.text[Completion.GROUP_ID]).traits(maps[Completion.TRAITS]);
           break;
         default: // alias
           b = dev.beacon.Alias.builder(s.text[Completion.PREVIOUS_ID]);
       }
       b.userId(s.text[Completion.USER_ID]).anonymousId(s.text[Completion.ANONYMOUS_ID]).messageId(id)
-          .context(maps.get(Completion.CONTEXT)).integrations(maps.get(Completion.INTEGRATIONS));
+          .context(maps[Completion.CONTEXT]).integrations(maps[Completion.INTEGRATIONS]);
       if (at != null) {
         b.timestamp(at);
       }
       return new Decoded(b.build(), at != null);
-    } catch (IOException | RuntimeException e) {
-      // A lone surrogate in a key, or the builder's refusal (a message over 32 KB once written):
-      // the codec decides, with its wording.
+    } catch (RuntimeException e) {
+      // The builder's refusal (a message over 32 KB once written): the codec decides, with its wording.
       return null;
     }
   }
 
   /**
    * Builds the immutable maps a {@link Message} holds ({@link FrozenMap}s and unmodifiable lists,
-   * with the size bound and height {@link Values}' snapshot walk computes) from the message's
-   * object fields, re-reading their bytes. A key with a lone surrogate ({@code Values} repairs it
-   * and may merge keys) is left to the codec.
+   * with the size bound and height {@link Values}' snapshot walk computes) while the message is
+   * read, with the checks {@link Scan} makes on every value (repeated names, nesting, numbers). What
+   * the reader leaves to the codec — those checks failing, or a key with a lone surrogate, which
+   * {@code Values} repairs and may merge — ends the walk with {@link #LEFT_TO_CODEC}.
    */
   private static final class Snapshots {
+    /** Thrown to leave the message to the codec; no stack trace, one shared instance. */
+    static final RuntimeException LEFT_TO_CODEC = new RuntimeException("left to the codec", null, false, false) {
+      private static final long serialVersionUID = 1L;
+    };
     private final Scan scan;
-    private final byte[] json;
     private long bound;
     private int depth;
     private int deepest;
 
-    Snapshots(Scan scan, byte[] json) {
+    Snapshots(Scan scan) {
       this.scan = scan;
-      this.json = json;
     }
 
-    /** The snapshot of an object field, or null when it was absent or null. */
-    FrozenMap get(int index) throws IOException {
-      if (scan.spanStart[index] < 0) {
-        return null;
-      }
-      try (JsonParser p = Completion.span(scan, json, index)) {
-        p.nextToken();
-        bound = 0;
-        depth = 0;
-        deepest = 0;
-        return map(p);
-      }
+    /** The snapshot of a top-level object field; the parser is on its opening brace. */
+    FrozenMap top(JsonParser p, boolean context) throws IOException {
+      bound = 0;
+      depth = 0;
+      deepest = 0;
+      return map(p, 2, context);
     }
 
-    private FrozenMap map(JsonParser p) throws IOException {
+    /** An object at nesting {@code level} (the root is 1), as {@code Values.Walker.map} snapshots it. */
+    private FrozenMap map(JsonParser p, int level, boolean context) throws IOException {
+      if (level > MAX_JUDGED_DEPTH) {
+        throw LEFT_TO_CODEC;
+      }
       long start = bound;
       int outerDeepest = deepest;
       int base = depth;
@@ -265,22 +266,28 @@ public final class WireReader {
       String[] keys = new String[8];
       Object[] values = new Object[8];
       int n = 0;
+      int names = scan.top;
       bound += 2;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String key = p.currentName();
         int keyBound = MessageSizes.stringBoundIfWellFormed(key);
-        if (keyBound < 0) {
-          throw new IllegalArgumentException("a key with a lone surrogate: left to the codec");
+        if (keyBound < 0 || !scan.name(names, key)) {
+          throw LEFT_TO_CODEC;
         }
         bound += keyBound + 2;
         if (n == keys.length) {
           keys = java.util.Arrays.copyOf(keys, n * 2);
           values = java.util.Arrays.copyOf(values, n * 2);
         }
+        JsonToken t = p.nextToken();
+        if (context && "library".equals(key)) {
+          scan.library = t == JsonToken.START_OBJECT;
+        }
         keys[n] = key;
-        values[n] = value(p, p.nextToken());
+        values[n] = value(p, t, level);
         n++;
       }
+      scan.top = names;
       depth--;
       int height = deepest - base;
       deepest = Math.max(outerDeepest, deepest);
@@ -294,18 +301,22 @@ public final class WireReader {
       }
     }
 
-    private Object value(JsonParser p, JsonToken t) throws IOException {
+    /** A value inside a container at nesting {@code level}. */
+    private Object value(JsonParser p, JsonToken t, int level) throws IOException {
       switch (t) {
         case START_OBJECT:
-          return map(p);
+          return map(p, level + 1, false);
         case START_ARRAY: {
+          if (level + 1 > MAX_JUDGED_DEPTH) {
+            throw LEFT_TO_CODEC;
+          }
           enter();
           java.util.ArrayList<Object> list = new java.util.ArrayList<>();
           bound += 2;
           JsonToken e;
           while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
             bound += 1;
-            list.add(value(p, e));
+            list.add(value(p, e, level + 1));
           }
           depth--;
           return java.util.Collections.unmodifiableList(list);
@@ -321,6 +332,9 @@ public final class WireReader {
           return v;
         }
         case VALUE_NUMBER_INT:
+          if (p.getTextLength() > 1000) {
+            throw LEFT_TO_CODEC;
+          }
           if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
             java.math.BigInteger big = p.getBigIntegerValue();
             bound += big.bitLength() / 3 + 2;
@@ -329,6 +343,10 @@ public final class WireReader {
           bound += 20;
           return p.getLongValue();
         case VALUE_NUMBER_FLOAT: {
+          scan.decimals++;
+          if (!Scan.plainDecimal(p)) {
+            throw LEFT_TO_CODEC;
+          }
           java.math.BigDecimal d = p.getDecimalValue();
           bound += d.toString().length();
           return d;
@@ -343,7 +361,7 @@ public final class WireReader {
           bound += 4;
           return null;
         default:
-          throw new IllegalStateException("unexpected token " + t);
+          throw LEFT_TO_CODEC;
       }
     }
   }
@@ -377,6 +395,11 @@ public final class WireReader {
     /** When completing: where context, properties, traits and integrations start and end, by bit index (9-12); -1 if absent. */
     final int[] spanStart;
     final int[] spanEnd;
+
+    /** When decoding: builds the object fields' snapshots in the same pass (else null). */
+    Snapshots snapshots;
+    /** When decoding: the snapshots of context, properties, traits and integrations, by bit index (9-12). */
+    final FrozenMap[] built = new FrozenMap[13];
 
     /** Where the parser's byte offsets count from in the buffer (Jackson counts from the text's start). */
     final int base;
@@ -455,7 +478,9 @@ public final class WireReader {
             }
             break;
           case "context":
-            if (v == JsonToken.START_OBJECT) {
+            if (v == JsonToken.START_OBJECT && snapshots != null) {
+              built[9] = snapshots.top(p, true);
+            } else if (v == JsonToken.START_OBJECT) {
               int start = text == null ? 0 : (int) p.currentTokenLocation().getByteOffset();
               if (!context(p)) {
                 return false;
@@ -473,6 +498,10 @@ public final class WireReader {
           case "integrations":
             if (v != JsonToken.START_OBJECT && v != JsonToken.VALUE_NULL) {
               odd |= bit(name);
+            }
+            if (v == JsonToken.START_OBJECT && snapshots != null) {
+              built[Integer.numberOfTrailingZeros(bit(name))] = snapshots.top(p, false);
+              break;
             }
             int start = text == null ? 0 : (int) p.currentTokenLocation().getByteOffset();
             if (!value(p, v, 1)) {
@@ -871,7 +900,7 @@ public final class WireReader {
       }
     }
 
-    static JsonParser span(Scan s, byte[] json, int index) throws IOException {
+    private static JsonParser span(Scan s, byte[] json, int index) throws IOException {
       return MessageSerializer.JSON.createParser(json, s.spanStart[index], s.spanEnd[index] - s.spanStart[index]);
     }
 

@@ -7,26 +7,37 @@ import dev.beacon.Message;
 import java.io.IOException;
 
 /**
- * Reads one Segment message on Jackson's token stream, without building maps, a {@link Message} or
- * any text it does not need, and says whether its bytes can be passed on as they arrived. Not API.
+ * Reads one Segment message on Jackson's token stream, without building maps or any text it does
+ * not need: the fast path in front of {@link MessageCodec}, which stays the definition of the wire
+ * format. Not API.
  *
- * <p>The reader is the fast path in front of {@link MessageCodec}, which stays the definition of
- * the wire format: {@link #read} answers {@link Verdict#AS_IS} only for a message that
- * {@link MessageCodec#decode} certainly accepts and that is already complete (a {@code messageId},
- * a {@code timestamp} and a {@code context.library} object), so that a caller passes its bytes on
- * unchanged. Everything else is {@link Verdict#USE_CODEC}: a message to complete, one the codec
- * would refuse (the codec then gives the refusal, with the texts and limits of {@link WireRules}
- * and the builders, so there is one wording), and every rare shape whose answer the reader does
- * not work out itself (ids sent as numbers, timestamps in another ISO-8601 spelling, exponents,
- * nesting near {@link Values#MAX_DEPTH}, sizes near {@link Message#MAX_MESSAGE_BYTES}). The
- * differential test ({@code WireReaderDifferentialTest}) holds the reader to that promise.
+ * <ul>
+ *   <li>{@link #read} answers {@link Verdict#AS_IS} only for a message that
+ *       {@link MessageCodec#decode} certainly accepts and that is already complete (a
+ *       {@code messageId}, a {@code timestamp} and a {@code context.library} object), so that a
+ *       caller passes its bytes on unchanged (the Kafka relay);</li>
+ *   <li>{@link #complete} writes a valid message that lacks one of those exactly as the codec
+ *       writes it once completed (the Kafka relay);</li>
+ *   <li>{@link #decode} builds the {@link Message} the codec builds, its immutable maps made in the
+ *       same pass ({@code beacon import}).</li>
+ * </ul>
  *
- * <p>What it costs: one pass of the parser over the bytes; the few top-level strings it must
- * judge ({@code type}, the ids, {@code event}, {@code timestamp}) are decoded, every other value
- * is skipped by the parser (still checked as JSON: UTF-8, escapes, duplicate keys, trailing
- * content); timestamps are checked by hand (no {@code DateTimeFormatter}), integers by their
- * length and decimals by their spelling (no {@code BigDecimal} unless a number is written with an
- * exponent or is very long).
+ * <p>Each answers "use the codec" (USE_CODEC, or null) for everything it does not settle: a
+ * message the codec would refuse (the codec then gives the refusal, with the texts and limits of
+ * {@link WireRules} and the builders, so there is one wording), and every rare shape whose answer
+ * the reader does not work out itself (ids sent as numbers, timestamps in another ISO-8601
+ * spelling, numbers with an exponent, nesting near {@link Values#MAX_DEPTH}, objects of more than
+ * {@value #MAX_JUDGED_NAMES} names, sizes near {@link Message#MAX_MESSAGE_BYTES}). Its own
+ * thresholds below only route a message to the codec; they never refuse one. The differential
+ * test ({@code WireReaderDifferentialTest}) holds the reader to that promise.
+ *
+ * <p>What it costs: one pass of the parser over the bytes (plus, to complete, one per object
+ * field copied); the few top-level strings it must judge ({@code type}, the ids, {@code event},
+ * {@code timestamp}) are judged on the parser's characters, every other value is skipped by the
+ * parser (still checked as JSON: UTF-8, escapes, trailing content) or, for {@code decode}, built;
+ * repeated names are refused with one reused array; timestamps are checked by hand (no
+ * {@code DateTimeFormatter}), integers by their length and decimals by their spelling (no
+ * {@code BigDecimal} to check them).
  */
 public final class WireReader {
   /** What to do with a message's bytes. */

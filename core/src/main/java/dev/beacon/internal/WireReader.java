@@ -120,6 +120,16 @@ public final class WireReader {
    */
   public static byte[] complete(byte[] json, int offset, int length, java.util.function.Supplier<String> messageId,
       long timestampMillis) {
+    try {
+      return completeOrNull(json, offset, length, messageId, timestampMillis);
+    } catch (RuntimeException e) {
+      // Input the reader did not foresee is the codec's to judge (it dead-letters what throws).
+      return null;
+    }
+  }
+
+  private static byte[] completeOrNull(byte[] json, int offset, int length,
+      java.util.function.Supplier<String> messageId, long timestampMillis) {
     if (length > Message.MAX_MESSAGE_BYTES - SIZE_MARGIN) {
       return null;
     }
@@ -178,6 +188,16 @@ public final class WireReader {
    * @return the message and whether it had a timestamp, or null to use the codec
    */
   public static Decoded decode(byte[] json, int offset, int length, java.util.function.Supplier<String> messageId) {
+    try {
+      return decodeOrNull(json, offset, length, messageId);
+    } catch (RuntimeException e) {
+      // Input the reader did not foresee is the codec's to judge.
+      return null;
+    }
+  }
+
+  private static Decoded decodeOrNull(byte[] json, int offset, int length,
+      java.util.function.Supplier<String> messageId) {
     if (length > Message.MAX_MESSAGE_BYTES - SIZE_MARGIN) {
       return null;
     }

@@ -9,6 +9,7 @@ import dev.beacon.MessageIds;
 import dev.beacon.QueueFullPolicy;
 import dev.beacon.Stats;
 import dev.beacon.internal.MessageCodec;
+import dev.beacon.internal.WireReader;
 import dev.beacon.internal.WireRules;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -408,10 +409,18 @@ final class ImportCommand implements Callable<Integer> {
   record Parsed(Message message, boolean hadTimestamp) {}
 
   static Parsed parseLine(String line) {
-    byte[] bytes = line.strip().getBytes(StandardCharsets.UTF_8);
+    String stripped = line.strip();
+    byte[] bytes = stripped.getBytes(StandardCharsets.UTF_8);
+    // The streaming reader builds the same Message without maps first; what it leaves (a line to
+    // refuse, or of a rare shape) goes through the codec, which also words the refusal.
+    WireReader.Decoded fast = WireReader.decode(bytes, 0, bytes.length,
+        () -> MessageIds.stable("beacon-import", stripped));
+    if (fast != null) {
+      return new Parsed(fast.message(), fast.hadTimestamp());
+    }
     Map<String, Object> json = MessageCodec.parseObject(bytes, 0, bytes.length);
     if (json.get("messageId") == null) {
-      json.put("messageId", MessageIds.stable("beacon-import", line.strip()));
+      json.put("messageId", MessageIds.stable("beacon-import", stripped));
     }
     boolean hadTimestamp = json.get("timestamp") != null;
     return new Parsed(MessageCodec.fromMap(json), hadTimestamp);

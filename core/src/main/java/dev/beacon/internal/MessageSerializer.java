@@ -49,6 +49,11 @@ public final class MessageSerializer {
 
   private MessageSerializer() {}
 
+  /** {@code context.library}'s JSON, as {@link #write} writes it (for {@link WireReader}'s completion). */
+  static String library() {
+    return LIBRARY_JSON;
+  }
+
   private static String libraryJson() {
     java.io.StringWriter w = new java.io.StringWriter();
     try (JsonGenerator g = JSON.createGenerator(w)) {

@@ -75,6 +75,25 @@ public final class WireRules {
   }
 
   /**
+   * Opens a parser under the shared policy except duplicate keys, which the caller refuses itself
+   * ({@link WireReader} does, without the hash set per object Jackson's detection makes). The
+   * caller still checks that nothing follows the value.
+   *
+   * @param factory the factory to create the parser with
+   * @param json the text
+   * @param offset start in the buffer
+   * @param length length of the text
+   * @return a parser without duplicate detection
+   * @throws IllegalArgumentException when the text is not UTF-8 (it starts as UTF-16 or UTF-32 does)
+   * @throws IOException when the parser cannot be created
+   */
+  static JsonParser parserWithoutDuplicateCheck(JsonFactory factory, byte[] json, int offset, int length)
+      throws IOException {
+    requireUtf8(json, offset, length);
+    return factory.createParser(json, offset, length);
+  }
+
+  /**
    * Refuses text that is not UTF-8. JSON text begins with an ASCII character (or a UTF-8 BOM), so
    * a zero byte among its first four bytes, or a UTF-16 byte-order mark, means another encoding,
    * which Jackson would detect and accept.

@@ -3,6 +3,7 @@ package dev.beacon.relay.kafka;
 import dev.beacon.Message;
 import dev.beacon.MessageIds;
 import dev.beacon.internal.MessageCodec;
+import dev.beacon.internal.WireReader;
 import dev.beacon.spi.Batch;
 import java.time.Duration;
 import java.time.Instant;
@@ -245,13 +246,21 @@ final class ConsumerLoop implements Runnable {
     } else if (value.length > Message.MAX_MESSAGE_BYTES) {
       invalid = "the message is " + value.length + " bytes, over Segment's limit of " + Message.MAX_MESSAGE_BYTES;
     } else {
+      // The streaming reader first: a valid, complete record (as Beacon's Kafka transport writes
+      // it) goes on as its bytes, and a valid incomplete one is completed on the token stream to
+      // the bytes the codec would write, neither decoded into maps or a Message. What it leaves
+      // (null) goes through the codec below, which completes or refuses it as before.
+      payload = WireReader.read(value, 0, value.length) == WireReader.Verdict.AS_IS ? value
+          : WireReader.complete(value, 0, value.length, () -> stableId(r), r.timestamp());
+    }
+    if (invalid == null && payload == null) {
+      payload = value;
       try {
         Map<String, Object> json = MessageCodec.parseObject(value, 0, value.length);
         boolean complete = json.get("messageId") != null && json.get("timestamp") != null && hasLibrary(json);
         if (json.get("messageId") == null) {
           // Stable across re-reads after a crash or rebalance, so that the API can drop the duplicate.
-          json.put("messageId", MessageIds.stable("kafka", r.topic(), Integer.toString(r.partition()),
-              Long.toString(r.offset())));
+          json.put("messageId", stableId(r));
         }
         if (json.get("timestamp") == null && r.timestamp() >= 0) {
           json.put("timestamp", Instant.ofEpochMilli(r.timestamp()).toString());
@@ -294,6 +303,11 @@ final class ConsumerLoop implements Runnable {
     if (open.size() >= settings.maxBatchMessages) {
       cut();
     }
+  }
+
+  /** A record's messageId when it has none: stable across re-reads after a crash or rebalance. */
+  private static String stableId(ConsumerRecord<byte[], byte[]> r) {
+    return MessageIds.stable("kafka", r.topic(), Integer.toString(r.partition()), Long.toString(r.offset()));
   }
 
   private static boolean hasLibrary(Map<String, Object> json) {

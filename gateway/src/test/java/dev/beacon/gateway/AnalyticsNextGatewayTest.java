@@ -2,6 +2,9 @@ package dev.beacon.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.beacon.SpoolDurability;
+import dev.beacon.testkit.CapturedMessage;
+import dev.beacon.testkit.CollectorServer;
 import dev.beacon.testkit.WireFormat;
 import dev.beacon.testkit.browser.HeadlessChromium;
 import dev.beacon.transport.kafka.KafkaEventSink;
@@ -10,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * origin (the only one the gateway allows), analytics.js fetches its settings from the gateway
  * ({@code cdnURL}), which points its Segment.io integration at the gateway, and the browser's own
  * CORS preflights and text/plain posts (the one-letter paths, the batching dispatcher's
- * {@code /v1/b}) reach the {@link KafkaSink} on a real KRaft broker.
+ * {@code /v1/b}) reach the {@link KafkaSink} on a real KRaft broker — and, once, the
+ * {@link JournalSink}, which forwards them to a {@link CollectorServer}.
  *
  * <p>Same rule as testkit's browser test (the harness is {@link HeadlessChromium}): skipped without
  * Chromium, chromedriver or the bundle on a developer machine, failed under {@code CI=true}.
@@ -44,7 +47,7 @@ class AnalyticsNextGatewayTest {
   @TempDir Path profile;
   private HeadlessChromium browser;
   private Gateway gateway;
-  private String topic;
+  private CollectorServer forwardTarget;
 
   @BeforeAll
   static void findTheBrowserAndTheBundle() {
@@ -64,6 +67,9 @@ class AnalyticsNextGatewayTest {
         assertThat(gateway.close(Duration.ofSeconds(30))).isTrue();
       }
     } finally {
+      if (forwardTarget != null) {
+        forwardTarget.close();
+      }
       if (browser != null) {
         browser.close();
       }
@@ -85,18 +91,48 @@ class AnalyticsNextGatewayTest {
     assertArrivedAsAnalyticsJsSentThem(records);
   }
 
+  @Test
+  void theDefaultDispatcherSendsThroughTheJournalSinkToTheForwardTarget() throws Exception {
+    forwardTarget = CollectorServer.builder().writeKey("forward-key").build().start();
+    startGateway(JournalSink.open(dir.resolve("journal"), forwardTarget.uri(), "forward-key",
+        SpoolDurability.PROCESS_CRASH));
+
+    browser.open(HeadlessChromium.pageIdentifyTrack(GatewayFixture.KEY, gateway.uri(), "{}"));
+    List<CapturedMessage> messages;
+    try {
+      messages = forwardTarget.awaitMessages(3, ARRIVAL);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; target saw " + forwardTarget.requests() + "; browser error "
+          + browser.pageError() + "; console " + browser.console(), e);
+    }
+
+    assertThat(messages).extracting(CapturedMessage::type).containsExactlyInAnyOrder("page", "identify", "track");
+    assertThat(messages).extracting(CapturedMessage::messageId).doesNotHaveDuplicates();
+    CapturedMessage identify = messages.stream().filter(m -> m.type().equals("identify")).findFirst().orElseThrow();
+    assertThat(identify.userId()).isEqualTo("user-1");
+    assertThat(identify.traits()).containsEntry("plan", "pro");
+    CapturedMessage track = messages.stream().filter(m -> m.type().equals("track")).findFirst().orElseThrow();
+    assertThat(track.event()).isEqualTo("Clicked");
+    assertThat(track.properties()).containsEntry("button", "buy");
+    assertThat(messages).allSatisfy(m -> {
+      // The journal stores Beacon Messages, so context.library becomes Beacon's own (docs/gateway.md,
+      // "Fidelity of what is forwarded"); the rest of analytics.js's context goes through.
+      assertThat(m.get("context.library.name")).isEqualTo("beacon-java");
+      assertThat((String) m.get("context.userAgent")).contains("HeadlessChrome");
+      assertThat(m.get("context.ip")).isEqualTo("127.0.0.1");
+      assertThat(m.anonymousId()).isNotBlank();
+      assertThat(m.json()).doesNotContainKey("writeKey");
+    });
+    assertThat(forwardTarget.stats().rejected()).as("%s", forwardTarget.requests()).isZero();
+    assertThat(browser.pageError()).isNull();
+  }
+
   /** Starts a gateway on a fresh topic, loads the page and waits for its three calls in Kafka. */
   private List<ConsumerRecord<byte[], byte[]>> run(String name, String integrations) throws Exception {
-    topic = "browser-" + name;
+    String topic = "browser-" + name;
     BROKER.createTopic(topic, 2);
-    KafkaSink sink = new KafkaSink(KafkaEventSink.builder().bootstrapServers(BROKER.bootstrapServers())
-        .topic(topic).ackTimeout(Duration.ofSeconds(30)).build());
-    String pageOrigin = browser.pageUri().toString().replaceAll("/$", "");
-    // Only the page's origin gets CORS answers: the browser's preflights must pass the real check.
-    gateway = Gateway.builder(GatewayFixture.keysFile(dir), sink).listen("127.0.0.1", 0)
-        .allowOrigins(Set.of(pageOrigin)).build().start();
-    assertThat(pageOrigin).as("page and gateway must be different origins")
-        .isNotEqualTo(gateway.uri().toString().replaceAll("/$", ""));
+    startGateway(new KafkaSink(KafkaEventSink.builder().bootstrapServers(BROKER.bootstrapServers())
+        .topic(topic).ackTimeout(Duration.ofSeconds(30)).build()));
 
     browser.open(HeadlessChromium.pageIdentifyTrack(GatewayFixture.KEY, gateway.uri(), integrations));
     List<ConsumerRecord<byte[], byte[]>> records = BROKER.read(topic, 3, ARRIVAL);
@@ -106,14 +142,22 @@ class AnalyticsNextGatewayTest {
     return BROKER.readAll(topic);
   }
 
+  /** Starts the gateway on this sink, allowing CORS for the page's origin alone. */
+  private void startGateway(Sink sink) throws Exception {
+    String pageOrigin = browser.pageUri().toString().replaceAll("/$", "");
+    // Only the page's origin gets CORS answers: the browser's preflights must pass the real check.
+    gateway = Gateway.builder(GatewayFixture.keysFile(dir), sink).listen("127.0.0.1", 0)
+        .allowOrigins(Set.of(pageOrigin)).build().start();
+    assertThat(pageOrigin).as("page and gateway must be different origins")
+        .isNotEqualTo(gateway.uri().toString().replaceAll("/$", ""));
+  }
+
   @SuppressWarnings("unchecked")
   private void assertArrivedAsAnalyticsJsSentThem(List<ConsumerRecord<byte[], byte[]>> records) {
-    Map<String, ConsumerRecord<byte[], byte[]>> byType = new HashMap<>();
     List<Map<String, Object>> messages = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : records) {
       Map<String, Object> m = WireFormat.parseObject(r.value());
       messages.add(m);
-      byType.put((String) m.get("type"), r);
       assertThat(header(r, KafkaEventSink.HEADER_SOURCE)).isEqualTo("web");
       assertThat(header(r, "beacon.type")).isEqualTo(m.get("type"));
       assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain(GatewayFixture.KEY);

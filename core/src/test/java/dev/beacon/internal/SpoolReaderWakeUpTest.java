@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 20, "make waiting one thing": the spool reader's deep sleep had a 1 s cap against a missed
- * wake-up, and one was missed. A batch that finished between the reader's
+ * wake-up, and two were missed (the second as in the consumer, {@link DeepSleepWakeUpTest}: a
+ * request slot released as the reader falls asleep with a batch waiting for one). A batch that finished between the reader's
  * {@code acknowledgeFinished()} and its raising of {@code sleeping} found no sleeper to wake, and
  * the re-check before parking looked only at new commits: the batch was acknowledged up to 1 s
  * late, and a flush waited for it. The {@link SleepProbe} finishes the batch at exactly that
@@ -165,6 +166,67 @@ class SpoolReaderWakeUpTest {
           .as("the reader parked with a finished batch not acknowledged").isZero();
       assertThat(sender.await(1, System.nanoTime() + TimeUnit.SECONDS.toNanos(30))).isTrue();
       assertThat(spool.acknowledged).isZero();
+    } finally {
+      transport.futures.forEach(f -> f.complete(SendResult.delivered(200)));
+      sender.halt();
+      t.join(TimeUnit.SECONDS.toMillis(30));
+      scheduler.shutdownNow();
+    }
+    assertThat(t.isAlive()).isFalse();
+  }
+
+  @Test
+  void aSlotReleasedAsTheReaderFallsAsleepSendsTheWaitingBatchWithoutSleeping() throws Exception {
+    HeldTransport transport = new HeldTransport();
+    ListSpool spool = new ListSpool();
+    // flushAt 1: every record wants a cut at once; the interval (1 h) never comes into it.
+    EngineConfig cfg = new EngineConfig(16, 1 << 20, 1, 100, 500_000, Duration.ofHours(1),
+        QueueFullPolicy.dropNewest(), RetryPolicy.builder().build(), (error, messages) -> { },
+        Thread::new, null, true, false, false, Duration.ofSeconds(10), Duration.ofSeconds(10), null,
+        SpoolDurability.BUFFERED, null, null);
+    Counters counters = new Counters();
+    Reporter reporter = new Reporter(counters, cfg.errorHandler());
+    ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+    Dispatcher dispatcher = new Dispatcher(cfg, transport, counters, reporter, scheduler);
+    SpoolSender[] senderRef = new SpoolSender[1];
+    Journal journal = new Journal(spool, counters, () -> senderRef[0].wakeIfDeep());
+    SpoolSender sender = new SpoolSender(cfg, spool, journal, dispatcher, counters, reporter);
+    senderRef[0] = sender;
+    dispatcher.onPermitReleased(sender::wakeIfDeep); // as Engine wires it
+
+    // The only request slot is held elsewhere (as by a sync-mode call): no ticket will finish.
+    assertThat(dispatcher.tryAcquire()).isTrue();
+    AtomicBoolean released = new AtomicBoolean();
+    AtomicInteger parkedWithWorkReady = new AtomicInteger();
+    AtomicInteger raced = new AtomicInteger();
+    sender.sleepProbe(new SleepProbe() {
+      @Override
+      public void deciding() {
+        // The race window: the record waits in the batch, its tryAcquire failed, no flag is up yet.
+        if (sender.held() == 1 && !released.get()) {
+          dispatcher.releasePermit(); // its listener sees no deep sleeper
+          released.set(true);
+          raced.incrementAndGet();
+        }
+      }
+
+      @Override
+      public void parking() {
+        // Once cut, the batch holds the slot (its attempt is never completed here).
+        if (released.get() && transport.sent.isEmpty() && dispatcher.hasFreeSlot()) {
+          parkedWithWorkReady.incrementAndGet();
+        }
+      }
+    });
+    Thread t = new Thread(sender, "test-spool-reader");
+    t.start();
+    try {
+      assertThat(journal.appendOwn(Track.builder("Waiting").userId("u").build())).isEqualTo(1);
+      awaitCondition(() -> transport.sent.size() == 1 || parkedWithWorkReady.get() > 0);
+      assertThat(raced.get()).as("the probe released the slot in the race window").isEqualTo(1);
+      assertThat(parkedWithWorkReady.get())
+          .as("the reader parked with a batch waiting and a request slot free").isZero();
+      awaitCondition(() -> transport.sent.size() == 1);
     } finally {
       transport.futures.forEach(f -> f.complete(SendResult.delivered(200)));
       sender.halt();

@@ -4,6 +4,7 @@ import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
 import dev.beacon.FailureReason;
 import dev.beacon.Message;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -198,6 +199,10 @@ final class Consumer implements Runnable {
             deepSleeping = true;
           }
           sleeping = true;
+          // Disruptor 4 reads its cursor with an acquire load only, which may pass the volatile
+          // writes above (a store-load reordering): the fence keeps the re-check after the flags,
+          // as Signal.register does. Idle path only.
+          VarHandle.fullFence();
           // Re-check, after raising the flags (volatile writes), every condition a conditional waker
           // signals: a published message (the producer read no flag) and, for a batch waiting for a
           // slot, a slot released (the releaser read no flag). Each waker writes first (a CAS on

@@ -4,6 +4,7 @@ import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
 import dev.beacon.FailureReason;
 import dev.beacon.Message;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -47,10 +48,10 @@ final class Consumer implements Runnable {
   private static final int SPIN_WHILE_JOURNALING = 200;
   /** After this long without a message the consumer sleeps until woken (idle CPU ≈ 0). */
   private static final long DEEP_IDLE_AFTER_NANOS = 100_000_000L;
-  /** Longest deep sleep: a safety net against a missed wake-up, once a second. */
-  private static final long DEEP_PARK_NANOS = 1_000_000_000L;
   /** True while in a deep sleep: every producer wakes it (see {@link #nudgeIfDeep()}). */
   private volatile boolean deepSleeping;
+  /** Tests only (see {@link SleepProbe}); read once per deep sleep. */
+  private volatile SleepProbe sleepProbe;
   private long lastActiveNanos = System.nanoTime();
   final CountDownLatch exited = new CountDownLatch(1);
   /**
@@ -177,22 +178,46 @@ final class Consumer implements Runnable {
         } else if (idle <= SPIN_WHILE_JOURNALING + 8) {
           Thread.yield();
         } else {
+          // A batch that wants a cut and did not get a request slot: a freed slot is work.
+          boolean cutWaiting = !asm.isEmpty() && wantsCut(state);
           long now = System.nanoTime();
           boolean deep = now - lastActiveNanos > DEEP_IDLE_AFTER_NANOS;
-          long park;
+          long park; // 0: until woken
+          SleepProbe probe = null;
           if (!deep) {
             park = Math.min(2_000_000L, 10_000L << Math.min(idle - 8, 8));
           } else {
-            // Idle for a while: sleep until the batch is due, or until a producer, a flush, a free
-            // request slot or close wakes us (the cap only bounds a missed wake-up).
-            long due = asm.isEmpty() ? 0 : batchStartNanos + intervalNanos - now;
-            park = due > 0 ? Math.min(due, DEEP_PARK_NANOS) : DEEP_PARK_NANOS;
+            // Idle for a while: sleep until woken by a producer (nudgeIfDeep), a flush, a drain, a
+            // halt (unconditional unparks) or a freed request slot (nudgeIfDeep), and, when the batch
+            // is not due yet, at the latest until it is: the flush interval is a real periodic duty,
+            // the only timed part of this sleep (issue 20: no safety-net cap).
+            park = asm.isEmpty() || cutWaiting ? 0 : Math.max(1, batchStartNanos + intervalNanos - now);
+            probe = sleepProbe;
+            if (probe != null) {
+              probe.deciding();
+            }
             deepSleeping = true;
           }
           sleeping = true;
-          // Re-check after raising the flags: a producer that published before saw no sleeper.
-          if (ring.getCursor() == lastSeq && !halted && !draining) {
-            LockSupport.parkNanos(this, park);
+          // Disruptor 4 reads its cursor with an acquire load only, which may pass the volatile
+          // writes above (a store-load reordering): the fence keeps the re-check after the flags,
+          // as Signal.register does. Idle path only.
+          VarHandle.fullFence();
+          // Re-check, after raising the flags (volatile writes), every condition a conditional waker
+          // signals: a published message (the producer read no flag) and, for a batch waiting for a
+          // slot, a slot released (the releaser read no flag). Each waker writes first (a CAS on
+          // the cursor, an atomic release of the semaphore) and reads the flag after, so one of the
+          // two sides sees the other; an unpark before the park makes the park return at once.
+          if (ring.getCursor() == lastSeq && !halted && !draining
+              && !(cutWaiting && dispatcher.hasFreeSlot())) {
+            if (probe != null) {
+              probe.parking();
+            }
+            if (park == 0) {
+              LockSupport.park(this);
+            } else {
+              LockSupport.parkNanos(this, park);
+            }
           }
           sleeping = false;
           deepSleeping = false;
@@ -215,6 +240,11 @@ final class Consumer implements Runnable {
         exited.countDown();
       }
     }
+  }
+
+  /** Tests only: observes the next deep sleeps (see {@link SleepProbe}). */
+  void sleepProbe(SleepProbe probe) {
+    this.sleepProbe = probe;
   }
 
   private boolean wantsCut(EventPoller.PollState state) {

@@ -87,6 +87,15 @@ final class Dispatcher {
     return permits.tryAcquire();
   }
 
+  /**
+   * Whether a request slot is free now (a volatile read of the semaphore's state). A sleeper with a
+   * batch waiting for a slot re-checks this after raising the flag that {@link #releaseSlot()}'s
+   * listener reads: the release is an atomic update, so one of the two sees the other.
+   */
+  boolean hasFreeSlot() {
+    return permits.availablePermits() > 0;
+  }
+
   void onPermitReleased(Runnable listener) {
     this.permitReleased = listener;
   }

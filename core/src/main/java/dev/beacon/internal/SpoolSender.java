@@ -45,8 +45,14 @@ final class SpoolSender implements Runnable {
 
   /** After this long without reading a record the sender sleeps until woken. */
   private static final long DEEP_IDLE_AFTER_NANOS = 100_000_000L;
-  private static final long DEEP_PARK_NANOS = 1_000_000_000L;
+  /**
+   * After a pass that failed to read the spool, the longest sleep before the next try: a retry of
+   * a failed read (a real periodic duty), not a cover for a missed wake-up.
+   */
+  private static final long READ_RETRY_NANOS = 1_000_000_000L;
   private volatile boolean deepSleeping;
+  /** Tests only (see {@link SleepProbe}); read once per deep sleep. */
+  private volatile SleepProbe sleepProbe;
   private long lastReadNanos = System.nanoTime();
   /** Journal records known at the start of the last pass: a commit since then means work. */
   private long seenTotal;
@@ -139,6 +145,7 @@ final class SpoolSender implements Runnable {
     try {
       while (!halted) {
         boolean readAny = false;
+        boolean failed = false;
         try {
           acknowledgeFinished();
           long mark = journal.totalRecords();
@@ -165,6 +172,7 @@ final class SpoolSender implements Runnable {
             }
           }
         } catch (IOException | RuntimeException e) {
+          failed = true;
           ackLog.warn("Beacon could not read its spool: {}", e.toString());
         }
         long now = System.nanoTime();
@@ -174,19 +182,43 @@ final class SpoolSender implements Runnable {
           continue;
         }
         idle++;
-        long park;
+        // A batch that wants a cut and did not get a request slot: a freed slot is work.
+        boolean cutWaiting = !asm.isEmpty() && wantsCut(true);
+        long park; // 0: until woken
+        SleepProbe probe = null;
         if (now - lastReadNanos <= DEEP_IDLE_AFTER_NANOS) {
           park = Math.min(2_000_000L, 20_000L << Math.min(idle, 7));
         } else {
-          // Idle: sleep until the batch is due or a commit, a finished batch, a free request slot,
-          // a flush or close wakes us; the cap only bounds a missed wake-up.
-          long due = asm.isEmpty() ? 0 : batchStartNanos + intervalNanos - now;
-          park = due > 0 ? Math.min(due, DEEP_PARK_NANOS) : DEEP_PARK_NANOS;
+          // Idle: sleep until woken by a commit or a freed request slot (wakeIfDeep), a finished
+          // batch (wake), a flush, a drain or a halt (unconditional unparks); at the latest until the
+          // open batch is due (the flush interval) or, after a failed read, until the read is
+          // retried: real periodic duties, the only timed parts of this sleep (issue 20: no cap).
+          park = asm.isEmpty() || cutWaiting ? 0 : Math.max(1, batchStartNanos + intervalNanos - now);
+          if (failed) {
+            park = park == 0 ? READ_RETRY_NANOS : Math.min(park, READ_RETRY_NANOS);
+          }
+          probe = sleepProbe;
+          if (probe != null) {
+            probe.deciding();
+          }
           deepSleeping = true;
         }
         sleeping = true;
-        if (!halted && !draining && journal.totalRecords() == seenTotal) {
-          LockSupport.parkNanos(this, park);
+        // Re-check, after raising the flags (volatile writes), every condition a conditional waker
+        // signals: a commit (totalRecords), a finished batch at the head (its ticket's volatile
+        // done, written before wake() reads sleeping) and, for a batch waiting for a slot, a slot
+        // released (an atomic update before the listener reads deepSleeping). One side always sees
+        // the other, and an unpark before the park makes the park return at once.
+        if (!halted && !draining && journal.totalRecords() == seenTotal && !headTicketDone()
+            && !(cutWaiting && dispatcher.hasFreeSlot())) {
+          if (probe != null) {
+            probe.parking();
+          }
+          if (park == 0) {
+            LockSupport.park(this);
+          } else {
+            LockSupport.parkNanos(this, park);
+          }
         }
         sleeping = false;
         deepSleeping = false;
@@ -196,6 +228,11 @@ final class SpoolSender implements Runnable {
       exited.countDown();
       dispatcher.signalSettled(); // close waits for this exit or for only backoffs to be left
     }
+  }
+
+  /** Tests only: observes the next deep sleeps (see {@link SleepProbe}). */
+  void sleepProbe(SleepProbe probe) {
+    this.sleepProbe = probe;
   }
 
   private void onRecord(long position, byte[] bytes, int offset, int length) {

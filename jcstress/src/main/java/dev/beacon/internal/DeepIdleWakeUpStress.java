@@ -38,6 +38,7 @@ public class DeepIdleWakeUpStress {
   @Actor
   public void consumer(ZZ_Result r) {
     deepSleeping = true;
+    java.lang.invoke.VarHandle.fullFence(); // as Consumer.run: the cursor is read with an acquire load only
     r.r1 = ring.getCursor() != lastSeq;
   }
 

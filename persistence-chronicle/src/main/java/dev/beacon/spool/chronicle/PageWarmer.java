@@ -29,15 +29,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Idle cost: the thread parks while the appender stays more than half of {@link #ahead} behind
  * what it has touched, and is woken by the append that crosses that mark (about one wake-up per
- * {@code ahead / 2} bytes written). A failure is logged once (WARN) and ends the touching, never
- * the appends: touching is an optimisation.
+ * {@code ahead / 2} bytes written), by the hand-over of a new chunk, or by close. Its work is
+ * driven by appends only (nothing ages), so it parks with no timeout: after setting the mark it
+ * re-checks the appender's position, and the appender publishes its position before it reads the
+ * mark, so either the thread sees the crossing or the appender sees the mark and wakes it (issue
+ * 20; the 200&nbsp;ms park it replaced only covered that missed crossing). At the end of the
+ * chunk or of the file it waits for the hand-over alone. A failure is logged once (WARN) and ends
+ * the touching, never the appends: touching is an optimisation.
  */
 final class PageWarmer implements Runnable, ReferenceOwner {
   private static final Logger LOG = LoggerFactory.getLogger(PageWarmer.class);
   /** What is kept touched ahead of the write position. */
   static final long DEFAULT_AHEAD = 1L << 20;
   private static final long PAGE = 4096;
-  private static final long IDLE_PARK_NANOS = 200_000_000L;
 
   private final long ahead;
   /** A chunk reserved for this thread by the appender, not yet taken. */
@@ -57,6 +61,8 @@ final class PageWarmer implements Runnable, ReferenceOwner {
   private volatile Thread thread;
   /** Pages touched, for tests. */
   private volatile long touched;
+  /** Tests only (see {@link Probe}); read once per round of touching. */
+  private volatile Probe probe;
 
   // Appending thread (one at a time).
   private BytesStore<?, ?> lastOffered;
@@ -180,8 +186,15 @@ final class PageWarmer implements Runnable, ReferenceOwner {
     try {
       while (!closed) {
         touchAhead();
-        if (!closed) {
-          LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+        // Re-check, after writing the mark (a volatile write), everything a waker signals: close,
+        // a hand-over (both always unpark) and the appender's position (it unparks only when it
+        // reads a mark it crossed). No timeout: see the class comment.
+        if (!closed && handedOver.get() == null && position < wakeAt) {
+          Probe p = probe;
+          if (p != null) {
+            p.parking();
+          }
+          LockSupport.park(this);
         }
       }
     } catch (RuntimeException | InternalError e) {
@@ -206,6 +219,7 @@ final class PageWarmer implements Runnable, ReferenceOwner {
     }
     BytesStore<?, ?> s = store;
     if (s == null) {
+      wakeAt = Long.MAX_VALUE; // nothing to touch before the first hand-over, which wakes us
       return;
     }
     long target = Math.min(position + ahead, limit);
@@ -216,8 +230,30 @@ final class PageWarmer implements Runnable, ReferenceOwner {
       n++;
     }
     touched += n;
-    // At the end of the chunk, wait for the appender's move to the next one (which wakes us).
-    wakeAt = s.inside(touchedTo, 8) ? touchedTo - ahead / 2 : Long.MAX_VALUE;
+    Probe p = probe;
+    if (p != null) {
+      p.marking();
+    }
+    // At the end of the chunk or of the file, wait for the appender's move to the next chunk (a
+    // hand-over, which wakes us): no append in this one needs another touch.
+    wakeAt = touchedTo >= limit || !s.inside(touchedTo, 8) ? Long.MAX_VALUE : touchedTo - ahead / 2;
+  }
+
+  /** Tests only: observes the next rounds of touching (see {@link Probe}). */
+  void probe(Probe probe) {
+    this.probe = probe;
+  }
+
+  /**
+   * A test seam into the thread's idle wait: the two points between which a lost wake-up would
+   * hide. Production code never sets one.
+   */
+  interface Probe {
+    /** The thread touched what it read the appender needs and has not yet written its next mark. */
+    void marking();
+
+    /** The thread re-checked what its wakers signal, found nothing to do, and parks now. */
+    void parking();
   }
 
   /**

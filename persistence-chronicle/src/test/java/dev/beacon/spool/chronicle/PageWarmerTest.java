@@ -150,6 +150,53 @@ class PageWarmerTest {
     }
   }
 
+  @Test
+  void anAppendCrossingTheMarkAsTheWarmerSetsItIsNotMissed() throws Exception {
+    // Issue 20: the warmer parked for 200 ms after writing its mark, with no re-check of the
+    // appender's position. An append that crossed the new mark before the mark was written read
+    // the old one, did not wake it, and the pages ahead were touched up to 200 ms late (a safety
+    // net hiding the lost wake-up). The probe appends at exactly that moment.
+    long ahead = 64 * 1024;
+    PageWarmer warmer = new PageWarmer(ahead);
+    net.openhft.chronicle.bytes.BytesStore<?, ?> chunk =
+        net.openhft.chronicle.bytes.BytesStore.nativeStoreWithFixedCapacity(1 << 20);
+    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicLong appendedTo = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicInteger parkedBehindTheWriter = new java.util.concurrent.atomic.AtomicInteger();
+    warmer.probe(new PageWarmer.Probe() {
+      @Override
+      public void marking() {
+        // The first round touched [0, 64 KB) and will mark 32 KB: the appender writes past it now,
+        // while the mark it reads is still the hand-over's "none".
+        if (armed.compareAndSet(true, false)) {
+          appendedTo.set(48 * 1024);
+          warmer.appended(chunk, 48 * 1024);
+        }
+      }
+
+      @Override
+      public void parking() {
+        if (appendedTo.get() > 0 && warmer.pagesTouched() < (48 * 1024 + ahead) / 4096) {
+          parkedBehindTheWriter.incrementAndGet();
+        }
+      }
+    });
+    warmer.start(Thread::new, "warmer-under-test");
+    try {
+      warmer.appended(chunk, 0); // hands the chunk over: the thread touches [0, 64 KB)
+      awaitTrue(() -> warmer.pagesTouched() >= (48 * 1024 + ahead) / 4096 || parkedBehindTheWriter.get() > 0,
+          "the pages ahead of the append made in the race, or the warmer parking behind it");
+      assertThat(armed.get()).as("the probe appended in the race window").isFalse();
+      assertThat(parkedBehindTheWriter.get()).as("the warmer parked with the writer past its mark").isZero();
+    } finally {
+      warmer.close(60_000);
+      if (chunk.refCount() == 1) {
+        chunk.releaseLast();
+      }
+    }
+    assertThat(warmer.stopped()).isTrue();
+  }
+
   private static void joinQuietly(Thread t) {
     try {
       t.join(60_000);

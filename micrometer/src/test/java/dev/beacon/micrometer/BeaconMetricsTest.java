@@ -146,6 +146,12 @@ class BeaconMetricsTest {
     analytics.track("user_1", "Waiting");
     CompletableFuture<SendResult> answer = held.sends.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(answer).as("the batch reached the transport").isNotNull();
+    // The consumer counts the messages of a poll as consumed when the poll ends, which can be just
+    // after the batch reached the transport: wait for the count rather than race it.
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (gauge("beacon.messages.in.flight", "client", "held") != 1 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
 
     assertThat(gauge("beacon.messages.pending", "client", "held")).isEqualTo(1);
     assertThat(gauge("beacon.messages.in.flight", "client", "held")).isEqualTo(1);

@@ -33,7 +33,18 @@ class CollectCommandTest {
     picocli.CommandLine cl = new picocli.CommandLine(command);
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(new StringWriter(), true));
-    return new Running(command, CompletableFuture.supplyAsync(() -> cl.execute(args)));
+    // A thread of its own, not the common pool (which may have a single worker on 2 cores).
+    CompletableFuture<Integer> running = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        running.complete(cl.execute(args));
+      } catch (Throwable e) {
+        running.completeExceptionally(e);
+      }
+    }, "beacon-collect-under-test");
+    t.setDaemon(true);
+    t.start();
+    return new Running(command, running);
   }
 
   private static String awaitUri(StringWriter out, CompletableFuture<Integer> running) throws InterruptedException {

@@ -272,6 +272,9 @@ class GatewayApiTest {
   void closeAnswersTheRequestInFlightThenClosesTheSink() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     sink.holdAppends(release);
+    // Own threads, not the common pool: with 2 cores the common pool may have one worker, and the
+    // close queued behind the blocked post would never start (the post then times out with 503).
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
     java.util.concurrent.CompletableFuture<HttpResponse<String>> inFlight = java.util.concurrent.CompletableFuture
         .supplyAsync(() -> {
           try {
@@ -279,16 +282,17 @@ class GatewayApiTest {
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
-        });
+        }, threads);
     GatewayFixture.await("the request reached the sink", () -> gateway.inFlight.get() == 1);
     java.util.concurrent.CompletableFuture<Boolean> closing =
-        java.util.concurrent.CompletableFuture.supplyAsync(() -> gateway.close(Duration.ofSeconds(30)));
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> gateway.close(Duration.ofSeconds(30)), threads);
     GatewayFixture.await("the gateway stops accepting", () -> gateway.draining);
     release.countDown();
     assertThat(inFlight.get().statusCode()).isEqualTo(200);
     assertThat(closing.get()).isTrue();
     assertThat(sink.closed).isTrue();
     assertThat(sink.events()).hasSize(1);
+    threads.shutdown();
   }
 
   private int status(String key) {

@@ -58,14 +58,20 @@ final class RecordingSink implements Sink {
     }
     CountDownLatch h = hold;
     if (h != null) {
-      return CompletableFuture.runAsync(() -> {
+      // A thread of its own, not the common pool (which may have a single worker on 2 cores).
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      Thread t = new Thread(() -> {
         try {
           h.await(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
         record(batch);
-      });
+        done.complete(null);
+      }, "recording-sink-held-append");
+      t.setDaemon(true);
+      t.start();
+      return done;
     }
     record(batch);
     return CompletableFuture.completedFuture(null);

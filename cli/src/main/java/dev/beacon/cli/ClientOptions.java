@@ -71,16 +71,7 @@ final class ClientOptions {
       return writeKeyArgument.strip();
     }
     if (writeKeyFile != null) {
-      try {
-        String key = Files.readString(writeKeyFile, StandardCharsets.UTF_8).strip();
-        if (key.isEmpty()) {
-          throw new CliException(ExitCodes.USAGE, "the write key file " + writeKeyFile + " is empty");
-        }
-        return key;
-      } catch (IOException e) {
-        throw new CliException(ExitCodes.FATAL, "cannot read the write key file " + writeKeyFile + ": "
-            + e.getMessage(), e);
-      }
+      return readKeyFile(writeKeyFile, "write key file");
     }
     String env = System.getenv("SEGMENT_WRITE_KEY");
     if (env == null || env.isBlank()) {
@@ -89,6 +80,25 @@ final class ClientOptions {
               + (isLoopback(endpointOrDefault().getHost()) ? " (or --write-key KEY, for this loopback endpoint)" : ""));
     }
     return env.strip();
+  }
+
+  /**
+   * Reads a write key from a file, stripped; {@link ExitCodes#USAGE} when it is empty,
+   * {@link ExitCodes#FATAL} when it cannot be read. Never puts the key in a message.
+   *
+   * @param file the file
+   * @param what how messages name the file, e.g. {@code write key file}
+   */
+  static String readKeyFile(Path file, String what) {
+    try {
+      String key = Files.readString(file, StandardCharsets.UTF_8).strip();
+      if (key.isEmpty()) {
+        throw new CliException(ExitCodes.USAGE, "the " + what + " " + file + " is empty");
+      }
+      return key;
+    } catch (IOException e) {
+      throw new CliException(ExitCodes.FATAL, "cannot read the " + what + " " + file + ": " + e.getMessage(), e);
+    }
   }
 
   URI endpointOrDefault() {

@@ -7,11 +7,8 @@ import dev.beacon.gateway.JournalSink;
 import dev.beacon.gateway.KafkaSink;
 import dev.beacon.gateway.Sink;
 import dev.beacon.transport.kafka.KafkaEventSink;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -298,16 +295,7 @@ final class GatewayCommand implements Callable<Integer> {
   /** The forward destination's write key: from --forward-write-key-file, else SEGMENT_WRITE_KEY. */
   private String forwardKey() {
     if (forwardWriteKeyFile != null) {
-      try {
-        String k = Files.readString(forwardWriteKeyFile, StandardCharsets.UTF_8).strip();
-        if (k.isEmpty()) {
-          throw new CliException(ExitCodes.USAGE, "the forward write key file " + forwardWriteKeyFile + " is empty");
-        }
-        return k;
-      } catch (IOException e) {
-        throw new CliException(ExitCodes.FATAL, "cannot read the forward write key file " + forwardWriteKeyFile
-            + ": " + e.getMessage(), e);
-      }
+      return ClientOptions.readKeyFile(forwardWriteKeyFile, "forward write key file");
     }
     String env = System.getenv("SEGMENT_WRITE_KEY");
     if (env == null || env.isBlank()) {

@@ -227,6 +227,20 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
   }
 
   private void onContent(HttpContent content) {
+    if (content.decoderResult().isFailure()) {
+      // The codec found the body's framing broken (a bad chunk size, say) and ends the body here with
+      // a failed last part: what came before it is not a complete request, so none of it is stored.
+      // The codec discards the rest of the connection's bytes, so the connection ends with the answer.
+      if (state == State.READING) {
+        releaseBody();
+        giveUpReservation();
+        refuseAndClose(400, "malformed HTTP request body (broken chunked framing)");
+        state = State.DISCARDING;
+      } else if (state == State.IDLE) {
+        ctx.close();
+      }
+      return;
+    }
     if (state != State.READING) {
       return;
     }

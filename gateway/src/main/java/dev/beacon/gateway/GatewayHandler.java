@@ -66,6 +66,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
   private boolean waitingForRoom;
   private boolean waitingLast;
   private boolean closeWhenIdle;
+  /** The request in hand asked for {@code 100 Continue} and has not been sent it yet. */
+  private boolean expectContinue;
   /** An answer that closes the connection was written: whatever the client sent after it is dropped. */
   private boolean closing;
   private RequestProcessor.Request pending;
@@ -82,8 +84,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
     this.ctx = ctx;
     // The codec emits every request decoded from one read at once, whatever auto-read says: without
     // this, a pipelined request would reach this handler while the one before it is in the sink, and
-    // its answer could overtake the earlier one's. Right behind the codec, so that the
-    // expect-continue handler too sees a request only when its turn comes.
+    // its answer could overtake the earlier one's.
     ChannelHandlerContext codec = ctx.pipeline().context(HttpServerCodec.class);
     if (codec != null && ctx.pipeline().get(FlowControlHandler.class) == null) {
       ctx.pipeline().addAfter(codec.name(), "gateway-flow-control", new FlowControlHandler());
@@ -140,6 +141,17 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
     String path = q < 0 ? uri : uri.substring(0, q);
     HttpMethod method = req.method();
     state = State.DISCARDING; // until a body is wanted
+    String expect = req.headers().get(HttpHeaderNames.EXPECT);
+    if (expect != null && req.protocolVersion().compareTo(HttpVersion.HTTP_1_1) >= 0
+        && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
+      routeTag = "invalid";
+      refuseAndClose(417, "unsupported Expect header (only 100-continue)");
+      return;
+    }
+    // RFC 9110 §10.1.1: a status known from the headers alone is sent at once, instead of a 100 that
+    // would have the client upload a body this connection will not read; the 100 goes out only once
+    // the body has room (below, or when the budget grants it).
+    expectContinue = HttpUtil.is100ContinueExpected(req);
     if (HttpMethod.GET.equals(method) && ("/health".equals(path) || "/".equals(path))) {
       routeTag = "health";
       answer(200, "{\"status\":\"ok\",\"service\":\"beacon gateway\"}", "application/json", false);
@@ -223,6 +235,18 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
       waitingForRoom = true;
       updateAutoRead();
       gateway.budget.waitForRoom(this);
+    } else {
+      sendContinueIfExpected();
+    }
+  }
+
+  /** Tells a client that asked for it to send its body: the body has room and will be read. */
+  private void sendContinueIfExpected() {
+    if (expectContinue) {
+      expectContinue = false;
+      FullHttpResponse goOn = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+          Unpooled.EMPTY_BUFFER);
+      ctx.writeAndFlush(goOn);
     }
   }
 
@@ -294,6 +318,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
         }
         dispatch();
       } else {
+        sendContinueIfExpected();
         updateAutoRead();
       }
     });
@@ -324,6 +349,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
   }
 
   private void dispatch() {
+    expectContinue = false; // the body came without waiting for a 100: none is owed (RFC 9110 §10.1.1)
     byte[] raw = new byte[body.readableBytes()];
     body.readBytes(raw);
     releaseBody();

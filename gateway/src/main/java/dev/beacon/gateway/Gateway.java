@@ -17,7 +17,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
@@ -199,7 +198,6 @@ public final class Gateway implements AutoCloseable {
                       .setMaxInitialLineLength(Math.min(4096, config.maxHeaderBytes))
                       .setMaxHeaderSize(config.maxHeaderBytes)
                       .setMaxChunkSize(16 * 1024)))
-                  .addLast(new HttpServerExpectContinueHandler())
                   .addLast(new GatewayHandler(Gateway.this));
             }
           });

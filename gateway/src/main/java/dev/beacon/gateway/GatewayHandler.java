@@ -17,11 +17,13 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
@@ -43,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * is refused before the body is read (the connection then closes); a body is gathered up to its
  * limit, then handed to a worker thread while this connection's reads are paused, and answered
  * when the sink completes. All fields are touched on the connection's event loop only.
+ *
+ * <p>Pipelined requests (several written before the first answer is read, RFC 9112 §9.3.2) are
+ * answered one at a time, in order: a {@link FlowControlHandler} behind the HTTP codec holds what
+ * the codec decoded from bytes already read while this handler's reads are paused, and hands it on
+ * once the answer before it is written. It holds no more than what was read before the pause.
  */
 final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteBudget.Waiter {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayHandler.class);
@@ -59,6 +66,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
   private boolean waitingForRoom;
   private boolean waitingLast;
   private boolean closeWhenIdle;
+  /** The request in hand asked for {@code 100 Continue} and has not been sent it yet. */
+  private boolean expectContinue;
+  /** An answer that closes the connection was written: whatever the client sent after it is dropped. */
+  private boolean closing;
   private RequestProcessor.Request pending;
   private boolean keepAlive;
   private String allowedOrigin;
@@ -71,11 +82,21 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    // The codec emits every request decoded from one read at once, whatever auto-read says: without
+    // this, a pipelined request would reach this handler while the one before it is in the sink, and
+    // its answer could overtake the earlier one's.
+    ChannelHandlerContext codec = ctx.pipeline().context(HttpServerCodec.class);
+    if (codec != null && ctx.pipeline().get(FlowControlHandler.class) == null) {
+      ctx.pipeline().addAfter(codec.name(), "gateway-flow-control", new FlowControlHandler());
+    }
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
+      if (closing) {
+        return; // pipelined behind an answer that closes the connection: never read, never answered
+      }
       if (msg instanceof HttpRequest) {
         onRequest((HttpRequest) msg);
       }
@@ -103,11 +124,11 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
       return;
     }
     if (state != State.IDLE) {
-      // HTTP pipelining: a second request before the first is answered. Segment's SDKs never do it.
-      // The state stays as it is: the request in hand is still answered (or dropped) by its own path,
-      // and its reserved bytes are released there, not here.
-      routeTag = "invalid";
-      refuseAndClose(400, "one request at a time on a connection (no pipelining)");
+      // Cannot happen while the flow-control handler holds pipelined requests back. Were it to, an
+      // answer now would overtake the one in progress: answer that one, then close; the client sends
+      // this request again on a new connection.
+      LOG.debug("a request arrived before the previous one was answered; closing after that answer");
+      closeWhenIdle = true;
       return;
     }
     keepAlive = HttpUtil.isKeepAlive(req) && !gateway.draining;
@@ -120,6 +141,17 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
     String path = q < 0 ? uri : uri.substring(0, q);
     HttpMethod method = req.method();
     state = State.DISCARDING; // until a body is wanted
+    String expect = req.headers().get(HttpHeaderNames.EXPECT);
+    if (expect != null && req.protocolVersion().compareTo(HttpVersion.HTTP_1_1) >= 0
+        && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
+      routeTag = "invalid";
+      refuseAndClose(417, "unsupported Expect header (only 100-continue)");
+      return;
+    }
+    // RFC 9110 §10.1.1: a status known from the headers alone is sent at once, instead of a 100 that
+    // would have the client upload a body this connection will not read; the 100 goes out only once
+    // the body has room (below, or when the budget grants it).
+    expectContinue = HttpUtil.is100ContinueExpected(req);
     if (HttpMethod.GET.equals(method) && ("/health".equals(path) || "/".equals(path))) {
       routeTag = "health";
       answer(200, "{\"status\":\"ok\",\"service\":\"beacon gateway\"}", "application/json", false);
@@ -203,10 +235,36 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
       waitingForRoom = true;
       updateAutoRead();
       gateway.budget.waitForRoom(this);
+    } else {
+      sendContinueIfExpected();
+    }
+  }
+
+  /** Tells a client that asked for it to send its body: the body has room and will be read. */
+  private void sendContinueIfExpected() {
+    if (expectContinue) {
+      expectContinue = false;
+      FullHttpResponse goOn = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+          Unpooled.EMPTY_BUFFER);
+      ctx.writeAndFlush(goOn);
     }
   }
 
   private void onContent(HttpContent content) {
+    if (content.decoderResult().isFailure()) {
+      // The codec found the body's framing broken (a bad chunk size, say) and ends the body here with
+      // a failed last part: what came before it is not a complete request, so none of it is stored.
+      // The codec discards the rest of the connection's bytes, so the connection ends with the answer.
+      if (state == State.READING) {
+        releaseBody();
+        giveUpReservation();
+        refuseAndClose(400, "malformed HTTP request body (broken chunked framing)");
+        state = State.DISCARDING;
+      } else if (state == State.IDLE) {
+        ctx.close();
+      }
+      return;
+    }
     if (state != State.READING) {
       return;
     }
@@ -260,6 +318,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
         }
         dispatch();
       } else {
+        sendContinueIfExpected();
         updateAutoRead();
       }
     });
@@ -290,6 +349,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
   }
 
   private void dispatch() {
+    expectContinue = false; // the body came without waiting for a 100: none is owed (RFC 9110 §10.1.1)
     byte[] raw = new byte[body.readableBytes()];
     body.readBytes(raw);
     releaseBody();
@@ -458,6 +518,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
     }
     var f = ctx.writeAndFlush(res);
     if (close) {
+      closing = true;
       f.addListener(ChannelFutureListener.CLOSE);
     } else {
       SlowClientGuard guard = ctx.pipeline().get(SlowClientGuard.class);

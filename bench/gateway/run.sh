@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The gateway side by side (issue 22), about 6 minutes a run on a 2-core machine:
+# The gateway side by side (issue 22), about 8 minutes a run on a 2-core machine:
 #   1. builds bench/gateway/target/gateway-bench.jar (reactor build, nothing installed),
 #   2. runs GatewayBench: in turn the no-op Netty server, the testkit's CollectorServer, the gateway
 #      with the local journal (process-crash, forwarding to a counting collector in another JVM) and
@@ -9,7 +9,7 @@
 # It does not touch docs/performance.md: the figures are copied into its hand-written section
 # "The gateway (issue 22)". Results land in bench/results/gateway-<UTC time>.{md,log}.
 # Needs wrk (Debian: apt-get install -y wrk). Knobs (environment): RUNS (2), SECONDS_PER_PHASE (15),
-# WARMUP (5), THREADS (2), CONNECTIONS (32), TARGETS (noop,collector,journal,kafka), SKIP_BUILD=1.
+# WARMUP (15, per request shape), THREADS (2), CONNECTIONS (32), TARGETS (noop,collector,journal,kafka), SKIP_BUILD=1.
 # Traffic goes only to 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -43,6 +43,6 @@ mkdir -p bench/results
 OUT=bench/results/gateway-$(date -u +%Y%m%dT%H%M%SZ)
 # timeout: the backstop, so that a hung run never stalls the machine (each phase bounds itself too).
 timeout $(( ${RUNS:-2} * 900 )) java -Xmx256m "${FLAGS[@]}" -cp "$JAR" dev.beacon.bench.gateway.GatewayBench \
-  --runs "${RUNS:-2}" --seconds "${SECONDS_PER_PHASE:-15}" --warmup "${WARMUP:-5}" --threads "${THREADS:-2}" \
+  --runs "${RUNS:-2}" --seconds "${SECONDS_PER_PHASE:-15}" --warmup "${WARMUP:-15}" --threads "${THREADS:-2}" \
   --connections "${CONNECTIONS:-32}" --targets "${TARGETS:-noop,collector,journal,kafka}" \
   --script bench/gateway/wrk/segment.lua --out "$OUT.md" | tee "$OUT.log"

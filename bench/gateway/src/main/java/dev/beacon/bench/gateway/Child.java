@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +23,14 @@ import java.util.concurrent.TimeUnit;
  */
 final class Child implements AutoCloseable {
   private static final String EOF = "\u0000eof";
+  /** Children still running, ended by a shutdown hook if the bench itself is stopped (Ctrl-C, timeout). */
+  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
+        "bench-children-cleanup"));
+  }
+
   final String name;
   final Process process;
   final Path log;
@@ -58,6 +68,7 @@ final class Child implements AutoCloseable {
     command.addAll(List.of(args));
     Path log = logDir.resolve(kind + "-" + System.nanoTime() + ".log");
     Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
+    LIVE.add(p);
     Child c = new Child(kind, p, log);
     try {
       c.address = c.await("READY ", Duration.ofMinutes(3));
@@ -144,5 +155,6 @@ final class Child implements AutoCloseable {
     if (process.isAlive()) {
       process.destroyForcibly();
     }
+    LIVE.remove(process);
   }
 }

@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * broker in another JVM). For each, with {@code bench/gateway/wrk/segment.lua}:
  *
  * <ol>
- *   <li>20-event {@code /v1/batch} requests: a warm-up, the peak (as fast as the connections go),
+ *   <li>a warm-up of each request shape below (batch, then single);</li>
+ *   <li>20-event {@code /v1/batch} requests: the peak (as fast as the connections go),
  *       then {@code --fraction} (70%) of that peak's requests/s on a constant-rate schedule, for
  *       p50/p99 latency at that load;</li>
  *   <li>the same for single-event {@code /v1/t} requests.</li>
@@ -39,7 +40,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java [Chronicle's flags] -cp gateway-bench.jar dev.beacon.bench.gateway.GatewayBench \
- *     [--runs 2] [--seconds 15] [--warmup 5] [--threads 2] [--connections 32] [--fraction 0.7] \
+ *     [--runs 2] [--seconds 15] [--warmup 15] [--threads 2] [--connections 32] [--fraction 0.7] \
  *     [--targets noop,collector,journal,kafka] [--script bench/gateway/wrk/segment.lua] [--out FILE]
  * </pre>
  */
@@ -49,7 +50,7 @@ public final class GatewayBench {
 
   private int runs = 2;
   private int seconds = 15;
-  private int warmup = 5;
+  private int warmup = 15;
   private int threads = 2;
   private int connections = 32;
   private double fraction = 0.7;
@@ -152,11 +153,14 @@ public final class GatewayBench {
       Result r = new Result(target, loadAverage());
       System.out.printf(Locale.ROOT, "%n== run %d: %s on %s (load average before: %s)%n", run, target, main.address,
           r.loadBefore);
+      // Both request shapes are warmed up before either is measured: on a busy machine the JIT's
+      // threads get little CPU, and whichever shape ran first would otherwise be measured half
+      // interpreted (a first probe measured batches at a third of their warm rate).
       phase(main, helpers, "batch", warmup, 0, "warm-up");
+      phase(main, helpers, "single", warmup, 0, "warm-up");
       r.batchPeak = phase(main, helpers, "batch", seconds, 0, "batch peak");
       r.batchPaced = phase(main, helpers, "batch", seconds, fraction * r.batchPeak.okPerSecond(), "batch at "
           + Math.round(fraction * 100) + "%");
-      phase(main, helpers, "single", warmup, 0, "warm-up");
       r.singlePeak = phase(main, helpers, "single", seconds, 0, "single peak");
       r.singlePaced = phase(main, helpers, "single", seconds, fraction * r.singlePeak.okPerSecond(), "single at "
           + Math.round(fraction * 100) + "%");

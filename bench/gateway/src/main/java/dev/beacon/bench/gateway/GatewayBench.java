@@ -145,7 +145,9 @@ public final class GatewayBench {
           String topic = "gateway-bench-" + run;
           Child broker = Child.start(jvm, "broker", work, "--topic", topic);
           helpers.add(broker);
-          main = Child.start(jvm, "kafka", work, "--bootstrap", broker.address, "--topic", topic);
+          Path dir = Files.createDirectories(work.resolve("kafka-" + run));
+          main = Child.start(jvm, "kafka", work, "--dir", dir.toString(), "--bootstrap", broker.address,
+              "--topic", topic);
         }
         default -> throw new IllegalArgumentException("unknown target " + target
             + " (noop, collector, journal, kafka)");

@@ -38,10 +38,10 @@ import org.apache.kafka.common.test.TestKitNodes;
  *       every message as the gateway does, and keeps none: {@code maxRecordedMessages(1)});</li>
  *   <li>{@code counter}: the same server, as the receiver the journal forwards to; it counts the
  *       messages that arrive;</li>
- *   <li>{@code journal}: the gateway with the local journal ({@code process-crash}) forwarding to
- *       {@code --forward};</li>
+ *   <li>{@code journal}: the gateway with the local journal ({@code process-crash}, in
+ *       {@code --dir}) forwarding to {@code --forward};</li>
  *   <li>{@code kafka}: the gateway with the Kafka sink writing to {@code --bootstrap}'s
- *       {@code --topic};</li>
+ *       {@code --topic} (its keys file in {@code --dir});</li>
  *   <li>{@code broker}: a single-node KRaft broker (Kafka's test kit: the real broker) with the
  *       topic {@code --topic} of 4 partitions.</li>
  * </ul>
@@ -82,7 +82,7 @@ public final class TargetMain {
       case "collector" -> collector(WRITE_KEY);
       case "counter" -> collector(FORWARD_KEY);
       case "journal" -> journal(Path.of(required(o, "--dir")), URI.create(required(o, "--forward")));
-      case "kafka" -> kafka(required(o, "--bootstrap"), required(o, "--topic"));
+      case "kafka" -> kafka(Path.of(required(o, "--dir")), required(o, "--bootstrap"), required(o, "--topic"));
       case "broker" -> broker(required(o, "--topic"));
       default -> throw new IllegalArgumentException("unknown target " + args[0]);
     }
@@ -147,7 +147,7 @@ public final class TargetMain {
     return "accepted=" + g.acceptedEvents() + " refused=" + g.refusedRequests();
   }
 
-  private static void kafka(String bootstrap, String topic) throws Exception {
+  private static void kafka(Path dir, String bootstrap, String topic) throws Exception {
     KafkaSink sink = KafkaSink.open(bootstrap, topic);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
     while (!sink.ready()) {
@@ -156,7 +156,7 @@ public final class TargetMain {
       }
       Thread.sleep(50);
     }
-    Gateway gateway = Gateway.builder(keysFile(Files.createTempDirectory("gateway-bench-kafka")), sink)
+    Gateway gateway = Gateway.builder(keysFile(dir), sink)
         .listen("127.0.0.1", 0).build().start();
     serve(gateway.uri().toString(), () -> gatewayStats(gateway), () -> {
       boolean clean = gateway.close(Duration.ofMinutes(1));

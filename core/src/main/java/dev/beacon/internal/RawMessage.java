@@ -1,7 +1,6 @@
 package dev.beacon.internal;
 
 import dev.beacon.Message;
-import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
@@ -48,11 +47,9 @@ public final class RawMessage {
    */
   public static RawMessage of(byte[] json, int offset, int length, Supplier<String> messageId,
       long timestampMillis) {
-    if (WireReader.read(json, offset, length) == WireReader.Verdict.AS_IS) {
-      return new RawMessage(Arrays.copyOfRange(json, offset, offset + length));
-    }
-    byte[] completed = WireReader.complete(json, offset, length, messageId, timestampMillis);
-    return completed == null ? null : new RawMessage(completed);
+    // One pass: read's AS_IS (the bytes, copied) or complete's output.
+    byte[] settled = WireReader.settle(json, offset, length, messageId, timestampMillis);
+    return settled == null ? null : new RawMessage(settled);
   }
 
   /**

@@ -138,6 +138,18 @@ class RawEntryTest {
   }
 
   @Test
+  void inSyncModeARawMessageIsDecodedAndDeliveredBeforeTheCallReturns() {
+    BytesTransport t = new BytesTransport();
+    try (Analytics a = Clients.builder(t).syncMode(true).flushTimeout(WAIT).build()) {
+      assertThat(RawEntry.offer(a, raw(sdkMessage("sync-1")))).isTrue();
+      assertThat(t.sent).hasSize(1); // delivered when the call returned
+      assertThat(a.stats().delivered()).isEqualTo(1);
+      assertConserved(a);
+    }
+    assertThat(t.batches.get(0)).singleElement().extracting(Message::messageId).isEqualTo("sync-1");
+  }
+
+  @Test
   void theErrorCallbackAndOnDeliveredGetRawMessagesDecoded() throws Exception {
     List<Message> failed = new CopyOnWriteArrayList<>();
     List<Message> delivered = new CopyOnWriteArrayList<>();

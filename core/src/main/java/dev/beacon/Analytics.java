@@ -56,6 +56,22 @@ public final class Analytics implements AutoCloseable {
   private final Plugin[] plugins;
   private final PluginChain pluginChain;
 
+  static {
+    // The engine's entry for already-serialized messages, for Beacon's own tools (not API).
+    dev.beacon.internal.RawEntry.install(Analytics::enqueueRaw);
+  }
+
+  /**
+   * {@link dev.beacon.internal.RawEntry#offer}: the bytes as they are, unless plugins must see the
+   * message (or sync mode sends it at once): then it is decoded and enqueued as any message.
+   */
+  private boolean enqueueRaw(dev.beacon.internal.RawMessage message) {
+    if (plugins.length != 0 || syncMode) {
+      return enqueue(message.message());
+    }
+    return engine.offerRaw(message);
+  }
+
   private Analytics(Builder b, EngineConfig cfg) {
     this.plugins = b.plugins.toArray(new Plugin[0]);
     this.pluginChain = new PluginChain(b.plugins);

@@ -9,6 +9,8 @@ import dev.beacon.MessageIds;
 import dev.beacon.QueueFullPolicy;
 import dev.beacon.Stats;
 import dev.beacon.internal.MessageCodec;
+import dev.beacon.internal.RawEntry;
+import dev.beacon.internal.RawMessage;
 import dev.beacon.internal.WireReader;
 import dev.beacon.internal.WireRules;
 import java.io.FilterInputStream;
@@ -304,8 +306,26 @@ final class ImportCommand implements Callable<Integer> {
     try (InputStream in = counting) {
       NdjsonLines lines = new NdjsonLines(in, WireRules.MAX_NDJSON_LINE_BYTES);
       NdjsonLines.Line next;
+      // Without a plan, a complete line goes to the engine as its bytes: judged once on the token
+      // stream, never decoded into a Message nor serialized again. A plan needs Messages.
+      boolean rawEntry = !plan.active();
       while ((next = lines.next()) != null) {
         lineNo = next.number();
+        RawMessage rawLine = rawEntry && lineNo > resumeAfter ? rawLine(next) : null;
+        if (rawLine != null) {
+          read++;
+          if (dryRun || RawEntry.offer(analytics, rawLine)) {
+            accepted++;
+          } else {
+            refused++;
+            checkpoint = null; // a refused line was not journaled: never skip past it on a re-run
+          }
+          if (checkpoint != null && lineNo - savedAt >= CHECKPOINT_EVERY) {
+            checkpoint = save(checkpoint, lineNo, analytics, label, bar);
+            savedAt = lineNo;
+          }
+          continue;
+        }
         String line = next.text();
         if (line != null && line.isBlank()) {
           continue;
@@ -398,6 +418,36 @@ final class ImportCommand implements Callable<Integer> {
           + "); a re-run reads it again from line " + (checkpoint.linesDone() + 1));
       return null;
     }
+  }
+
+  /**
+   * A line with its own timestamp that the streaming reader settles (valid, and complete or
+   * completed as the codec would), as the bytes to enqueue; null for everything else (a blank
+   * line, a line to refuse, one without a timestamp, which import counts and may refuse, a rare
+   * shape), which then takes {@link #parseLine}'s path. A missing messageId becomes the same
+   * stable id {@link #parseLine} gives.
+   */
+  static RawMessage rawLine(NdjsonLines.Line line) {
+    byte[] b = line.bytes();
+    if (b == null) {
+      return null;
+    }
+    int from = line.from();
+    int to = from + line.length();
+    // String.strip's ASCII part; a line with other white space around it is left to parseLine.
+    while (from < to && b[from] >= 0 && b[from] <= ' ' && Character.isWhitespace(b[from])) {
+      from++;
+    }
+    while (to > from && b[to - 1] >= 0 && b[to - 1] <= ' ' && Character.isWhitespace(b[to - 1])) {
+      to--;
+    }
+    if (from == to) {
+      return null;
+    }
+    int start = from;
+    int length = to - from;
+    return RawMessage.of(b, start, length,
+        () -> MessageIds.stable("beacon-import", new String(b, start, length, StandardCharsets.UTF_8)), -1);
   }
 
   /** Parses and validates one line; a missing messageId becomes a stable id of the line's content. */

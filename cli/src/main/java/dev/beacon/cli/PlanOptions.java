@@ -70,6 +70,11 @@ final class PlanOptions {
     }
   }
 
+  /** True when --plan is set: every message must be a {@code Message} the plan's plugin can check. */
+  boolean active() {
+    return plan != null;
+  }
+
   /** True when the call just refused was dropped by the plan (not by a full queue or a closed client). */
   boolean droppedLast() {
     return plugin != null && droppedLast;

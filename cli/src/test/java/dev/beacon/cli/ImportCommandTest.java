@@ -74,6 +74,49 @@ class ImportCommandTest {
   }
 
   @Test
+  void aCompleteLineIsSentAsItIsWithItsOwnLibraryAndEveryField() throws Exception {
+    // Issue 27: a complete line goes to the engine as its bytes (the raw entry), not decoded and
+    // written again by Beacon's serializer, which would put beacon-java as the library and drop sentAt.
+    String line = "{\"messageId\":\"c-1\",\"type\":\"track\",\"userId\":\"u1\",\"event\":\"Exported\","
+        + "\"timestamp\":\"2024-01-15T10:30:00.250Z\",\"sentAt\":\"2024-01-15T10:30:01Z\","
+        + "\"properties\":{\"n\":{\"deep\":[1,2]}},"
+        + "\"context\":{\"library\":{\"name\":\"analytics-python\",\"version\":\"2.3.0\"}}}";
+    Path f = dir.resolve("complete.ndjson");
+    Files.write(f, List.of("  " + line + "\t"));
+
+    Cli.Run r = importFiles(f.toString());
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    assertThat(r.out()).contains("read 1 line(s): 0 invalid, 1 accepted").contains("delivered 1");
+    CapturedMessage m = collector.messages().get(0);
+    assertThat(m.get("context.library.name")).isEqualTo("analytics-python");
+    assertThat(m.json()).containsEntry("sentAt", "2024-01-15T10:30:01Z")
+        .containsEntry("timestamp", "2024-01-15T10:30:00.250Z");
+    assertThat(m.get("properties.n.deep")).isEqualTo(List.of(1, 2));
+  }
+
+  @Test
+  void withAPlanEveryCompleteLineIsStillCheckedAndDroppedByIt() throws Exception {
+    // The raw entry is for imports without a plan: the plan's plugin needs each line as a Message.
+    Path plan = dir.resolve("plan.json");
+    Files.writeString(plan, """
+        {"tracking_plan": {"display_name": "Shop", "rules": {"events": [
+          {"name": "Order Completed", "version": 1, "rules": {"type": "object", "properties": {
+            "properties": {"type": "object", "properties": {"a": {"type": "integer"}}}}}}]}}}""");
+    String order = "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"Order Completed\","
+        + "\"timestamp\":\"2024-01-15T10:30:00Z\",\"context\":{\"library\":{\"name\":\"x\",\"version\":\"1\"}},";
+    Path f = dir.resolve("planned.ndjson");
+    Files.write(f, List.of(order + "\"messageId\":\"ok-1\",\"properties\":{\"a\":1}}",
+        order + "\"messageId\":\"bad-2\",\"properties\":{\"a\":\"one\"}}"));
+
+    Cli.Run r = importFiles("--plan", plan.toString(), "--plan-mode", "drop", f.toString());
+
+    assertThat(r.exit()).as(r.all()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(r.out()).contains("tracking plan 'Shop': 2 checked, 1 with violations, 1 dropped");
+    assertThat(idsAtCollector()).containsExactly("ok-1");
+  }
+
+  @Test
   void aLoopbackCollectorTakesTheWriteKeyOnTheCommandLineAndUntimedLinesAreStampedAndCounted() throws Exception {
     Path f = dir.resolve("untimed.ndjson");
     Files.write(f, List.of("{\"messageId\":\"u-1\",\"type\":\"track\",\"userId\":\"u\",\"event\":\"No Time\"}"));

@@ -15,12 +15,19 @@ import java.util.List;
 final class Assembler {
   private final ByteSink sink = new ByteSink(64 * 1024);
   private JsonGenerator gen = MessageSerializer.generator(sink);
-  private final ArrayList<Message> messages = new ArrayList<>();
+  /**
+   * Each entry: a {@link Message} or a {@link RawMessage} from the ring, or null for a record read
+   * back from the spool.
+   */
+  private final ArrayList<Object> messages = new ArrayList<>();
   private int[] starts = new int[256];
   private int[] ends = new int[256];
   /** Spool position of each raw record; unused for messages from the ring. */
   private long[] positions = new long[256];
-  private boolean raw;
+  /** The queue bytes each entry from the ring reserved ({@code maxQueueBytes}); 0 for spool records. */
+  private long[] bounds = new long[256];
+  /** How many entries are not {@code Message}s (raw ones from the ring, spool records). */
+  private int notDecoded;
   private long reservedBytes;
 
   int count() {
@@ -67,7 +74,22 @@ final class Assembler {
     starts[n] = start;
     ends[n] = sink.size();
     messages.add(m);
-    reservedBytes += m.serializedSizeBound();
+    bounds[n] = m.serializedSizeBound();
+    reservedBytes += bounds[n];
+  }
+
+  /** Adds one message from the ring that is already its JSON: its bytes are copied as they are. */
+  void add(RawMessage m) {
+    int n = messages.size();
+    grow(n);
+    starts[n] = sink.size();
+    byte[] json = m.json();
+    sink.write(json, 0, json.length);
+    ends[n] = sink.size();
+    messages.add(m);
+    bounds[n] = json.length;
+    reservedBytes += json.length;
+    notDecoded++;
   }
 
   private void grow(int n) {
@@ -75,6 +97,7 @@ final class Assembler {
       starts = Arrays.copyOf(starts, n * 2);
       ends = Arrays.copyOf(ends, n * 2);
       positions = Arrays.copyOf(positions, n * 2);
+      bounds = Arrays.copyOf(bounds, n * 2);
     }
   }
 
@@ -90,8 +113,9 @@ final class Assembler {
     sink.write(bytes, offset, length);
     ends[n] = sink.size();
     positions[n] = position;
+    bounds[n] = 0; // on disk: it reserved no queue bytes
     messages.add(null);
-    raw = true;
+    notDecoded++;
   }
 
   /** The first {@code n} messages as a batch; the rest stay (only the last one may stay). */
@@ -103,20 +127,35 @@ final class Assembler {
     byte[] bytes = Arrays.copyOf(sink.array(), bytesEnd);
     int[] s = Arrays.copyOf(starts, n);
     int[] e = Arrays.copyOf(ends, n);
-    List<Message> taken = raw ? new LazyMessages(bytes, s, e) : List.copyOf(messages.subList(0, n));
-    Batch batch = Batch.ofSerialized(taken, bytes, s, e);
     long reserved = 0;
-    if (!raw) {
-      for (Message m : taken) {
-        reserved += m.serializedSizeBound();
-      }
+    for (int i = 0; i < n; i++) {
+      reserved += bounds[i];
     }
+    List<Message> taken;
+    if (notDecoded == 0) {
+      taken = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        taken.add((Message) messages.get(i));
+      }
+      taken = java.util.Collections.unmodifiableList(taken);
+    } else {
+      // Decoded from the bytes only if someone asks; the Messages the ring brought are kept as they are.
+      Message[] known = new Message[n];
+      for (int i = 0; i < n; i++) {
+        if (messages.get(i) instanceof Message) {
+          known[i] = (Message) messages.get(i);
+        }
+      }
+      taken = new LazyMessages(bytes, s, e, known);
+    }
+    Batch batch = Batch.ofSerialized(taken, bytes, s, e);
     long lastPosition = positions[n - 1];
     if (n == messages.size()) {
       messages.clear();
       sink.truncate(0);
+      notDecoded = 0;
     } else {
-      Message last = messages.get(n);
+      Object last = messages.get(n);
       int from = starts[n];
       int len = ends[n] - from;
       sink.keepTail(from);
@@ -125,17 +164,23 @@ final class Assembler {
       starts[0] = 0;
       ends[0] = len;
       positions[0] = positions[n];
+      bounds[0] = bounds[n];
+      notDecoded = last instanceof Message ? 0 : 1;
     }
     reservedBytes -= reserved;
     return new Cut(batch, reserved, lastPosition);
   }
 
-  /** Everything not yet cut, for reporting at shutdown (ring messages only). */
-  List<Message> drainMessages() {
-    List<Message> all = List.copyOf(messages);
+  /**
+   * Everything not yet cut, for reporting at shutdown (ring entries only: {@link Message}s and
+   * {@link RawMessage}s, whose queue bytes the caller releases with {@link RawMessage#bound}).
+   */
+  List<Object> drainEntries() {
+    List<Object> all = new ArrayList<>(messages);
     messages.clear();
     sink.truncate(0);
     reservedBytes = 0;
+    notDecoded = 0;
     return all;
   }
 

@@ -70,8 +70,11 @@ final class Consumer implements Runnable {
   private long lastSeq = -1;
   private long memoryPathSeq = -1;
   private int consumedInPoll;
-  /** The message {@link #onEvent} took off the ring while no one else owns it yet, else null. */
-  private Message unsettled;
+  /**
+   * The entry ({@link Message} or {@link RawMessage}) {@link #onEvent} took off the ring while no
+   * one else owns it yet, else null.
+   */
+  private Object unsettled;
   private final EventPoller.Handler<Slot> handler = this::onEvent;
 
   Consumer(EngineConfig cfg, RingBuffer<Slot> ring, Dispatcher dispatcher, Tracker tracker,
@@ -271,8 +274,9 @@ final class Consumer implements Runnable {
    * would make it hand the same, already cleared slot over again, losing the message silently.
    */
   private boolean onEvent(Slot slot, long seq, boolean endOfBatch) {
-    Message m = slot.message;
+    Object m = slot.message != null ? slot.message : slot.raw;
     slot.message = null;
+    slot.raw = null;
     lastSeq = seq;
     consumedInPoll++;
     if (m == null) {
@@ -282,33 +286,33 @@ final class Consumer implements Runnable {
     try {
       return take(m, seq);
     } catch (Throwable t) {
-      Message lost = unsettled;
+      Object lost = unsettled;
       unsettled = null;
       LOG.error("Beacon's consumer hit an unexpected error and carries on", t);
       if (lost != null) {
-        counters.releaseQueued(lost.serializedSizeBound());
-        reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(lost), "unexpected error: " + t, t);
+        counters.releaseQueued(RawMessage.bound(lost));
+        reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(RawMessage.message(lost)), "unexpected error: " + t, t);
       }
       return true;
     }
   }
 
   /** {@link #onEvent}'s work; clears {@link #unsettled} once someone else owns the message. */
-  private boolean take(Message m, long seq) {
+  private boolean take(Object m, long seq) {
     if (journal != null) {
       boolean spooled;
       try {
-        spooled = journal.tryAppend(m);
+        spooled = m instanceof RawMessage ? journal.tryAppend((RawMessage) m) : journal.tryAppend((Message) m);
       } catch (Exception | Error e) {
         unsettled = null;
-        counters.releaseQueued(m.serializedSizeBound());
-        reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(m), "could not serialize: " + e, e);
+        counters.releaseQueued(RawMessage.bound(m));
+        reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(RawMessage.message(m)), "could not serialize: " + e, e);
         return true;
       }
       if (spooled) {
         unsettled = null;
         // On disk now: it no longer counts against the memory bound.
-        counters.releaseQueued(m.serializedSizeBound());
+        counters.releaseQueued(RawMessage.bound(m));
         return true;
       }
       // Memory path (spool degraded): the producer waiting for this sequence may go on now, before
@@ -322,12 +326,16 @@ final class Consumer implements Runnable {
       tracker.assembling(seq);
     }
     try {
-      asm.add(m);
+      if (m instanceof RawMessage) {
+        asm.add((RawMessage) m);
+      } else {
+        asm.add((Message) m);
+      }
       unsettled = null; // in the batch: a cut or the final pass settles it
     } catch (Exception | Error e) {
       unsettled = null;
-      counters.releaseQueued(m.serializedSizeBound());
-      reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(m), "could not serialize: " + e, e);
+      counters.releaseQueued(RawMessage.bound(m));
+      reporter.report(FailureReason.INTERNAL_ERROR, 0, List.of(RawMessage.message(m)), "could not serialize: " + e, e);
       if (asm.isEmpty()) {
         tracker.cut(seq);
         tracker.finished(seq);
@@ -415,7 +423,7 @@ final class Consumer implements Runnable {
    * everything else is reported as SHUTDOWN, never dropped silently.
    */
   private void finalPass() {
-    List<Message> left = new ArrayList<>(asm.drainMessages());
+    List<Object> left = new ArrayList<>(asm.drainEntries());
     if (!left.isEmpty() && batchFirstSeq >= 0) {
       tracker.cut(batchFirstSeq);
       tracker.finished(batchFirstSeq);
@@ -452,17 +460,18 @@ final class Consumer implements Runnable {
   }
 
   /** Reads every published message left in the ring and journals or reports it. Holds sweepLock. */
-  private void settleRest(List<Message> left) {
+  private void settleRest(List<Object> left) {
     try {
       poller.poll((slot, seq, end) -> {
-        Message m = slot.message;
+        Object m = slot.message != null ? slot.message : slot.raw;
         slot.message = null;
+        slot.raw = null;
         counters.consumed.incrementAndGet();
         tracker.processed(seq);
         lastSeq = seq;
         if (m != null) {
           if (journal != null && !spoolClosed && journalLeftover(m)) {
-            counters.releaseQueued(m.serializedSizeBound());
+            counters.releaseQueued(RawMessage.bound(m));
           } else {
             left.add(m);
           }
@@ -477,18 +486,20 @@ final class Consumer implements Runnable {
     }
     if (!left.isEmpty()) {
       long bytes = 0;
-      for (Message m : left) {
-        bytes += m.serializedSizeBound();
+      List<Message> messages = new ArrayList<>(left.size());
+      for (Object m : left) {
+        bytes += RawMessage.bound(m);
+        messages.add(RawMessage.message(m));
       }
       counters.releaseQueued(bytes);
-      reporter.report(FailureReason.SHUTDOWN, 0, left, "not sent before the shutdown timeout", null);
+      reporter.report(FailureReason.SHUTDOWN, 0, messages, "not sent before the shutdown timeout", null);
     }
     tracker.progressed();
   }
 
-  private boolean journalLeftover(Message m) {
+  private boolean journalLeftover(Object m) {
     try {
-      return journal.tryAppend(m);
+      return m instanceof RawMessage ? journal.tryAppend((RawMessage) m) : journal.tryAppend((Message) m);
     } catch (Exception e) {
       return false;
     }

@@ -219,7 +219,26 @@ public final class Engine {
    * @return true when accepted
    */
   public boolean offer(Message m) {
-    long size = m.serializedSizeBound();
+    return offer(m, null, m.serializedSizeBound());
+  }
+
+  /**
+   * Enqueues a message that is already its complete JSON, as {@link #offer(Message)} enqueues a
+   * {@code Message}: the same admission gate, accounting, memory and spool bounds, queue-full
+   * policy and durability, but its bytes are journaled and batched as they are, never decoded or
+   * serialized again (the error callback and {@code onDelivered} get it decoded, on demand). The
+   * caller runs plugins first, or uses {@link #offer(Message)} when there are any (see
+   * {@link RawEntry}).
+   *
+   * @param m the message's JSON
+   * @return true when accepted
+   */
+  public boolean offerRaw(RawMessage m) {
+    return offer(null, m, m.size());
+  }
+
+  /** {@link #offer(Message)} and {@link #offerRaw}: exactly one of {@code m} and {@code raw} is set. */
+  private boolean offer(Message m, RawMessage raw, long size) {
     long deadline = 0;
     while (true) {
       DropReason refused;
@@ -236,7 +255,7 @@ public final class Engine {
           // Counted first, as on the ring path, so that no snapshot sees it delivered before accepted.
           counters.accepted.increment();
           counters.ownAppended.increment();
-          record = journal.appendOwn(m);
+          record = m != null ? journal.appendOwn(m) : journal.appendOwn(raw);
           if (record <= 0) {
             counters.ownAppended.decrement();
             counters.accepted.decrement();
@@ -258,7 +277,7 @@ public final class Engine {
             refused = DropReason.QUEUE_BYTES_FULL;
           } else {
             counters.accepted.increment();
-            seq = tryPublish(m);
+            seq = tryPublish(m, raw);
             if (seq >= 0) {
               refused = null;
             } else {
@@ -349,7 +368,7 @@ public final class Engine {
   }
 
   /** Claims and fills a slot without waiting; returns its sequence, or -1 when the ring is full. */
-  private long tryPublish(Message m) {
+  private long tryPublish(Message m, RawMessage raw) {
     long seq;
     try {
       seq = ring.tryNext();
@@ -357,7 +376,9 @@ public final class Engine {
       return -1;
     }
     try {
-      ring.get(seq).message = m;
+      Slot slot = ring.get(seq);
+      slot.message = m;
+      slot.raw = raw;
     } finally {
       ring.publish(seq);
     }

@@ -223,6 +223,72 @@ final class Journal {
     return number;
   }
 
+  /**
+   * {@link #tryAppend(Message)} for a message that is already its JSON: appended as it is.
+   *
+   * @return true when appended; false when it must go through memory instead
+   */
+  boolean tryAppend(RawMessage m) {
+    byte[] json = m.json();
+    release(json.length);
+    if (degraded && !recovered()) {
+      return false;
+    }
+    appendLock.lock();
+    try {
+      if (closed || spool.pendingBytes() + json.length > spool.maxBytes()) {
+        return false;
+      }
+      try {
+        spool.append(json, 0, json.length);
+      } catch (IOException | RuntimeException e) {
+        degrade(e);
+        return false;
+      }
+      total.incrementAndGet();
+    } finally {
+      appendLock.unlock();
+    }
+    uncommitted++;
+    return true;
+  }
+
+  /**
+   * {@link #appendOwn(Message)} for a message that is already its JSON: the caller appends its
+   * bytes as they are, with nothing to serialize.
+   *
+   * @return as {@link #appendOwn(Message)}
+   */
+  long appendOwn(RawMessage m) {
+    if (degraded) {
+      return UNAVAILABLE;
+    }
+    byte[] json = m.json();
+    long number;
+    appendLock.lock();
+    try {
+      if (closed || degraded) {
+        number = UNAVAILABLE;
+      } else if (spool.pendingBytes() + reserved.get() + json.length > spool.maxBytes()) {
+        number = FULL - json.length;
+      } else {
+        try {
+          spool.append(json, 0, json.length);
+          number = total.incrementAndGet();
+        } catch (IOException | RuntimeException e) {
+          degrade(e);
+          number = UNAVAILABLE;
+        }
+      }
+    } finally {
+      appendLock.unlock();
+    }
+    if (number > 0) {
+      onCommit.run();
+    }
+    return number;
+  }
+
   /** Whether an {@link #appendOwn} result says the spool is full. */
   static boolean isFull(long appendResult) {
     return appendResult <= FULL;

@@ -5,7 +5,8 @@ import java.util.AbstractList;
 import java.util.RandomAccess;
 
 /**
- * The messages of a batch read back from the spool, decoded from their JSON only if someone asks
+ * The messages of a batch read back from the spool or entered as JSON ({@link RawMessage}),
+ * decoded from their JSON only if someone asks
  * (the error callback, a test capture): sending needs only the bytes. Not API.
  */
 final class LazyMessages extends AbstractList<Message> implements RandomAccess {
@@ -15,10 +16,18 @@ final class LazyMessages extends AbstractList<Message> implements RandomAccess {
   private final Message[] decoded;
 
   LazyMessages(byte[] buf, int[] starts, int[] ends) {
+    this(buf, starts, ends, new Message[starts.length]);
+  }
+
+  /**
+   * @param known the messages already at hand (from the ring), null where only the bytes are
+   *     (raw messages, spool records); owned by this list from now on
+   */
+  LazyMessages(byte[] buf, int[] starts, int[] ends, Message[] known) {
     this.buf = buf;
     this.starts = starts;
     this.ends = ends;
-    this.decoded = new Message[starts.length];
+    this.decoded = known;
   }
 
   @Override

@@ -128,8 +128,36 @@ public final class WireReader {
     }
   }
 
+  /**
+   * {@link #read} and {@link #complete} in one pass over the bytes: a copy of the message's bytes
+   * when {@code read} answers {@link Verdict#AS_IS}, else what {@code complete} returns (the
+   * completed JSON, or null to use the codec). The engine's entry for serialized messages
+   * ({@link RawMessage#of}) judges each message with it once.
+   *
+   * @param json UTF-8 JSON text of one message
+   * @param offset start in the buffer
+   * @param length length of the text
+   * @param messageId the id to put when the message has none (called only then)
+   * @param timestampMillis as for {@link #complete}
+   * @return the message's JSON as it is or completed, or null to use the codec
+   */
+  static byte[] settle(byte[] json, int offset, int length, java.util.function.Supplier<String> messageId,
+      long timestampMillis) {
+    try {
+      return completeOrNull(json, offset, length, messageId, timestampMillis, true);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   private static byte[] completeOrNull(byte[] json, int offset, int length,
       java.util.function.Supplier<String> messageId, long timestampMillis) {
+    return completeOrNull(json, offset, length, messageId, timestampMillis, false);
+  }
+
+  /** {@code asIs}: a complete message gives its bytes ({@link #settle}) rather than null ({@link #complete}). */
+  private static byte[] completeOrNull(byte[] json, int offset, int length,
+      java.util.function.Supplier<String> messageId, long timestampMillis, boolean asIs) {
     if (length > Message.MAX_MESSAGE_BYTES - SIZE_MARGIN) {
       return null;
     }
@@ -143,6 +171,10 @@ public final class WireReader {
     }
     boolean hasId = s.messageId == Scan.TEXT;
     boolean hasTimestamp = s.timestamp == Scan.TEXT;
+    if (asIs && hasId && hasTimestamp && s.library) {
+      // read's verdict on the same scan (capturing texts and spans changes no judgement).
+      return s.verdict(length) == Verdict.AS_IS ? java.util.Arrays.copyOfRange(json, offset, offset + length) : null;
+    }
     if ((hasId && hasTimestamp && s.library) || !s.valid()
         || (s.messageId != Scan.ABSENT && !hasId) || (s.timestamp != Scan.ABSENT && !hasTimestamp)
         || (!hasTimestamp && timestampMillis < 0)) {

@@ -49,6 +49,7 @@ class WireReaderDifferentialTest {
   }
 
   static void assertSameDecision(byte[] json) {
+    assertSettleAgrees(json, 0, json.length, 0);
     boolean asIs = WireReader.read(json, 0, json.length) == WireReader.Verdict.AS_IS;
     if (asIs) {
       assertThat(codecPassesAsIs(json)).as("the codec must accept and find complete: %s",
@@ -69,6 +70,7 @@ class WireReaderDifferentialTest {
   @Property(tries = 2500, seed = "272727")
   void generatedMessagesGetTheCodecsDecision(@ForAll("generated") String message) {
     byte[] json = message.getBytes(StandardCharsets.UTF_8);
+    assertSettleAgrees(json, 0, json.length, 0);
     boolean asIs = WireReader.read(json, 0, json.length) == WireReader.Verdict.AS_IS;
     boolean codec = codecPassesAsIs(json);
     if (asIs) {
@@ -107,7 +109,17 @@ class WireReaderDifferentialTest {
     }
   }
 
+  /** {@link WireReader#settle} is {@code read}'s AS_IS (the bytes as they are) or else {@code complete}. */
+  static void assertSettleAgrees(byte[] json, int offset, int length, long millis) {
+    byte[] settled = WireReader.settle(json, offset, length, () -> "stable-id", millis);
+    byte[] expected = WireReader.read(json, offset, length) == WireReader.Verdict.AS_IS
+        ? java.util.Arrays.copyOfRange(json, offset, offset + length)
+        : WireReader.complete(json, offset, length, () -> "stable-id", millis);
+    assertThat(settled).as(new String(json, offset, length, StandardCharsets.UTF_8)).isEqualTo(expected);
+  }
+
   static boolean assertSameCompletion(byte[] json, int offset, int length, long millis) {
+    assertSettleAgrees(json, offset, length, millis);
     byte[] fast = WireReader.complete(json, offset, length, () -> "stable-id", millis);
     if (fast != null) {
       byte[] codec = codecCompletion(json, offset, length, "stable-id", millis);

@@ -5,11 +5,13 @@ import dev.beacon.FlushResult;
 import dev.beacon.Message;
 import dev.beacon.SpoolDurability;
 import dev.beacon.Stats;
+import dev.beacon.internal.FastIds;
 import dev.beacon.internal.MessageCodec;
+import dev.beacon.internal.RawEntry;
+import dev.beacon.internal.RawMessage;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -79,11 +81,23 @@ public final class JournalSink implements Sink {
     if (closed) {
       return CompletableFuture.failedFuture(new Unavailable("the gateway is stopping"));
     }
-    // Every event is converted before any is journaled: a refusal never leaves part of a request stored.
-    List<Message> messages = new ArrayList<>(events.size());
-    for (Event e : events) {
+    // Every event is judged before any is journaled: a refusal never leaves part of a request stored.
+    // A complete message (every SDK's: messageId, timestamp, context.library) is journaled and
+    // forwarded as the bytes the gateway made of it: what the SDK sent plus receivedAt, context.ip
+    // and a messageId. One lacking a timestamp or context.library is completed as Beacon completes
+    // any message (see docs/gateway.md, "Fidelity"); the rest goes through the codec, which refuses
+    // what it must.
+    Object[] entries = new Object[events.size()];
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < entries.length; i++) {
+      byte[] json = events.get(i).json();
+      RawMessage raw = RawMessage.of(json, 0, json.length, FastIds::randomUuid, now);
+      if (raw != null) {
+        entries[i] = raw;
+        continue;
+      }
       try {
-        messages.add(MessageCodec.fromMap(MessageCodec.parseObject(e.json(), 0, e.json().length)));
+        entries[i] = MessageCodec.decode(json, 0, json.length);
       } catch (IllegalArgumentException ex) {
         return CompletableFuture.failedFuture(new Refused("a message cannot be journaled: " + ex.getMessage()));
       }
@@ -92,8 +106,9 @@ public final class JournalSink implements Sink {
     // again only when it tries to append, so events keep going to enqueue (into memory meanwhile,
     // answered 503 below); a gateway that stopped calling it would stay degraded for good.
     Stats before = analytics.stats();
-    for (Message m : messages) {
-      if (!analytics.enqueue(m)) {
+    for (Object m : entries) {
+      boolean accepted = m instanceof RawMessage ? RawEntry.offer(analytics, (RawMessage) m) : analytics.enqueue((Message) m);
+      if (!accepted) {
         return CompletableFuture.failedFuture(new Unavailable("the journal is full or closing"));
       }
     }

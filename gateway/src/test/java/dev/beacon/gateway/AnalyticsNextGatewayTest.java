@@ -115,9 +115,10 @@ class AnalyticsNextGatewayTest {
     assertThat(track.event()).isEqualTo("Clicked");
     assertThat(track.properties()).containsEntry("button", "buy");
     assertThat(messages).allSatisfy(m -> {
-      // The journal stores Beacon Messages, so context.library becomes Beacon's own (docs/gateway.md,
-      // "Fidelity of what is forwarded"); the rest of analytics.js's context goes through.
-      assertThat(m.get("context.library.name")).isEqualTo("beacon-java");
+      // The journal forwards what analytics.js sent, its own library and sentAt included, plus the
+      // gateway's receivedAt (docs/gateway.md, "Fidelity of what is forwarded").
+      assertThat(m.get("context.library.name")).isEqualTo("analytics.js");
+      assertThat(m.json()).containsKeys("sentAt", "receivedAt");
       assertThat((String) m.get("context.userAgent")).contains("HeadlessChrome");
       assertThat(m.get("context.ip")).isEqualTo("127.0.0.1");
       assertThat(m.anonymousId()).isNotBlank();

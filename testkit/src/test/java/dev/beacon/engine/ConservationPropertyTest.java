@@ -9,6 +9,9 @@ import dev.beacon.QueueFullPolicy;
 import dev.beacon.SpoolDurability;
 import dev.beacon.Stats;
 import dev.beacon.Track;
+import dev.beacon.internal.MessageSerializer;
+import dev.beacon.internal.RawEntry;
+import dev.beacon.internal.RawMessage;
 import dev.beacon.spi.Batch;
 import dev.beacon.spi.SendResult;
 import dev.beacon.spi.Transport;
@@ -33,7 +36,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Seeded random runs of the whole engine: 1–8 producers, async or sync mode, random close
  * timeouts (zero included), a transport with random latency and faults (retryable, permanent,
- * Retry-After, 413, exceptions), and an in-memory spool that degrades and recovers at random.
+ * Retry-After, 413, exceptions), and an in-memory spool that degrades and recovers at random; in
+ * half the cases every other message goes through the engine's entry for serialized messages
+ * ({@link RawEntry}).
  *
  * <p>The oracle after close: every call that returned true is delivered, reported to onError, or
  * still in the spool; every id given to onError was offered and is reported exactly once, and none
@@ -108,6 +113,9 @@ class ConservationPropertyTest {
       b.spool(new MemorySpool(disk, 64L << 20)).spoolDurability(durability);
     }
     Analytics a = b.build();
+    // Half the cases send every other message through the engine's entry for serialized messages
+    // (drawn apart from rnd so that every seed keeps its other settings).
+    boolean rawMix = new Random(seed ^ 0x5DEECE66DL).nextBoolean();
     Set<String> offered = ConcurrentHashMap.newKeySet();
     Set<String> accepted = ConcurrentHashMap.newKeySet();
     List<Thread> running = new ArrayList<>();
@@ -122,7 +130,8 @@ class ConservationPropertyTest {
           offered.add(m.messageId());
           calls.incrementAndGet();
           try {
-            if (a.enqueue(m)) {
+            boolean ok = rawMix && (i & 1) == 1 ? RawEntry.offer(a, rawOf(m)) : a.enqueue(m);
+            if (ok) {
               accepted.add(m.messageId());
             }
           } catch (DeliveryException e) {
@@ -168,7 +177,7 @@ class ConservationPropertyTest {
     transport.quiesce();
 
     String info = "seed " + seed + " (producers=" + producers + ", sync=" + sync + ", spool="
-        + (spooled ? durability : "none") + ", close=" + closeTimeout + ")";
+        + (spooled ? durability : "none") + ", close=" + closeTimeout + ", raw=" + rawMix + ")";
     assertThat(closeMs).as("%s: close took %d ms", info, closeMs)
         .isLessThanOrEqualTo(closeTimeout.toMillis() + GRACE_MS + SLACK_MS);
     Set<String> left = new java.util.HashSet<>();
@@ -203,6 +212,13 @@ class ConservationPropertyTest {
       assertThat(s.accepted()).as("%s", info).isEqualTo(accepted.size());
     }
     awaitNoThreads(prefix, info);
+  }
+
+  private static RawMessage rawOf(Track m) {
+    byte[] json = MessageSerializer.toBytes(m);
+    RawMessage raw = RawMessage.of(json, 0, json.length, m::messageId, -1);
+    assertThat(raw).as("a complete message is taken raw").isNotNull();
+    return raw;
   }
 
   private static void awaitNoThreads(String prefix, String info) throws InterruptedException {

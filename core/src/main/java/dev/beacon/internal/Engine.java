@@ -99,7 +99,7 @@ public final class Engine {
       // A commit wakes the sender only from its deep (idle) sleep, so a busy journaling path never
       // pays a syscall for it; while active the sender polls in short parks.
       SpoolSender[] senderRef = new SpoolSender[1];
-      this.journal = new Journal(cfg.spool(), counters, () -> senderRef[0].wakeIfDeep());
+      this.journal = new Journal(cfg.spool(), counters, () -> senderRef[0].wakeIfDeep(), scheduler);
       this.spoolSender = new SpoolSender(cfg, cfg.spool(), journal, dispatcher, counters, reporter);
       senderRef[0] = spoolSender;
       counters.recovered.set(cfg.spool().recoveredRecords());

@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>When the spool fails it degrades to memory mode with one ERROR (callers then go through the
- * ring, which keeps their messages in memory), and the consumer tries again once a second. Not
- * API.
+ * ring, which keeps their messages in memory) and is tried again at most once a second: by the
+ * consumer when a message comes through the ring, by each acknowledgement of the spool reader
+ * (which may have freed disk space), and, without any traffic, by a periodic probe on the
+ * engine's scheduler that runs only while the spool is degraded. Not API.
  */
 final class Journal {
   private static final Logger LOG = LoggerFactory.getLogger("dev.beacon.Analytics");
@@ -45,6 +47,10 @@ final class Journal {
   private final Spool spool;
   private final Counters counters;
   private final Runnable onCommit;
+  /** Runs {@link #probeWhileDegraded} while degraded; null when there is none (tests). */
+  private final java.util.concurrent.ScheduledExecutorService probes;
+  /** Under {@code this}: the periodic probe scheduled while degraded, else null. */
+  private java.util.concurrent.ScheduledFuture<?> probe;
   /** The consumer's serialization buffer (ring path). */
   private final ByteSink sink = new ByteSink(4096);
   private JsonGenerator gen = MessageSerializer.generator(sink);
@@ -97,9 +103,19 @@ final class Journal {
   private volatile long journaledSeq = -1;
 
   Journal(Spool spool, Counters counters, Runnable onCommit) {
+    this(spool, counters, onCommit, null);
+  }
+
+  /**
+   * @param probes the scheduler that re-checks a degraded spool once a second without traffic
+   *     ({@link #probeWhileDegraded}); null for none
+   */
+  Journal(Spool spool, Counters counters, Runnable onCommit,
+      java.util.concurrent.ScheduledExecutorService probes) {
     this.spool = spool;
     this.counters = counters;
     this.onCommit = onCommit;
+    this.probes = probes;
     total.set(spool.recoveredRecords());
   }
 
@@ -510,6 +526,34 @@ final class Journal {
     space.signal();
   }
 
+  /**
+   * The spool reader acknowledged records, which may have freed disk space (the spool deletes the
+   * files wholly acknowledged): wakes the callers waiting for room and, while degraded, tries the
+   * spool again at once instead of waiting for the next probe.
+   */
+  void acknowledged() {
+    spaceFreed();
+    if (degraded) {
+      recover(true);
+    }
+  }
+
+  /**
+   * The periodic duty while degraded (on the engine's scheduler, once a second): tries the spool
+   * again, so that a spool that became writable recovers — and {@code stats().spoolDegraded()}
+   * says so — without waiting for a message to come through. Cancelled by the recovery and by
+   * {@link #close()}. Never throws (a periodic task that throws is silently cancelled).
+   */
+  private void probeWhileDegraded() {
+    try {
+      if (degraded) {
+        recover(false);
+      }
+    } catch (Throwable e) {
+      LOG.warn("Beacon could not check its degraded spool: {}", e.toString());
+    }
+  }
+
   /** True while appends fail and messages go through memory. */
   boolean degraded() {
     return degraded;
@@ -529,6 +573,7 @@ final class Journal {
     } finally {
       syncState.unlock();
     }
+    cancelProbe();
     appendLock.lock();
     try {
       closed = true;
@@ -549,15 +594,45 @@ final class Journal {
       spaceFreed();
       LOG.error("Beacon's spool failed ({}); messages are kept in memory only, without crash protection,"
           + " until it recovers. See stats().spoolDegraded().", e.toString());
+      if (probes != null && probe == null && !closing) {
+        try {
+          probe = probes.scheduleWithFixedDelay(this::probeWhileDegraded, RETRY_NANOS, RETRY_NANOS,
+              java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+          // the engine is closing: nothing left to recover for
+        }
+      }
     }
   }
 
-  private synchronized boolean recovered() {
-    long now = System.nanoTime();
-    if (now - retryAtNanos < 0) {
+  private synchronized void cancelProbe() {
+    if (probe != null) {
+      probe.cancel(false);
+      probe = null;
+    }
+  }
+
+  /** The consumer's retry (ring path): at most once a second. */
+  private boolean recovered() {
+    return recover(false);
+  }
+
+  /**
+   * Tries the spool again while degraded.
+   *
+   * @param now true to try even when the last try was less than a second ago (an event that may
+   *     have freed space)
+   * @return true when it is writable again (the journal is no longer degraded)
+   */
+  private synchronized boolean recover(boolean now) {
+    if (!degraded) {
+      return true;
+    }
+    long t = System.nanoTime();
+    if (!now && t - retryAtNanos < 0) {
       return false;
     }
-    retryAtNanos = now + RETRY_NANOS;
+    retryAtNanos = t + RETRY_NANOS;
     boolean ok;
     try {
       ok = spool.writable();
@@ -567,6 +642,7 @@ final class Journal {
     if (ok) {
       degraded = false;
       counters.spoolDegraded = false;
+      cancelProbe();
       LOG.info("Beacon's spool is writable again; new messages are journaled");
     }
     return ok;

@@ -328,7 +328,7 @@ final class SpoolSender implements Runnable {
       // Not fatal: the records are delivered; after a restart they would be sent again (at-least-once).
       ackLog.warn("Beacon could not persist its spool position: {}", e.toString());
     }
-    journal.spaceFreed(); // callers waiting on a full spool (QueueFullPolicy.block)
+    journal.acknowledged(); // callers waiting on a full spool (QueueFullPolicy.block); a degraded spool
     advance(done + n);
   }
 

@@ -95,4 +95,56 @@ class JournalSpaceTest {
     assertThat(waiter.isAlive()).isFalse();
     assertThat(room.get()).isTrue();
   }
+
+  /**
+   * Issue 20: a degraded spool was tried again only when a message came through the ring, so a
+   * spool degraded by a full disk stayed degraded (and the gateway's {@code /ready} 503) for as
+   * long as no traffic came. The spool reader's acknowledgements free space: each one tries the
+   * spool again at once, even within the second between two tries.
+   */
+  @Test
+  void anAcknowledgementTriesADegradedSpoolAgainAtOnce() {
+    FakeSpool spool = new FakeSpool();
+    Counters counters = new Counters();
+    Journal journal = new Journal(spool, counters, () -> {});
+    spool.failing = true;
+    assertThat(journal.appendOwn(Track.builder("E").userId("u").build())).isEqualTo(Journal.UNAVAILABLE);
+    assertThat(journal.degraded()).isTrue();
+    journal.acknowledged(); // still full: stays degraded
+    assertThat(journal.degraded()).isTrue();
+
+    spool.failing = false; // the acknowledged files were deleted
+    journal.acknowledged();
+    assertThat(journal.degraded()).isFalse();
+    assertThat(counters.spoolDegraded).isFalse();
+    assertThat(journal.appendOwn(Track.builder("E").userId("u").build())).isEqualTo(1);
+  }
+
+  /**
+   * Issue 20: without traffic and without acknowledgements (space freed by someone else), the
+   * journal's periodic probe on the engine's scheduler finds the spool writable again.
+   */
+  @Test
+  void aDegradedSpoolRecoversWithoutAnyAppendOnceItIsWritableAgain() throws Exception {
+    FakeSpool spool = new FakeSpool();
+    Counters counters = new Counters();
+    java.util.concurrent.ScheduledThreadPoolExecutor scheduler = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+    scheduler.setRemoveOnCancelPolicy(true);
+    try {
+      Journal journal = new Journal(spool, counters, () -> {}, scheduler);
+      spool.failing = true;
+      assertThat(journal.appendOwn(Track.builder("E").userId("u").build())).isEqualTo(Journal.UNAVAILABLE);
+      assertThat(counters.spoolDegraded).isTrue();
+      assertThat(scheduler.getQueue()).as("the probe is scheduled while degraded").hasSize(1);
+
+      spool.failing = false; // no append, no acknowledgement from here on
+      DeepSleepWakeUpTest.awaitCondition(() -> !counters.spoolDegraded);
+      assertThat(journal.degraded()).isFalse();
+      DeepSleepWakeUpTest.awaitCondition(() -> scheduler.getQueue().isEmpty()); // the probe ends with it
+      assertThat(journal.appendOwn(Track.builder("E").userId("u").build())).isEqualTo(1);
+      journal.close();
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
 }

@@ -317,7 +317,7 @@ final class Consumer implements Runnable {
       }
       // Memory path (spool degraded): the producer waiting for this sequence may go on now, before
       // a forced cut below waits for a request slot.
-      journal.commit(seq - 1);
+      journal.diverted(seq);
       memoryPathSeq = seq;
     }
     if (asm.isEmpty()) {

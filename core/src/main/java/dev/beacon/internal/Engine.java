@@ -221,6 +221,8 @@ public final class Engine {
   public boolean offer(Message m) {
     long size = m.serializedSizeBound();
     long deadline = 0;
+    // OS_CRASH: the call's whole wait (the append lock, then the sync) ends at flushTimeout.
+    long syncDeadline = syncOnCall ? Durations.deadline(System.nanoTime(), cfg.flushTimeout()) : 0;
     while (true) {
       DropReason refused;
       long seq = -1;
@@ -233,13 +235,20 @@ public final class Engine {
           return drop(DropReason.CLOSED);
         }
         if (ownAppend) {
-          // Counted first, as on the ring path, so that no snapshot sees it delivered before accepted.
-          counters.accepted.increment();
-          counters.ownAppended.increment();
-          record = journal.appendOwn(m);
-          if (record <= 0) {
-            counters.ownAppended.decrement();
-            counters.accepted.decrement();
+          if (journal.bypassPending()) {
+            // An earlier call took the ring past a busy lock and is not journaled yet: follow it
+            // through the ring, so that no thread's message overtakes its previous one.
+            record = Journal.BUSY;
+          } else {
+            // Counted first, as on the ring path, so that no snapshot sees it delivered before accepted.
+            counters.accepted.increment();
+            counters.ownAppended.increment();
+            // Never queue behind a stalled mapped write for longer than the budget (issue 20, item 6).
+            record = journal.appendOwn(m, Journal.LOCK_BUDGET_NANOS);
+            if (record <= 0) {
+              counters.ownAppended.decrement();
+              counters.accepted.decrement();
+            }
           }
         }
         if (record > 0) {
@@ -277,12 +286,18 @@ public final class Engine {
       }
       if (record > 0) {
         if (syncOnCall && !onOwnThread()) {
-          awaitSync(record);
+          awaitSync(record, syncDeadline);
         }
         return true;
       }
       if (refused == null) {
-        afterPublish(seq);
+        if (record == Journal.BUSY) {
+          journal.bypassed(seq);
+          counters.spoolLockBypasses.increment();
+          afterBypass(seq, syncDeadline);
+        } else {
+          afterPublish(seq);
+        }
         return true;
       }
       // Outside the gate from here: a waiting caller never holds close() up.
@@ -336,10 +351,34 @@ public final class Engine {
    * {@code stats().spoolSyncTimeouts()} and logged at a bounded rate; the record stays in the
    * journal and is sent.
    */
-  private void awaitSync(long record) {
-    if (journal.awaitDurable(record, Durations.deadline(System.nanoTime(), cfg.flushTimeout()))) {
+  private void awaitSync(long record, long deadline) {
+    if (journal.awaitDurable(record, deadline)) {
       return;
     }
+    syncMissed();
+  }
+
+  /**
+   * A call that took the ring path past a busy append lock ({@link Journal#BUSY}): the consumer
+   * journals its message. With {@code PROCESS_CRASH} the call does not wait for that (waiting
+   * would mean queuing behind the very lock it avoided): as on a degraded spool, its message is
+   * protected from a crash only once journaled. With {@code OS_CRASH} it waits, until its
+   * deadline, for the consumer's journaling and a sync that covers its record, exactly as an own
+   * append waits for its sync; without one it is counted in {@code spoolSyncTimeouts}.
+   */
+  private void afterBypass(long seq, long syncDeadline) {
+    consumer.nudgeIfDeep();
+    consumer.nudge();
+    if (syncOnCall && !onOwnThread() && !journal.awaitRingDurable(seq, syncDeadline)) {
+      syncMissed();
+    }
+    if (consumer.sealedAfterPublish()) {
+      consumer.sweepLate();
+    }
+  }
+
+  /** Counts and logs (rate-limited) an {@code OS_CRASH} call that returns without its sync. */
+  private void syncMissed() {
     counters.spoolSyncTimeouts.increment();
     if (syncLog.due()) {
       syncLog.log("Beacon accepted a message whose OS_CRASH sync did not finish within flushTimeout {}"

@@ -41,6 +41,19 @@ final class Journal {
   static final long FULL = -16;
   /** {@link #appendOwn}: not appended; the message goes through the ring instead. */
   static final long UNAVAILABLE = -2;
+  /**
+   * {@link #appendOwn}: not appended because the append lock stayed held past the caller's
+   * budget (a page fault, a cycle roll, a stalled device under another append); the message goes
+   * through the ring instead, and the call does not wait behind the lock (issue 20, item 6).
+   */
+  static final long BUSY = -3;
+  /**
+   * How long a {@code PROCESS_CRASH} caller waits for the append lock before it takes the ring
+   * path ({@link #BUSY}): an ordinary append holds the lock for microseconds; anything longer is a
+   * mapped write that stalls (the first write of a cycle costs 4–10 ms), which callers must not
+   * queue behind.
+   */
+  static final long LOCK_BUDGET_NANOS = 1_000_000L;
   /** A caller's buffer is replaced by a small one after holding a message larger than this. */
   private static final int KEEP_BUFFER_BYTES = 16 * 1024;
 
@@ -101,6 +114,17 @@ final class Journal {
   private final AtomicLong total = new AtomicLong();
   /** Highest ring sequence whose message is journaled (or, degraded, in the memory pipeline). */
   private volatile long journaledSeq = -1;
+  /**
+   * Highest ring sequence of a call that took the ring path because the lock was busy
+   * ({@link #bypassed}): until the journal covers it, later calls take the ring path too, so that
+   * a thread's messages stay in its call order.
+   */
+  private final AtomicLong bypassSeq = new AtomicLong(-1);
+  /**
+   * Highest ring sequence whose message the consumer kept in memory instead of journaling it
+   * ({@link #diverted}); written before the commit that covers it is published.
+   */
+  private volatile long divertedSeq = -1;
 
   Journal(Spool spool, Counters counters, Runnable onCommit) {
     this(spool, counters, onCommit, null);
@@ -199,6 +223,15 @@ final class Journal {
    *     or closed, or the message could not be serialized here: the ring path reports it)
    */
   long appendOwn(Message m) {
+    return appendOwn(m, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #appendOwn(Message)}, waiting at most {@code lockWaitNanos} for the append lock.
+   *
+   * @return as {@link #appendOwn(Message)}, or {@link #BUSY} when the lock stayed held
+   */
+  long appendOwn(Message m, long lockWaitNanos) {
     if (degraded) {
       return UNAVAILABLE;
     }
@@ -212,7 +245,12 @@ final class Journal {
     }
     int length = b.sink.size();
     long number;
-    appendLock.lock();
+    if (!lockWithin(lockWaitNanos)) {
+      if (b.sink.array().length <= KEEP_BUFFER_BYTES) {
+        callerBuffers.giveBack(b);
+      }
+      return BUSY;
+    }
     try {
       if (closed || degraded) {
         number = UNAVAILABLE;
@@ -237,6 +275,90 @@ final class Journal {
       onCommit.run();
     }
     return number;
+  }
+
+  /**
+   * Takes the append lock, waiting at most {@code nanos}; an interrupt neither ends the wait nor
+   * is lost (the flag is set again), as with the uninterruptible lock this replaces.
+   */
+  private boolean lockWithin(long nanos) {
+    if (appendLock.tryLock()) {
+      return true;
+    }
+    if (nanos == Long.MAX_VALUE) {
+      appendLock.lock();
+      return true;
+    }
+    long deadline = System.nanoTime() + nanos;
+    boolean interrupted = false;
+    try {
+      while (true) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          return appendLock.tryLock(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * A call took the ring path because the lock was busy ({@link #BUSY}, or an earlier bypass
+   * still in the ring) and published its message at {@code seq}.
+   */
+  void bypassed(long seq) {
+    bypassSeq.accumulateAndGet(seq, Math::max);
+  }
+
+  /**
+   * True while a message that bypassed the lock is still in the ring, not journaled: a call must
+   * then take the ring path too, or it could overtake an earlier call of its own thread.
+   */
+  boolean bypassPending() {
+    return journaledSeq < bypassSeq.get();
+  }
+
+  /**
+   * The consumer keeps the message at {@code seq} in memory instead of journaling it (spool
+   * degraded, closed or full): commits what came before it.
+   */
+  void diverted(long seq) {
+    if (seq > divertedSeq) {
+      divertedSeq = seq; // before the commit that covers seq publishes journaledSeq
+    }
+    commit(seq - 1);
+  }
+
+  /**
+   * {@code OS_CRASH} on the ring path: waits, until the deadline, for the consumer to journal the
+   * message at {@code seq} and for a sync that covers it. Conservative: when any message at or
+   * after {@code seq} was kept in memory, the answer is false even if this one was journaled.
+   *
+   * @return true only when the message is journaled and a sync covered it
+   */
+  boolean awaitRingDurable(long seq, long deadlineNanos) {
+    try {
+      if (!awaitJournaledUntil(seq, deadlineNanos)) {
+        return false;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    if (divertedSeq >= seq) {
+      return false;
+    }
+    // journaledSeq (volatile, read above) is written after the record's number was taken, so the
+    // total read now covers the record.
+    return awaitDurable(total.get(), deadlineNanos);
   }
 
   /** Whether an {@link #appendOwn} result says the spool is full. */

@@ -77,6 +77,7 @@ class BeaconMetricsTest {
     assertThat(counter("beacon.messages.not.sent", "client", "web")).isZero();
     assertThat(counter("beacon.callback.errors", "client", "web")).isZero();
     assertThat(counter("beacon.spool.sync.timeouts", "client", "web")).isZero();
+    assertThat(counter("beacon.spool.lock.bypasses", "client", "web")).isZero();
     assertThat(gauge("beacon.messages.pending", "client", "web")).isZero();
     assertThat(gauge("beacon.queue.messages", "client", "web")).isZero();
     assertThat(gauge("beacon.queue.bytes", "client", "web")).isZero();

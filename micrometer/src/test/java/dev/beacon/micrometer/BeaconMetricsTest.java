@@ -222,7 +222,7 @@ class BeaconMetricsTest {
     assertThat(kinds).containsOnlyKeys(FunctionCounter.class, Gauge.class);
     assertThat(kinds.get(Gauge.class)).isEqualTo(6);
     assertThat(kinds.get(FunctionCounter.class))
-        .isEqualTo(9 + FailureReason.values().length + DropReason.values().length);
+        .isEqualTo(10 + FailureReason.values().length + DropReason.values().length);
   }
 
   @Test

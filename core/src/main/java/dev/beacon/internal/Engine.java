@@ -360,16 +360,21 @@ public final class Engine {
 
   /**
    * A call that took the ring path past a busy append lock ({@link Journal#BUSY}): the consumer
-   * journals its message. With {@code PROCESS_CRASH} the call does not wait for that (waiting
-   * would mean queuing behind the very lock it avoided): as on a degraded spool, its message is
-   * protected from a crash only once journaled. With {@code OS_CRASH} it waits, until its
-   * deadline, for the consumer's journaling and a sync that covers its record, exactly as an own
-   * append waits for its sync; without one it is counted in {@code spoolSyncTimeouts}.
+   * journals its message, together with every other call that did the same, as soon as the lock
+   * is free. The call keeps its mode's guarantee: with {@code PROCESS_CRASH} it returns once its
+   * message is journaled (as any ring-path call, {@link #afterPublish}); with {@code OS_CRASH} once
+   * a sync covers it, or at its {@code flushTimeout} deadline, counted in
+   * {@code spoolSyncTimeouts} like a late sync (a device stalled under the lock then holds it no
+   * longer than its own sync would).
    */
   private void afterBypass(long seq, long syncDeadline) {
+    if (!syncOnCall) {
+      afterPublish(seq);
+      return;
+    }
     consumer.nudgeIfDeep();
     consumer.nudge();
-    if (syncOnCall && !onOwnThread() && !journal.awaitRingDurable(seq, syncDeadline)) {
+    if (!onOwnThread() && !journal.awaitRingDurable(seq, syncDeadline)) {
       syncMissed();
     }
     if (consumer.sealedAfterPublish()) {

@@ -48,10 +48,9 @@ final class Journal {
    */
   static final long BUSY = -3;
   /**
-   * How long a {@code PROCESS_CRASH} caller waits for the append lock before it takes the ring
-   * path ({@link #BUSY}): an ordinary append holds the lock for microseconds; anything longer is a
-   * mapped write that stalls (the first write of a cycle costs 4–10 ms), which callers must not
-   * queue behind.
+   * How long a caller waits for the append lock before it takes the ring path ({@link #BUSY}): an
+   * ordinary append holds the lock for microseconds; anything longer is a mapped write that stalls
+   * (the first write of a cycle costs 4–10 ms), which callers must not queue behind one by one.
    */
   static final long LOCK_BUDGET_NANOS = 1_000_000L;
   /** A caller's buffer is replaced by a small one after holding a message larger than this. */

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Test;
  * Issue 20, item 6: callers used to wait on one uninterruptible lock held across the mapped write,
  * so a page fault, a file roll or a stalled device under one append held every other caller. A
  * caller that cannot take the lock within a small budget now takes the ring path instead: the
- * consumer journals its message, which is delivered once and in its thread's call order. The
+ * consumer journals its message, which is delivered once and in its thread's call order, and the
+ * call keeps its mode's guarantee ({@code PROCESS_CRASH}: journaled; {@code OS_CRASH}: a covering
+ * sync, or counted at its {@code flushTimeout}). The
  * stall is the test seam {@link MemorySpool.Disk#stallPendingBytes}: the spool's
  * {@code pendingBytes()}, which an append calls under the lock, parks the named thread there.
  */
@@ -48,9 +50,10 @@ class AppendLockBypassTest {
   }
 
   @Test
-  void callersBehindAStalledAppendTakeTheRingInOrderAndEachMessageIsDeliveredOnce() throws Exception {
+  void processCrashCallersBehindAStalledAppendLeaveTheLockAndReturnOnceTheConsumerJournaledThem()
+      throws Exception {
     CapturingTransport capture = new CapturingTransport();
-    ExecutorService pool = Executors.newFixedThreadPool(2);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     stallUnderTheLock(entered, release);
@@ -60,36 +63,71 @@ class AppendLockBypassTest {
         return a.enqueue(event("holder", 0));
       });
       assertThat(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue(); // holds the lock now
-      // Three calls in a row on one thread while the lock stays held: each returns (before the fix
-      // the first one waited for the lock until the holder's append ended).
-      Future<Boolean> others = pool.submit(() -> {
-        for (int i = 0; i < 3; i++) {
-          if (!a.enqueue(event("other", i))) {
-            return false;
-          }
-        }
-        return true;
-      });
-      assertThat(others.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-      assertThat(holder.isDone()).as("the holder still stalls under the lock").isFalse();
-      assertThat(a.stats().spoolLockBypasses()).isEqualTo(3);
+      // Three callers while the lock stays held: each gives up the lock within its budget and
+      // takes the ring (before the fix each queued on the lock, uncounted, until the holder ended).
+      // One of them calls twice: its second call must not overtake its first.
+      Future<Boolean> twice = pool.submit(() -> a.enqueue(event("twice", 0)) && a.enqueue(event("twice", 1)));
+      Future<Boolean> once1 = pool.submit(() -> a.enqueue(event("once", 1)));
+      Future<Boolean> once2 = pool.submit(() -> a.enqueue(event("once", 2)));
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (a.stats().spoolLockBypasses() < 3) {
+        assertThat(System.nanoTime() - deadline).as("three calls took the ring").isNegative();
+        Thread.sleep(5);
+      }
+      // PROCESS_CRASH's promise holds on the ring too: none returns before its message is
+      // journaled, which the held lock prevents.
+      assertThat(twice.isDone() || once1.isDone() || once2.isDone()).isFalse();
       synchronized (disk) {
         assertThat(disk.records).as("nothing journaled while the lock is held").isEmpty();
       }
 
       release.countDown();
+      for (Future<Boolean> f : List.of(holder, twice, once1, once2)) {
+        assertThat(f.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      }
+      assertThat(a.flush(WAIT).isSuccess()).isTrue();
+      long bypasses = a.stats().spoolLockBypasses();
+      synchronized (disk) {
+        assertThat(disk.records).hasSize(5);
+        // The consumer journaled every message that took the ring, once the lock was free.
+        assertThat(disk.appendThreads).filteredOn(t -> t.startsWith("beacon-")).hasSize((int) bypasses);
+      }
+      assertThat(capture.messages()).filteredOn(m -> "twice".equals(m.userId()))
+          .extracting(m -> m.properties().get("i")).as("in call order").containsExactly(0, 1);
+      assertThat(capture.messages()).extracting(m -> m.userId() + m.properties().get("i"))
+          .as("each delivered once").containsExactlyInAnyOrder("holder0", "twice0", "twice1", "once1", "once2");
+      assertThat(assertConserved(a).delivered()).isEqualTo(5);
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void anOsCrashCallerBehindAnAppendThatNeverEndsReturnsAtItsFlushTimeoutCounted() throws Exception {
+    CapturingTransport capture = new CapturingTransport();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    stallUnderTheLock(entered, release);
+    try (Analytics a = builder(capture).spool(new MemorySpool(disk, 64L << 20))
+        .spoolDurability(SpoolDurability.OS_CRASH).flushTimeout(Duration.ofMillis(200)).flushAt(1000).build()) {
+      Future<Boolean> holder = pool.submit(() -> {
+        Thread.currentThread().setName("holder");
+        return a.enqueue(event("holder", 0));
+      });
+      assertThat(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      // The lock is never released while it waits: before the fix it waited on the lock for good.
+      assertThat(pool.submit(() -> a.enqueue(event("other", 0))).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(holder.isDone()).as("the holder still stalls under the lock").isFalse();
+      assertThat(a.stats().spoolLockBypasses()).isEqualTo(1);
+      assertThat(a.stats().spoolSyncTimeouts()).as("returned without a sync: counted").isEqualTo(1);
+
+      release.countDown();
       assertThat(holder.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
       assertThat(a.flush(WAIT).isSuccess()).isTrue();
-      synchronized (disk) {
-        // The consumer journaled the three bypassing messages once the lock was free.
-        assertThat(disk.records).hasSize(4);
-        assertThat(disk.appendThreads).filteredOn(t -> t.startsWith("beacon-")).hasSize(3);
-      }
-      List<Object> others2 = capture.messages().stream().filter(m -> "other".equals(m.userId()))
-          .map(m -> m.properties().get("i")).toList();
-      assertThat(others2).as("each once, in call order").containsExactly(0, 1, 2);
-      assertThat(capture.messages()).filteredOn(m -> "holder".equals(m.userId())).hasSize(1);
-      assertThat(assertConserved(a).delivered()).isEqualTo(4);
+      assertThat(capture.messages()).extracting(m -> m.userId()).containsExactlyInAnyOrder("holder", "other");
+      assertConserved(a);
     } finally {
       release.countDown();
       pool.shutdownNow();

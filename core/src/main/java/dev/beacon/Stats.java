@@ -32,9 +32,9 @@ import java.util.Map;
  * @param spoolLockBypasses calls with {@code PROCESS_CRASH} or {@code OS_CRASH} that did not append
  *     their own message because the journal's append lock stayed held past a small budget (a
  *     stalled mapped write, a file roll) and took the ring instead, or followed such a call there to
- *     keep their thread's order; the consumer journals their messages. With {@code PROCESS_CRASH}
- *     such a call returns before its message is journaled (as on a degraded spool); with
- *     {@code OS_CRASH} it still waits for a sync (see {@code spoolSyncTimeouts})
+ *     keep their thread's order; the consumer journals their messages, and each call still returns
+ *     only once its message is journaled ({@code PROCESS_CRASH}) or synced ({@code OS_CRASH}, else
+ *     counted in {@code spoolSyncTimeouts})
  */
 public record Stats(
     long accepted,

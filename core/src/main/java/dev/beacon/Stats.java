@@ -27,8 +27,9 @@ import java.util.Map;
  * @param spoolDegraded true while the spool cannot be written and messages are kept in memory only
  * @param pluginErrors exceptions thrown by {@link dev.beacon.spi.Plugin}s (each message kept as it was)
  * @param spoolSyncTimeouts {@code OS_CRASH} calls that returned without a sync covering their message
- *     (the sync took longer than {@code flushTimeout}, or failed): each message is journaled and
- *     sent, but may not survive an operating-system crash
+ *     (the sync took longer than {@code flushTimeout}, or failed): each message is journaled (or,
+ *     past a busy append lock, still to be journaled by the consumer) and sent, but may not
+ *     survive an operating-system crash
  * @param spoolLockBypasses calls with {@code PROCESS_CRASH} or {@code OS_CRASH} that did not append
  *     their own message because the journal's append lock stayed held past a small budget (a
  *     stalled mapped write, a file roll) and took the ring instead, or followed such a call there to

@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>The caller's own append</b> ({@link #appendOwn}, {@code PROCESS_CRASH} and
  *       {@code OS_CRASH}): the calling thread serializes its message into its own buffer and
  *       appends the record itself, under a short lock that orders writers (the lock covers only
- *       the copy into the mapped file). No hand-off to another thread. With {@code OS_CRASH} the
+ *       the copy into the mapped file). No hand-off to another thread — unless the lock stays
+ *       held past {@link #LOCK_BUDGET_NANOS} (a stalled mapped write): the call then takes the
+ *       ring ({@link #BUSY}) and waits for the consumer's journaling instead of queuing on the
+ *       lock ({@link #bypassed}, {@link #awaitRingDurable}). With {@code OS_CRASH} the
  *       caller then waits in {@link #awaitDurable}, at most until its deadline, for a sync that
  *       covers its record: the sync thread ({@link #runSyncs}) syncs for every caller that
  *       appended before each sync starts (group commit, one {@code fdatasync} for many callers).

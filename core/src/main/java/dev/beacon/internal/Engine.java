@@ -221,9 +221,10 @@ public final class Engine {
   public boolean offer(Message m) {
     long size = m.serializedSizeBound();
     long deadline = 0;
-    // OS_CRASH: the call's whole wait (the append lock, then the sync) ends at flushTimeout.
-    long syncDeadline = syncOnCall ? Durations.deadline(System.nanoTime(), cfg.flushTimeout()) : 0;
     while (true) {
+      // OS_CRASH: this attempt's wait (the append lock, then the sync) ends at flushTimeout; a wait
+      // for room before it (the block policy) has its own timeout.
+      long syncDeadline = syncOnCall ? Durations.deadline(System.nanoTime(), cfg.flushTimeout()) : 0;
       DropReason refused;
       long seq = -1;
       long record = Journal.UNAVAILABLE;

@@ -631,11 +631,14 @@ final class Journal {
    * @param bytes the room needed
    * @param deadlineNanos when to give up ({@link System#nanoTime()} clock)
    * @param stop true when waiting is pointless (the client is closing)
-   * @return true when there seems to be room (the caller tries again and may race others for it);
-   *     false when the deadline passed, the caller was interrupted or {@code stop} said so
+   * @return true when there seemed to be room (the caller tries again and may race others for it:
+   *     room taken again meanwhile is not a refusal) or {@code stop} said so (the caller's next
+   *     attempt sees the close); false when the deadline passed or the caller was interrupted
    */
   boolean awaitSpace(long bytes, long deadlineNanos, java.util.function.BooleanSupplier stop) {
-    return space.await(() -> hasRoom(bytes) || stop.getAsBoolean(), deadlineNanos) && hasRoom(bytes);
+    // Not "&& hasRoom(bytes)" after the wait: room seen and then taken by another caller is a
+    // reason to try again, not the end of the wait (that dropped the call before its deadline).
+    return space.await(() -> hasRoom(bytes) || stop.getAsBoolean(), deadlineNanos);
   }
 
   private boolean hasRoom(long bytes) {

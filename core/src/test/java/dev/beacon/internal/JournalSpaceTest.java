@@ -15,6 +15,8 @@ class JournalSpaceTest {
   private static final class FakeSpool implements Spool {
     volatile long pending;
     volatile boolean failing;
+    /** When set, the next {@code pendingBytes()} answers 0 once (room freed, then taken again). */
+    final AtomicBoolean roomOnce = new AtomicBoolean();
 
     @Override
     public void append(byte[] bytes, int offset, int length) throws IOException {
@@ -37,7 +39,7 @@ class JournalSpaceTest {
 
     @Override
     public long pendingBytes() {
-      return pending;
+      return roomOnce.getAndSet(false) ? 0 : pending;
     }
 
     @Override
@@ -146,5 +148,21 @@ class JournalSpaceTest {
     } finally {
       scheduler.shutdownNow();
     }
+  }
+
+  /**
+   * A waiter woken by room that another caller takes before it looks again must not be told
+   * "no room": it returned false, and the engine dropped the call as {@code SPOOL_FULL} long before
+   * its block timeout (seen once in {@code SpoolUnderLoadTest} with four producers on a full
+   * spool). It answers "try again" and the caller's loop races for the room.
+   */
+  @Test
+  void roomTakenByAnotherCallerAfterTheWakeUpIsNotTheEndOfTheWait() {
+    FakeSpool spool = new FakeSpool();
+    Journal journal = new Journal(spool, new Counters(), () -> {});
+    spool.pending = spool.maxBytes(); // full
+    spool.roomOnce.set(true); // the waiter sees room once, then it is gone again
+    assertThat(journal.awaitSpace(100, System.nanoTime() + 600_000_000_000L, () -> false))
+        .as("woken by room: the caller tries again, its deadline far away").isTrue();
   }
 }

@@ -27,8 +27,15 @@ import java.util.Map;
  * @param spoolDegraded true while the spool cannot be written and messages are kept in memory only
  * @param pluginErrors exceptions thrown by {@link dev.beacon.spi.Plugin}s (each message kept as it was)
  * @param spoolSyncTimeouts {@code OS_CRASH} calls that returned without a sync covering their message
- *     (the sync took longer than {@code flushTimeout}, or failed): each message is journaled and
- *     sent, but may not survive an operating-system crash
+ *     (the sync took longer than {@code flushTimeout}, or failed): each message is journaled (or,
+ *     past a busy append lock, still to be journaled by the consumer) and sent, but may not
+ *     survive an operating-system crash
+ * @param spoolLockBypasses calls with {@code PROCESS_CRASH} or {@code OS_CRASH} that did not append
+ *     their own message because the journal's append lock stayed held past a small budget (a
+ *     stalled mapped write, a file roll) and took the ring instead, or followed such a call there to
+ *     keep their thread's order; the consumer journals their messages, and each call still returns
+ *     only once its message is journaled ({@code PROCESS_CRASH}) or synced ({@code OS_CRASH}, else
+ *     counted in {@code spoolSyncTimeouts})
  */
 public record Stats(
     long accepted,
@@ -50,7 +57,8 @@ public record Stats(
     long spooled,
     boolean spoolDegraded,
     long pluginErrors,
-    long spoolSyncTimeouts) {
+    long spoolSyncTimeouts,
+    long spoolLockBypasses) {
 
   /**
    * Creates a snapshot; the maps are copied, in the order of their enums.
@@ -75,6 +83,7 @@ public record Stats(
    * @param spoolDegraded see the record description
    * @param pluginErrors see the record description
    * @param spoolSyncTimeouts see the record description
+   * @param spoolLockBypasses see the record description
    */
   public Stats {
     droppedByReason = ordered(droppedByReason, DropReason.class);
@@ -136,6 +145,7 @@ public record Stats(
     }
     nonZero(parts, "pluginErrors", pluginErrors);
     nonZero(parts, "spoolSyncTimeouts", spoolSyncTimeouts);
+    nonZero(parts, "spoolLockBypasses", spoolLockBypasses);
     return "Stats[" + (parts.isEmpty() ? "all zero" : String.join(", ", parts)) + "]";
   }
 

@@ -27,7 +27,7 @@ class StatsToStringTest {
   @Test
   void showsOnlyTheNonZeroCountersAndReasonsInDeclarationOrder() {
     Stats s = new Stats(100, 0, 98, 2, 0, 0, 0, 0, 0, noDrops(), failures(FailureReason.REJECTED, 2),
-        1, 1, 0, 0, 0, 0, false, 0, 0);
+        1, 1, 0, 0, 0, 0, false, 0, 0, 0);
 
     assertThat(s).hasToString(
         "Stats[accepted=100, delivered=98, failed=2, failedByReason={REJECTED=2}, batches=1, requests=1]");
@@ -36,11 +36,11 @@ class StatsToStringTest {
   @Test
   void aDegradedSpoolIsShownAndAFreshClientSaysAllZero() {
     Stats degraded = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, noDrops(), failures(FailureReason.SHUTDOWN, 0),
-        0, 0, 0, 0, 0, 0, true, 0, 3);
+        0, 0, 0, 0, 0, 0, true, 0, 3, 2);
     Stats fresh = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, noDrops(), failures(FailureReason.SHUTDOWN, 0),
-        0, 0, 0, 0, 0, 0, false, 0, 0);
+        0, 0, 0, 0, 0, 0, false, 0, 0, 0);
 
-    assertThat(degraded).hasToString("Stats[spoolDegraded=true, spoolSyncTimeouts=3]");
+    assertThat(degraded).hasToString("Stats[spoolDegraded=true, spoolSyncTimeouts=3, spoolLockBypasses=2]");
     assertThat(fresh).hasToString("Stats[all zero]");
   }
 }

@@ -184,7 +184,9 @@ final class Consumer implements Runnable {
           // A batch that wants a cut and did not get a request slot: a freed slot is work.
           boolean cutWaiting = !asm.isEmpty() && wantsCut(state);
           long now = System.nanoTime();
-          boolean deep = now - lastActiveNanos > DEEP_IDLE_AFTER_NANOS;
+          // Draining (close) with nothing to do now waits for the same events as a deep sleep (a
+          // freed request slot, a late publish, the halt): it parks like one instead of spinning.
+          boolean deep = draining || now - lastActiveNanos > DEEP_IDLE_AFTER_NANOS;
           long park; // 0: until woken
           SleepProbe probe = null;
           if (!deep) {
@@ -211,7 +213,9 @@ final class Consumer implements Runnable {
           // slot, a slot released (the releaser read no flag). Each waker writes first (a CAS on
           // the cursor, an atomic release of the semaphore) and reads the flag after, so one of the
           // two sides sees the other; an unpark before the park makes the park return at once.
-          if (ring.getCursor() == lastSeq && !halted && !draining
+          // Draining is no reason to skip the park: drain() unparks unconditionally, and while draining
+          // every waker of what the drain waits for (a slot, a publish, the halt) is a deep-sleep waker.
+          if (ring.getCursor() == lastSeq && !halted
               && !(cutWaiting && dispatcher.hasFreeSlot())) {
             if (probe != null) {
               probe.parking();
@@ -317,7 +321,7 @@ final class Consumer implements Runnable {
       }
       // Memory path (spool degraded): the producer waiting for this sequence may go on now, before
       // a forced cut below waits for a request slot.
-      journal.commit(seq - 1);
+      journal.diverted(seq);
       memoryPathSeq = seq;
     }
     if (asm.isEmpty()) {

@@ -19,6 +19,8 @@ final class Counters {
   /** Accepted messages the caller appended to the journal itself (they never enter the ring). */
   final LongAdder ownAppended = new LongAdder();
   final LongAdder spoolSyncTimeouts = new LongAdder();
+  /** Calls that took the ring past a busy append lock (see {@code Stats.spoolLockBypasses}). */
+  final LongAdder spoolLockBypasses = new LongAdder();
   final AtomicLong delivered = new AtomicLong();
   final AtomicLong failed = new AtomicLong();
   final AtomicLong notSent = new AtomicLong();
@@ -95,6 +97,6 @@ final class Counters {
         Math.max(0, spooled.getAsLong()), spoolDegraded,
         // Plugins run before the engine, on the caller's thread: PluginChain counts their errors
         // (and FILTERED drops) and adds them to this snapshot in Analytics.stats().
-        0L, spoolSyncTimeouts.sum());
+        0L, spoolSyncTimeouts.sum(), spoolLockBypasses.sum());
   }
 }

@@ -99,7 +99,7 @@ public final class Engine {
       // A commit wakes the sender only from its deep (idle) sleep, so a busy journaling path never
       // pays a syscall for it; while active the sender polls in short parks.
       SpoolSender[] senderRef = new SpoolSender[1];
-      this.journal = new Journal(cfg.spool(), counters, () -> senderRef[0].wakeIfDeep());
+      this.journal = new Journal(cfg.spool(), counters, () -> senderRef[0].wakeIfDeep(), scheduler);
       this.spoolSender = new SpoolSender(cfg, cfg.spool(), journal, dispatcher, counters, reporter);
       senderRef[0] = spoolSender;
       counters.recovered.set(cfg.spool().recoveredRecords());
@@ -241,6 +241,9 @@ public final class Engine {
   private boolean offer(Message m, RawMessage raw, long size) {
     long deadline = 0;
     while (true) {
+      // OS_CRASH: this attempt's wait (the append lock, then the sync) ends at flushTimeout; a wait
+      // for room before it (the block policy) has its own timeout.
+      long syncDeadline = syncOnCall ? Durations.deadline(System.nanoTime(), cfg.flushTimeout()) : 0;
       DropReason refused;
       long seq = -1;
       long record = Journal.UNAVAILABLE;
@@ -252,13 +255,21 @@ public final class Engine {
           return drop(DropReason.CLOSED);
         }
         if (ownAppend) {
-          // Counted first, as on the ring path, so that no snapshot sees it delivered before accepted.
-          counters.accepted.increment();
-          counters.ownAppended.increment();
-          record = m != null ? journal.appendOwn(m) : journal.appendOwn(raw);
-          if (record <= 0) {
-            counters.ownAppended.decrement();
-            counters.accepted.decrement();
+          if (journal.bypassPending()) {
+            // An earlier call took the ring past a busy lock and is not journaled yet: follow it
+            // through the ring, so that no thread's message overtakes its previous one.
+            record = Journal.BUSY;
+          } else {
+            // Counted first, as on the ring path, so that no snapshot sees it delivered before accepted.
+            counters.accepted.increment();
+            counters.ownAppended.increment();
+            // Never queue behind a stalled mapped write for longer than the budget (issue 20, item 6).
+            record = m != null ? journal.appendOwn(m, Journal.LOCK_BUDGET_NANOS)
+                : journal.appendOwn(raw, Journal.LOCK_BUDGET_NANOS);
+            if (record <= 0) {
+              counters.ownAppended.decrement();
+              counters.accepted.decrement();
+            }
           }
         }
         if (record > 0) {
@@ -296,12 +307,18 @@ public final class Engine {
       }
       if (record > 0) {
         if (syncOnCall && !onOwnThread()) {
-          awaitSync(record);
+          awaitSync(record, syncDeadline);
         }
         return true;
       }
       if (refused == null) {
-        afterPublish(seq);
+        if (record == Journal.BUSY) {
+          journal.bypassed(seq);
+          counters.spoolLockBypasses.increment();
+          afterBypass(seq, syncDeadline);
+        } else {
+          afterPublish(seq);
+        }
         return true;
       }
       // Outside the gate from here: a waiting caller never holds close() up.
@@ -355,10 +372,39 @@ public final class Engine {
    * {@code stats().spoolSyncTimeouts()} and logged at a bounded rate; the record stays in the
    * journal and is sent.
    */
-  private void awaitSync(long record) {
-    if (journal.awaitDurable(record, Durations.deadline(System.nanoTime(), cfg.flushTimeout()))) {
+  private void awaitSync(long record, long deadline) {
+    if (journal.awaitDurable(record, deadline)) {
       return;
     }
+    syncMissed();
+  }
+
+  /**
+   * A call that took the ring path past a busy append lock ({@link Journal#BUSY}): the consumer
+   * journals its message, together with every other call that did the same, as soon as the lock
+   * is free. The call keeps its mode's guarantee: with {@code PROCESS_CRASH} it returns once its
+   * message is journaled (as any ring-path call, {@link #afterPublish}); with {@code OS_CRASH} once
+   * a sync covers it, or at its {@code flushTimeout} deadline, counted in
+   * {@code spoolSyncTimeouts} like a late sync (a device stalled under the lock then holds it no
+   * longer than its own sync would).
+   */
+  private void afterBypass(long seq, long syncDeadline) {
+    if (!syncOnCall) {
+      afterPublish(seq);
+      return;
+    }
+    consumer.nudgeIfDeep();
+    consumer.nudge();
+    if (!onOwnThread() && !journal.awaitRingDurable(seq, syncDeadline)) {
+      syncMissed();
+    }
+    if (consumer.sealedAfterPublish()) {
+      consumer.sweepLate();
+    }
+  }
+
+  /** Counts and logs (rate-limited) an {@code OS_CRASH} call that returns without its sync. */
+  private void syncMissed() {
     counters.spoolSyncTimeouts.increment();
     if (syncLog.due()) {
       syncLog.log("Beacon accepted a message whose OS_CRASH sync did not finish within flushTimeout {}"

@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>The caller's own append</b> ({@link #appendOwn}, {@code PROCESS_CRASH} and
  *       {@code OS_CRASH}): the calling thread serializes its message into its own buffer and
  *       appends the record itself, under a short lock that orders writers (the lock covers only
- *       the copy into the mapped file). No hand-off to another thread. With {@code OS_CRASH} the
+ *       the copy into the mapped file). No hand-off to another thread — unless the lock stays
+ *       held past {@link #LOCK_BUDGET_NANOS} (a stalled mapped write): the call then takes the
+ *       ring ({@link #BUSY}) and waits for the consumer's journaling instead of queuing on the
+ *       lock ({@link #bypassed}, {@link #awaitRingDurable}). With {@code OS_CRASH} the
  *       caller then waits in {@link #awaitDurable}, at most until its deadline, for a sync that
  *       covers its record: the sync thread ({@link #runSyncs}) syncs for every caller that
  *       appended before each sync starts (group commit, one {@code fdatasync} for many callers).
@@ -26,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>When the spool fails it degrades to memory mode with one ERROR (callers then go through the
- * ring, which keeps their messages in memory), and the consumer tries again once a second. Not
- * API.
+ * ring, which keeps their messages in memory) and is tried again at most once a second: by the
+ * consumer when a message comes through the ring, by each acknowledgement of the spool reader
+ * (which may have freed disk space), and, without any traffic, by a periodic probe on the
+ * engine's scheduler that runs only while the spool is degraded. Not API.
  */
 final class Journal {
   private static final Logger LOG = LoggerFactory.getLogger("dev.beacon.Analytics");
@@ -39,12 +44,28 @@ final class Journal {
   static final long FULL = -16;
   /** {@link #appendOwn}: not appended; the message goes through the ring instead. */
   static final long UNAVAILABLE = -2;
+  /**
+   * {@link #appendOwn}: not appended because the append lock stayed held past the caller's
+   * budget (a page fault, a cycle roll, a stalled device under another append); the message goes
+   * through the ring instead, and the call does not wait behind the lock (issue 20, item 6).
+   */
+  static final long BUSY = -3;
+  /**
+   * How long a caller waits for the append lock before it takes the ring path ({@link #BUSY}): an
+   * ordinary append holds the lock for microseconds; anything longer is a mapped write that stalls
+   * (the first write of a cycle costs 4–10 ms), which callers must not queue behind one by one.
+   */
+  static final long LOCK_BUDGET_NANOS = 1_000_000L;
   /** A caller's buffer is replaced by a small one after holding a message larger than this. */
   private static final int KEEP_BUFFER_BYTES = 16 * 1024;
 
   private final Spool spool;
   private final Counters counters;
   private final Runnable onCommit;
+  /** Runs {@link #probeWhileDegraded} while degraded; null when there is none (tests). */
+  private final java.util.concurrent.ScheduledExecutorService probes;
+  /** Under {@code this}: the periodic probe scheduled while degraded, else null. */
+  private java.util.concurrent.ScheduledFuture<?> probe;
   /** The consumer's serialization buffer (ring path). */
   private final ByteSink sink = new ByteSink(4096);
   private JsonGenerator gen = MessageSerializer.generator(sink);
@@ -95,11 +116,32 @@ final class Journal {
   private final AtomicLong total = new AtomicLong();
   /** Highest ring sequence whose message is journaled (or, degraded, in the memory pipeline). */
   private volatile long journaledSeq = -1;
+  /**
+   * Highest ring sequence of a call that took the ring path because the lock was busy
+   * ({@link #bypassed}): until the journal covers it, later calls take the ring path too, so that
+   * a thread's messages stay in its call order.
+   */
+  private final AtomicLong bypassSeq = new AtomicLong(-1);
+  /**
+   * Highest ring sequence whose message the consumer kept in memory instead of journaling it
+   * ({@link #diverted}); written before the commit that covers it is published.
+   */
+  private volatile long divertedSeq = -1;
 
   Journal(Spool spool, Counters counters, Runnable onCommit) {
+    this(spool, counters, onCommit, null);
+  }
+
+  /**
+   * @param probes the scheduler that re-checks a degraded spool once a second without traffic
+   *     ({@link #probeWhileDegraded}); null for none
+   */
+  Journal(Spool spool, Counters counters, Runnable onCommit,
+      java.util.concurrent.ScheduledExecutorService probes) {
     this.spool = spool;
     this.counters = counters;
     this.onCommit = onCommit;
+    this.probes = probes;
     total.set(spool.recoveredRecords());
   }
 
@@ -183,6 +225,15 @@ final class Journal {
    *     or closed, or the message could not be serialized here: the ring path reports it)
    */
   long appendOwn(Message m) {
+    return appendOwn(m, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #appendOwn(Message)}, waiting at most {@code lockWaitNanos} for the append lock.
+   *
+   * @return as {@link #appendOwn(Message)}, or {@link #BUSY} when the lock stayed held
+   */
+  long appendOwn(Message m, long lockWaitNanos) {
     if (degraded) {
       return UNAVAILABLE;
     }
@@ -195,25 +246,13 @@ final class Journal {
       return UNAVAILABLE; // the buffer is dropped: its generator may be in any state
     }
     int length = b.sink.size();
-    long number;
-    appendLock.lock();
-    try {
-      if (closed || degraded) {
-        number = UNAVAILABLE;
-      } else if (spool.pendingBytes() + reserved.get() + length > spool.maxBytes()) {
-        number = FULL - length;
-      } else {
-        try {
-          spool.append(b.sink.array(), 0, length);
-          number = total.incrementAndGet();
-        } catch (IOException | RuntimeException e) {
-          degrade(e);
-          number = UNAVAILABLE;
-        }
+    if (!lockWithin(lockWaitNanos)) {
+      if (b.sink.array().length <= KEEP_BUFFER_BYTES) {
+        callerBuffers.giveBack(b);
       }
-    } finally {
-      appendLock.unlock();
+      return BUSY;
     }
+    long number = appendLocked(b.sink.array(), length);
     if (b.sink.array().length <= KEEP_BUFFER_BYTES) {
       callerBuffers.giveBack(b); // one large message must not pin a large buffer
     }
@@ -260,33 +299,134 @@ final class Journal {
    * @return as {@link #appendOwn(Message)}
    */
   long appendOwn(RawMessage m) {
+    return appendOwn(m, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #appendOwn(RawMessage)}, waiting at most {@code lockWaitNanos} for the append lock.
+   *
+   * @return as {@link #appendOwn(Message)}, or {@link #BUSY} when the lock stayed held
+   */
+  long appendOwn(RawMessage m, long lockWaitNanos) {
     if (degraded) {
       return UNAVAILABLE;
     }
     byte[] json = m.json();
-    long number;
-    appendLock.lock();
-    try {
-      if (closed || degraded) {
-        number = UNAVAILABLE;
-      } else if (spool.pendingBytes() + reserved.get() + json.length > spool.maxBytes()) {
-        number = FULL - json.length;
-      } else {
-        try {
-          spool.append(json, 0, json.length);
-          number = total.incrementAndGet();
-        } catch (IOException | RuntimeException e) {
-          degrade(e);
-          number = UNAVAILABLE;
-        }
-      }
-    } finally {
-      appendLock.unlock();
+    if (!lockWithin(lockWaitNanos)) {
+      return BUSY;
     }
+    long number = appendLocked(json, json.length);
     if (number > 0) {
       onCommit.run();
     }
     return number;
+  }
+
+  /**
+   * A caller's append under the lock, which the caller took and this releases: the record's
+   * number, {@link #FULL} minus the length, or {@link #UNAVAILABLE}.
+   */
+  private long appendLocked(byte[] bytes, int length) {
+    try {
+      if (closed || degraded) {
+        return UNAVAILABLE;
+      } else if (spool.pendingBytes() + reserved.get() + length > spool.maxBytes()) {
+        return FULL - length;
+      }
+      try {
+        spool.append(bytes, 0, length);
+        return total.incrementAndGet();
+      } catch (IOException | RuntimeException e) {
+        degrade(e);
+        return UNAVAILABLE;
+      }
+    } finally {
+      appendLock.unlock();
+    }
+  }
+
+  /**
+   * Takes the append lock, waiting at most {@code nanos}; an interrupt neither ends the wait nor
+   * is lost (the flag is set again), as with the uninterruptible lock this replaces.
+   */
+  private boolean lockWithin(long nanos) {
+    if (appendLock.tryLock()) {
+      return true;
+    }
+    if (nanos == Long.MAX_VALUE) {
+      appendLock.lock();
+      return true;
+    }
+    long deadline = System.nanoTime() + nanos;
+    boolean interrupted = false;
+    try {
+      while (true) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          return appendLock.tryLock(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * A call took the ring path because the lock was busy ({@link #BUSY}, or an earlier bypass
+   * still in the ring) and published its message at {@code seq}.
+   */
+  void bypassed(long seq) {
+    bypassSeq.accumulateAndGet(seq, Math::max);
+  }
+
+  /**
+   * True while a message that bypassed the lock is still in the ring, not journaled: a call must
+   * then take the ring path too, or it could overtake an earlier call of its own thread.
+   */
+  boolean bypassPending() {
+    return journaledSeq < bypassSeq.get();
+  }
+
+  /**
+   * The consumer keeps the message at {@code seq} in memory instead of journaling it (spool
+   * degraded, closed or full): commits what came before it.
+   */
+  void diverted(long seq) {
+    if (seq > divertedSeq) {
+      divertedSeq = seq; // before the commit that covers seq publishes journaledSeq
+    }
+    commit(seq - 1);
+  }
+
+  /**
+   * {@code OS_CRASH} on the ring path: waits, until the deadline, for the consumer to journal the
+   * message at {@code seq} and for a sync that covers it. Conservative: when any message at or
+   * after {@code seq} was kept in memory, the answer is false even if this one was journaled.
+   *
+   * @return true only when the message is journaled and a sync covered it
+   */
+  boolean awaitRingDurable(long seq, long deadlineNanos) {
+    try {
+      if (!awaitJournaledUntil(seq, deadlineNanos)) {
+        return false;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    if (divertedSeq >= seq) {
+      return false;
+    }
+    // journaledSeq (volatile, read above) is written after the record's number was taken, so the
+    // total read now covers the record.
+    return awaitDurable(total.get(), deadlineNanos);
   }
 
   /** Whether an {@link #appendOwn} result says the spool is full. */
@@ -557,11 +697,14 @@ final class Journal {
    * @param bytes the room needed
    * @param deadlineNanos when to give up ({@link System#nanoTime()} clock)
    * @param stop true when waiting is pointless (the client is closing)
-   * @return true when there seems to be room (the caller tries again and may race others for it);
-   *     false when the deadline passed, the caller was interrupted or {@code stop} said so
+   * @return true when there seemed to be room (the caller tries again and may race others for it:
+   *     room taken again meanwhile is not a refusal) or {@code stop} said so (the caller's next
+   *     attempt sees the close); false when the deadline passed or the caller was interrupted
    */
   boolean awaitSpace(long bytes, long deadlineNanos, java.util.function.BooleanSupplier stop) {
-    return space.await(() -> hasRoom(bytes) || stop.getAsBoolean(), deadlineNanos) && hasRoom(bytes);
+    // Not "&& hasRoom(bytes)" after the wait: room seen and then taken by another caller is a
+    // reason to try again, not the end of the wait (that dropped the call before its deadline).
+    return space.await(() -> hasRoom(bytes) || stop.getAsBoolean(), deadlineNanos);
   }
 
   private boolean hasRoom(long bytes) {
@@ -574,6 +717,34 @@ final class Journal {
    */
   void spaceFreed() {
     space.signal();
+  }
+
+  /**
+   * The spool reader acknowledged records, which may have freed disk space (the spool deletes the
+   * files wholly acknowledged): wakes the callers waiting for room and, while degraded, tries the
+   * spool again at once instead of waiting for the next probe.
+   */
+  void acknowledged() {
+    spaceFreed();
+    if (degraded) {
+      recover(true);
+    }
+  }
+
+  /**
+   * The periodic duty while degraded (on the engine's scheduler, once a second): tries the spool
+   * again, so that a spool that became writable recovers — and {@code stats().spoolDegraded()}
+   * says so — without waiting for a message to come through. Cancelled by the recovery and by
+   * {@link #close()}. Never throws (a periodic task that throws is silently cancelled).
+   */
+  private void probeWhileDegraded() {
+    try {
+      if (degraded) {
+        recover(false);
+      }
+    } catch (Throwable e) {
+      LOG.warn("Beacon could not check its degraded spool: {}", e.toString());
+    }
   }
 
   /** True while appends fail and messages go through memory. */
@@ -595,6 +766,7 @@ final class Journal {
     } finally {
       syncState.unlock();
     }
+    cancelProbe();
     appendLock.lock();
     try {
       closed = true;
@@ -615,15 +787,45 @@ final class Journal {
       spaceFreed();
       LOG.error("Beacon's spool failed ({}); messages are kept in memory only, without crash protection,"
           + " until it recovers. See stats().spoolDegraded().", e.toString());
+      if (probes != null && probe == null && !closing) {
+        try {
+          probe = probes.scheduleWithFixedDelay(this::probeWhileDegraded, RETRY_NANOS, RETRY_NANOS,
+              java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+          // the engine is closing: nothing left to recover for
+        }
+      }
     }
   }
 
-  private synchronized boolean recovered() {
-    long now = System.nanoTime();
-    if (now - retryAtNanos < 0) {
+  private synchronized void cancelProbe() {
+    if (probe != null) {
+      probe.cancel(false);
+      probe = null;
+    }
+  }
+
+  /** The consumer's retry (ring path): at most once a second. */
+  private boolean recovered() {
+    return recover(false);
+  }
+
+  /**
+   * Tries the spool again while degraded.
+   *
+   * @param now true to try even when the last try was less than a second ago (an event that may
+   *     have freed space)
+   * @return true when it is writable again (the journal is no longer degraded)
+   */
+  private synchronized boolean recover(boolean now) {
+    if (!degraded) {
+      return true;
+    }
+    long t = System.nanoTime();
+    if (!now && t - retryAtNanos < 0) {
       return false;
     }
-    retryAtNanos = now + RETRY_NANOS;
+    retryAtNanos = t + RETRY_NANOS;
     boolean ok;
     try {
       ok = spool.writable();
@@ -633,6 +835,7 @@ final class Journal {
     if (ok) {
       degraded = false;
       counters.spoolDegraded = false;
+      cancelProbe();
       LOG.info("Beacon's spool is writable again; new messages are journaled");
     }
     return ok;

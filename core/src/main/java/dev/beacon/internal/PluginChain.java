@@ -82,6 +82,6 @@ public final class PluginChain {
         engine.notSent(), engine.pending(), engine.queued(), engine.inFlight(), engine.dropped() + f, drops,
         engine.failedByReason(), engine.batches(), engine.requests(), engine.retries(), engine.queuedBytes(),
         engine.callbackErrors(), engine.spooled(), engine.spoolDegraded(), engine.pluginErrors() + errors.sum(),
-        engine.spoolSyncTimeouts());
+        engine.spoolSyncTimeouts(), engine.spoolLockBypasses());
   }
 }

@@ -186,7 +186,9 @@ final class SpoolSender implements Runnable {
         boolean cutWaiting = !asm.isEmpty() && wantsCut(true);
         long park; // 0: until woken
         SleepProbe probe = null;
-        if (now - lastReadNanos <= DEEP_IDLE_AFTER_NANOS) {
+        // Draining (close) with nothing to do now waits for the same events as a deep sleep (a
+        // commit, a finished batch, a freed slot, the halt): it parks like one instead of spinning.
+        if (!draining && now - lastReadNanos <= DEEP_IDLE_AFTER_NANOS) {
           park = Math.min(2_000_000L, 20_000L << Math.min(idle, 7));
         } else {
           // Idle: sleep until woken by a commit or a freed request slot (wakeIfDeep), a finished
@@ -209,7 +211,7 @@ final class SpoolSender implements Runnable {
         // done, written before wake() reads sleeping) and, for a batch waiting for a slot, a slot
         // released (an atomic update before the listener reads deepSleeping). One side always sees
         // the other, and an unpark before the park makes the park return at once.
-        if (!halted && !draining && journal.totalRecords() == seenTotal && !headTicketDone()
+        if (!halted && journal.totalRecords() == seenTotal && !headTicketDone()
             && !(cutWaiting && dispatcher.hasFreeSlot())) {
           if (probe != null) {
             probe.parking();
@@ -326,7 +328,7 @@ final class SpoolSender implements Runnable {
       // Not fatal: the records are delivered; after a restart they would be sent again (at-least-once).
       ackLog.warn("Beacon could not persist its spool position: {}", e.toString());
     }
-    journal.spaceFreed(); // callers waiting on a full spool (QueueFullPolicy.block)
+    journal.acknowledged(); // callers waiting on a full spool (QueueFullPolicy.block); a degraded spool
     advance(done + n);
   }
 

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class SpoolReaderWakeUpTest {
 
   /** An in-memory spool: records in a list, read in order, the acknowledged position kept. */
-  private static final class ListSpool implements Spool {
+  static final class ListSpool implements Spool {
     final List<byte[]> records = new CopyOnWriteArrayList<>();
     private int next;
     volatile long acknowledged = -1;

@@ -140,6 +140,9 @@ public final class BeaconMetrics implements MeterBinder, AutoCloseable {
     counter(registry, "beacon.spool.sync.timeouts",
         "OS_CRASH calls that returned without a sync covering their message (slow or failed sync)",
         Stats::spoolSyncTimeouts);
+    counter(registry, "beacon.spool.lock.bypasses",
+        "Calls that took the ring past a busy spool append lock instead of appending their own message",
+        Stats::spoolLockBypasses);
 
     gauge(registry, "beacon.messages.pending", "Accepted messages not yet delivered or failed", null,
         a -> a.stats().pending());

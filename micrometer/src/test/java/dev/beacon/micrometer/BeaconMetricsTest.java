@@ -77,6 +77,7 @@ class BeaconMetricsTest {
     assertThat(counter("beacon.messages.not.sent", "client", "web")).isZero();
     assertThat(counter("beacon.callback.errors", "client", "web")).isZero();
     assertThat(counter("beacon.spool.sync.timeouts", "client", "web")).isZero();
+    assertThat(counter("beacon.spool.lock.bypasses", "client", "web")).isZero();
     assertThat(gauge("beacon.messages.pending", "client", "web")).isZero();
     assertThat(gauge("beacon.queue.messages", "client", "web")).isZero();
     assertThat(gauge("beacon.queue.bytes", "client", "web")).isZero();
@@ -221,7 +222,7 @@ class BeaconMetricsTest {
     assertThat(kinds).containsOnlyKeys(FunctionCounter.class, Gauge.class);
     assertThat(kinds.get(Gauge.class)).isEqualTo(6);
     assertThat(kinds.get(FunctionCounter.class))
-        .isEqualTo(9 + FailureReason.values().length + DropReason.values().length);
+        .isEqualTo(10 + FailureReason.values().length + DropReason.values().length);
   }
 
   @Test

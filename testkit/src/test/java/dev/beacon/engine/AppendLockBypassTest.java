@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.beacon.Analytics;
 import dev.beacon.SpoolDurability;
 import dev.beacon.Track;
+import dev.beacon.internal.RawEntry;
 import dev.beacon.testkit.CapturingTransport;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +99,50 @@ class AppendLockBypassTest {
       assertThat(capture.messages()).extracting(m -> m.userId() + m.properties().get("i"))
           .as("each delivered once").containsExactlyInAnyOrder("holder0", "twice0", "twice1", "once1", "once2");
       assertThat(assertConserved(a).delivered()).isEqualTo(5);
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * The raw entry (the gateway's journal, {@code beacon import}) has its own append of the bytes as
+   * they are: it keeps the same budget, and a raw message that took the ring is journaled by the
+   * consumer and delivered once, as it came.
+   */
+  @Test
+  void aRawMessageBehindAStalledAppendTakesTheRingAndIsDeliveredAsItCame() throws Exception {
+    RawEntryTest.BytesTransport transport = new RawEntryTest.BytesTransport();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    stallUnderTheLock(entered, release);
+    try (Analytics a = builder(transport).spool(new MemorySpool(disk, 64L << 20)).flushAt(1000).build()) {
+      Future<Boolean> holder = pool.submit(() -> {
+        Thread.currentThread().setName("holder");
+        return a.enqueue(event("holder", 0));
+      });
+      assertThat(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      String json = RawEntryTest.sdkMessage("raw-1");
+      Future<Boolean> raw = pool.submit(() -> RawEntry.offer(a, RawEntryTest.raw(json)));
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (a.stats().spoolLockBypasses() < 1) {
+        assertThat(System.nanoTime() - deadline).as("the raw call took the ring").isNegative();
+        Thread.sleep(5);
+      }
+      assertThat(raw.isDone()).as("not journaled while the lock is held").isFalse();
+
+      release.countDown();
+      assertThat(holder.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(raw.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(a.flush(WAIT).isSuccess()).isTrue();
+      synchronized (disk) {
+        assertThat(disk.records).hasSize(2);
+        assertThat(disk.appendThreads).filteredOn(t -> t.startsWith("beacon-")).hasSize(1);
+      }
+      assertThat(transport.sent).extracting(b -> new String(b, StandardCharsets.UTF_8))
+          .as("the raw message's bytes, once").containsOnlyOnce(json);
+      assertThat(assertConserved(a).delivered()).isEqualTo(2);
     } finally {
       release.countDown();
       pool.shutdownNow();

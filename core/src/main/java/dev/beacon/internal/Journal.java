@@ -183,8 +183,9 @@ final class Journal {
    * @throws IOException when the message cannot be serialized (not a spool failure)
    */
   boolean tryAppend(Message m) throws IOException {
-    release(m.serializedSizeBound());
+    long bound = m.serializedSizeBound();
     if (degraded && !recovered()) {
+      release(bound);
       return false;
     }
     sink.truncate(0);
@@ -192,17 +193,29 @@ final class Journal {
       MessageSerializer.write(gen, m);
       gen.flush();
     } catch (IOException | RuntimeException e) {
+      release(bound);
       sink.truncate(0);
       gen = MessageSerializer.generator(sink);
       throw e instanceof IOException ? (IOException) e : new IOException(e);
     }
+    return appendReserved(sink.array(), sink.size(), bound);
+  }
+
+  /**
+   * The consumer's append of a message whose room its producer reserved ({@link #reserve}). The
+   * reservation is given back only once the record is appended (or refused): given back before,
+   * its room could be taken by a caller's own append in between, and the message would find the
+   * spool full and go through memory — which, for a call that took the ring past a busy lock
+   * ({@link #BUSY}), would break its mode's promise (seen as a lost event in CrashTest).
+   */
+  private boolean appendReserved(byte[] bytes, int length, long bound) {
     appendLock.lock();
     try {
-      if (closed || spool.pendingBytes() + sink.size() > spool.maxBytes()) {
+      if (closed || spool.pendingBytes() + length > spool.maxBytes()) {
         return false;
       }
       try {
-        spool.append(sink.array(), 0, sink.size());
+        spool.append(bytes, 0, length);
       } catch (IOException | RuntimeException e) {
         degrade(e);
         return false;
@@ -210,6 +223,7 @@ final class Journal {
       total.incrementAndGet();
     } finally {
       appendLock.unlock();
+      release(bound);
     }
     uncommitted++;
     return true;
@@ -269,27 +283,11 @@ final class Journal {
    */
   boolean tryAppend(RawMessage m) {
     byte[] json = m.json();
-    release(json.length);
     if (degraded && !recovered()) {
+      release(json.length);
       return false;
     }
-    appendLock.lock();
-    try {
-      if (closed || spool.pendingBytes() + json.length > spool.maxBytes()) {
-        return false;
-      }
-      try {
-        spool.append(json, 0, json.length);
-      } catch (IOException | RuntimeException e) {
-        degrade(e);
-        return false;
-      }
-      total.incrementAndGet();
-    } finally {
-      appendLock.unlock();
-    }
-    uncommitted++;
-    return true;
+    return appendReserved(json, json.length, json.length);
   }
 
   /**
@@ -330,7 +328,11 @@ final class Journal {
     try {
       if (closed || degraded) {
         return UNAVAILABLE;
-      } else if (spool.pendingBytes() + reserved.get() + length > spool.maxBytes()) {
+      }
+      // Through the same reservation as the ring path's producers (one atomic check of pending
+      // plus reserved bytes): a check of both under this lock raced a producer's reserve, and
+      // together they could promise more than the spool holds.
+      if (!reserve(length)) {
         return FULL - length;
       }
       try {
@@ -339,6 +341,8 @@ final class Journal {
       } catch (IOException | RuntimeException e) {
         degrade(e);
         return UNAVAILABLE;
+      } finally {
+        release(length); // counted in pendingBytes from here (or not appended)
       }
     } finally {
       appendLock.unlock();

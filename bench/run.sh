@@ -4,7 +4,8 @@
 #   2. runs every JMH benchmark with -prof gc, writing JSON,
 #   3. runs the side-by-side harness against analytics-java 3.5.4 (fresh JVM per run),
 #      plus one uncounted Beacon run under Flight Recorder,
-#   4. writes docs/performance.md and docs/img/*.png from those files.
+#   4. writes docs/performance.md and docs/img/*.png from those files (the sections it writes are
+#      replaced; every other section already on the page, hand-written, is kept after them).
 # The spool benchmarks (SpoolBenchmark, Chronicle) run as a second JMH run into spool.json.
 # Results land in bench/results/<UTC time>/ and bench/results/latest/.
 # IDLE_SECONDS (60) sets the idle-CPU measurement. Knobs (environment): EVENTS (1000000), REPS (2; 3 fits in about 16 minutes), THREADS (1,4), CLIENTS (all four),

@@ -47,6 +47,10 @@ import org.knowm.xchart.style.Styler;
  *
  * rewrites the spool row of the targets table, the "Spool" section and the "Not measured" list of
  * that page and leaves every other figure as it was.
+ *
+ * <p>A full regeneration rewrites the sections this report writes and keeps, after them and in
+ * their order, every other {@code ## } section already on the page (the hand-written ones, such as
+ * the streaming reader's and the gateway's, measured by their own runners).
  */
 public final class Report {
   private final JsonNode jmh;
@@ -113,8 +117,77 @@ public final class Report {
     Files.createDirectories(mdDir);
     String imgRel = mdDir.relativize(imgDir.toAbsolutePath()).toString().replace(File.separatorChar, '/');
     r.render(command, jfr, imgDir, imgRel);
-    Files.writeString(mdOut, r.md.toString(), StandardCharsets.UTF_8);
+    String old = Files.exists(mdOut) ? Files.readString(mdOut, StandardCharsets.UTF_8) : "";
+    Files.writeString(mdOut, keepHandWritten(r.md.toString(), old), StandardCharsets.UTF_8);
     System.out.println("wrote " + mdOut + " and charts in " + imgDir);
+  }
+
+  /**
+   * The generated page followed by every section of the old page that this report does not write:
+   * hand-written sections (the streaming reader's, the gateway's, the idle CPU section
+   * {@code IdleCpu} maintains, ...) survive a regeneration, in their order, instead of being
+   * dropped. A section starts at a {@code ## } heading, or at an HTML comment line right before
+   * one (a marker such as {@code <!-- idle-cpu:start -->} stays with its section); sections are
+   * matched by their heading line, and everything before the first heading belongs to the
+   * generated page.
+   *
+   * @param generated the page as this report renders it
+   * @param old the page as it is on disk (empty when there is none)
+   * @return the page to write
+   */
+  static String keepHandWritten(String generated, String old) {
+    java.util.Set<String> written = new java.util.HashSet<>();
+    for (List<String> s : sections(generated)) {
+      written.add(heading(s));
+    }
+    StringBuilder out = new StringBuilder(generated);
+    for (List<String> s : sections(old)) {
+      String h = heading(s);
+      if (h == null || written.contains(h)) {
+        continue;
+      }
+      if (out.length() > 0 && out.charAt(out.length() - 1) != '\n') {
+        out.append('\n');
+      }
+      if (out.length() > 1 && out.charAt(out.length() - 2) != '\n') {
+        out.append('\n');
+      }
+      for (String line : s) {
+        out.append(line).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
+  /** The page cut into sections; the first holds what precedes the first heading (heading null). */
+  private static List<List<String>> sections(String page) {
+    List<List<String>> out = new ArrayList<>();
+    List<String> cur = new ArrayList<>();
+    out.add(cur);
+    String[] lines = page.split("\n", -1);
+    int n = page.endsWith("\n") ? lines.length - 1 : lines.length;
+    for (int i = 0; i < n; i++) {
+      String l = lines[i];
+      boolean starts = l.startsWith("## ")
+          || (l.startsWith("<!--") && i + 1 < n && lines[i + 1].startsWith("## "));
+      if (starts && !(l.startsWith("## ") && i > 0 && lines[i - 1].startsWith("<!--") && cur.size() == 1
+          && cur.get(0).equals(lines[i - 1]))) {
+        cur = new ArrayList<>();
+        out.add(cur);
+      }
+      cur.add(l);
+    }
+    return out;
+  }
+
+  /** A section's {@code ## } line, or null for the part before the first heading. */
+  private static String heading(List<String> section) {
+    for (String l : section) {
+      if (l.startsWith("## ")) {
+        return l.strip();
+      }
+    }
+    return null;
   }
 
   /** The JMH results without SpoolBenchmark entries, plus those of the spool run. */

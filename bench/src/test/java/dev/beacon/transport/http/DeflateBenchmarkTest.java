@@ -40,6 +40,7 @@ class DeflateBenchmarkTest {
       for (DeflateBenchmark.Bytes c : new DeflateBenchmark.Bytes[] {jdk, lib, jdkT, libT}) {
         assertThat(c.inputBytes).isEqualTo(b.body.length);
         assertThat(c.outputBytes).isPositive().isLessThan(b.body.length / 4);
+        assertThat(c.cpuNanos).isNotNegative();
       }
       assertThat(jdk.outputBytes).isEqualTo(jdkSize);
       assertThat(lib.outputBytes).isEqualTo(libSize);

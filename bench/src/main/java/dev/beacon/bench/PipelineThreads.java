@@ -2,6 +2,7 @@ package dev.beacon.bench;
 
 import dev.beacon.Analytics;
 import dev.beacon.QueueFullPolicy;
+import dev.beacon.transport.http.HttpTransport;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -43,12 +44,13 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java -cp benchmarks.jar dev.beacon.bench.PipelineThreads [--events 1000000] [--producers 1]
- *     [--warmup 0] [--jfr file.jfr]
+ *     [--warmup 0] [--in-flight 1] [--jfr file.jfr]
  * </pre>
  *
  * <p>{@code --warmup N} first sends N calls through a client that is then closed, so the measured
  * client runs on compiled code; the default (0) matches SideBySide, whose runs start cold.
- * {@code --jfr} records the measured child with Flight Recorder ({@code settings=profile}).
+ * {@code --in-flight N} gives the client an {@code HttpTransport} with N requests in flight (a
+ * diagnostic: with more than one, a user's events may arrive out of order). {@code --jfr} records the measured child with Flight Recorder ({@code settings=profile}).
  */
 public final class PipelineThreads {
   private static final Pattern CONSUMER = Pattern.compile("beacon-\\d+-1");
@@ -65,7 +67,8 @@ public final class PipelineThreads {
    */
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && "child".equals(args[0])) {
-      child(URI.create(args[1]), Long.parseLong(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]));
+      child(URI.create(args[1]), Long.parseLong(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]),
+          Integer.parseInt(args[5]));
       return;
     }
     Map<String, String> o = new LinkedHashMap<>();
@@ -78,6 +81,7 @@ public final class PipelineThreads {
     long events = Long.parseLong(o.getOrDefault("events", "1000000"));
     int producers = Integer.parseInt(o.getOrDefault("producers", "1"));
     long warmup = Long.parseLong(o.getOrDefault("warmup", "0"));
+    int inFlight = Integer.parseInt(o.getOrDefault("in-flight", "1"));
     try (Receiver receiver = Collector.start()) {
       List<String> cmd = new ArrayList<>();
       cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
@@ -86,7 +90,8 @@ public final class PipelineThreads {
         cmd.add("-XX:StartFlightRecording=filename=" + new File(o.get("jfr")).getAbsolutePath() + ",settings=profile");
       }
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PipelineThreads.class.getName(), "child",
-          receiver.endpoint().toString(), Long.toString(events), Integer.toString(producers), Long.toString(warmup)));
+          receiver.endpoint().toString(), Long.toString(events), Integer.toString(producers), Long.toString(warmup),
+          Integer.toString(inFlight)));
       long cpu0 = SideBySide.processCpuNanos();
       Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
       try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -107,18 +112,19 @@ public final class PipelineThreads {
     }
   }
 
-  private static void child(URI endpoint, long events, int producers, long warmup) throws Exception {
+  private static void child(URI endpoint, long events, int producers, long warmup, int inFlight)
+      throws Exception {
     if (warmup > 0) {
-      Analytics w = client(endpoint);
+      Analytics w = client(endpoint, inFlight);
       send(w, warmup, producers);
       w.close();
     }
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     Map<Long, Long> before = cpuByThread(mx);
     long process0 = SideBySide.processCpuNanos();
-    Analytics a = client(endpoint);
+    Analytics a = client(endpoint, inFlight);
     long t0 = System.nanoTime();
-    send(a, events, producers);
+    long producerCpu = send(a, events, producers);
     if (!a.flush(Duration.ofSeconds(120)).complete()) {
       throw new IllegalStateException("not delivered within 120 s: " + a.stats());
     }
@@ -132,7 +138,7 @@ public final class PipelineThreads {
     for (long id : mx.getAllThreadIds()) {
       var info = mx.getThreadInfo(id);
       long cpu = mx.getThreadCpuTime(id);
-      if (info == null || cpu < 0) {
+      if (info == null || cpu < 0 || info.getThreadName().startsWith("producer-")) {
         continue;
       }
       cpu -= before.getOrDefault(id, 0L);
@@ -142,6 +148,9 @@ public final class PipelineThreads {
         System.out.printf("  thread %-28s %8.3f s%n", info.getThreadName(), cpu / 1e9);
       }
     }
+    // The producers have ended by now (ThreadMXBean no longer lists them): each added its own CPU.
+    groups.put("producer", producerCpu);
+    javaThreads += producerCpu;
     groups.put("vm", process - javaThreads);
     long delivered = a.stats().delivered();
     System.out.printf("%,d delivered in %.3f s: %,.0f events/s; process CPU %.3f s = %.2f µs/event, %.2f cores%n",
@@ -180,14 +189,26 @@ public final class PipelineThreads {
     return m;
   }
 
-  private static Analytics client(URI endpoint) {
-    return Analytics.builder(SideBySide.WRITE_KEY).endpoint(endpoint).shutdownHook(false)
-        .queueFullPolicy(QueueFullPolicy.block(Duration.ofSeconds(30))).build();
+  private static Analytics client(URI endpoint, int inFlight) {
+    Analytics.Builder b = Analytics.builder(SideBySide.WRITE_KEY).endpoint(endpoint).shutdownHook(false)
+        .queueFullPolicy(QueueFullPolicy.block(Duration.ofSeconds(30)));
+    if (inFlight != HttpTransport.DEFAULT_MAX_CONCURRENT_REQUESTS) {
+      // A diagnostic, not a recommendation: more than one request in flight gives up per-user order.
+      b.transport(HttpTransport.builder(SideBySide.WRITE_KEY).endpoint(endpoint).maxConcurrentRequests(inFlight)
+          .build());
+    }
+    return b.build();
   }
 
-  /** {@code events} calls split over {@code producers} threads named {@code producer-N}; waits for them. */
-  private static void send(Analytics a, long events, int producers) throws InterruptedException {
+  /**
+   * {@code events} calls split over {@code producers} threads named {@code producer-N}; waits for
+   * them.
+   *
+   * @return the producers' CPU time, each read by the thread itself before it ends
+   */
+  private static long send(Analytics a, long events, int producers) throws InterruptedException {
     long per = events / producers;
+    java.util.concurrent.atomic.AtomicLong cpu = new java.util.concurrent.atomic.AtomicLong();
     CountDownLatch go = new CountDownLatch(1);
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < producers; t++) {
@@ -201,6 +222,7 @@ public final class PipelineThreads {
         for (long i = base; i < base + per; i++) {
           a.track(Workload.userId((int) i), Workload.EVENT, Workload.PROPERTIES);
         }
+        cpu.addAndGet(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
       }, "producer-" + t);
       th.start();
       threads.add(th);
@@ -209,5 +231,6 @@ public final class PipelineThreads {
     for (Thread th : threads) {
       th.join();
     }
+    return cpu.get();
   }
 }

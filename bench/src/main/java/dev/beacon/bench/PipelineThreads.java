@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -208,7 +209,7 @@ public final class PipelineThreads {
    */
   private static long send(Analytics a, long events, int producers) throws InterruptedException {
     long per = events / producers;
-    java.util.concurrent.atomic.AtomicLong cpu = new java.util.concurrent.atomic.AtomicLong();
+    AtomicLong cpu = new AtomicLong();
     CountDownLatch go = new CountDownLatch(1);
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < producers; t++) {

@@ -81,6 +81,6 @@ class BenchSmokeTest {
     List<String> names = Files.readAllLines(Path.of("target/classes/META-INF/BenchmarkList"));
     assertThat(String.join("\n", names)).contains("TrackBenchmark", "PipelineBenchmark", "MessageBuildBenchmark",
         "SerializerBenchmark", "BatchBenchmark", "FastIdsBenchmark", "TimestampsBenchmark",
-        "EndToEndBenchmark", "SpoolBenchmark");
+        "EndToEndBenchmark", "SpoolBenchmark", "DeflateBenchmark");
   }
 }

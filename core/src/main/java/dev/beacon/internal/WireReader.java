@@ -1023,14 +1023,21 @@ public final class WireReader {
 
     /**
      * Whether the text may hold a lone surrogate, which the codec repairs (so the message is left
-     * to it): an escaped surrogate that is not half of an escaped pair, or a surrogate encoded in
-     * UTF-8 (bytes ED A0..BF, which Jackson decodes without complaint). Outside strings a valid
+     * to it): an escaped surrogate that is not half of an escaped pair. (A surrogate encoded in
+     * UTF-8 is refused by Jackson, in the reader's scan as in the codec.) Outside strings a valid
      * JSON text has no backslash, so every backslash here starts an escape.
      */
     static boolean mayHoldLoneSurrogate(byte[] b, int from, int to) {
       for (int i = from; i < to; i++) {
-        byte c = b[i];
-        if (c == '\\') {
+        // Eight bytes at a time while none is a backslash (most messages have none): byte by
+        // byte, this check took 8% of an import's samples.
+        while (i + 8 <= to && !hasBackslash((long) LONGS.get(b, i))) {
+          i += 8;
+        }
+        if (i >= to) {
+          break;
+        }
+        if (b[i] == '\\') {
           if (i + 1 < to && b[i + 1] == 'u') {
             int u = hex4(b, i + 2, to);
             if (u >= 0xD800 && u <= 0xDBFF) {
@@ -1050,11 +1057,20 @@ public final class WireReader {
           } else {
             i++; // the escaped character
           }
-        } else if (c == (byte) 0xED && i + 1 < to && (b[i + 1] & 0xE0) == 0xA0) {
-          return true;
         }
       }
       return false;
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long BACKSLASHES = ONES * '\\';
+
+    /** Whether one of the eight bytes is a backslash (the exact has-a-zero-byte test). */
+    private static boolean hasBackslash(long w) {
+      long x = w ^ BACKSLASHES;
+      return ((x - ONES) & ~x & 0x8080808080808080L) != 0;
     }
 
     /** The four hex digits at {@code i} as a number, or -1. */

@@ -96,6 +96,26 @@ class ImportCommandTest {
   }
 
   @Test
+  void aLineWithoutALibraryGetsBeaconsInsertedAndKeepsEveryFieldItHad() throws Exception {
+    // Issue 27: completing a line inserts what it lacks into its bytes; before, the line was written
+    // again the way Beacon writes a message, which dropped sentAt and every field Beacon does not know.
+    String line = "{\"messageId\":\"l-1\",\"type\":\"track\",\"userId\":\"u1\",\"event\":\"Exported\","
+        + "\"timestamp\":\"2024-01-15T10:30:00.250Z\",\"sentAt\":\"2024-01-15T10:30:01Z\",\"origin\":{\"batch\":7},"
+        + "\"context\":{\"ip\":\"198.51.100.7\"}}";
+    Path f = dir.resolve("nolib.ndjson");
+    Files.write(f, List.of(line));
+
+    Cli.Run r = importFiles(f.toString());
+
+    assertThat(r.exit()).as(r.all()).isZero();
+    CapturedMessage m = collector.messages().get(0);
+    assertThat(m.get("context.library.name")).isEqualTo("beacon-java");
+    assertThat(m.get("context.ip")).isEqualTo("198.51.100.7");
+    assertThat(m.json()).containsEntry("sentAt", "2024-01-15T10:30:01Z").containsEntry("messageId", "l-1");
+    assertThat(m.get("origin.batch")).isEqualTo(7);
+  }
+
+  @Test
   void withAPlanEveryCompleteLineIsStillCheckedAndDroppedByIt() throws Exception {
     // The raw entry is for imports without a plan: the plan's plugin needs each line as a Message.
     Path plan = dir.resolve("plan.json");

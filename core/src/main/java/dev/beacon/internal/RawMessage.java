@@ -31,8 +31,8 @@ public final class RawMessage {
    * Judges one message's JSON once, as the Kafka relay does: a valid, complete message keeps the
    * bytes it arrived with (unknown top-level fields such as {@code receivedAt}, {@code sentAt},
    * the sender's {@code context.library} included); a valid message lacking {@code messageId},
-   * {@code timestamp} or {@code context.library} is completed on the token stream exactly as the
-   * codec would complete it ({@link WireReader#complete}). Anything else, including every message
+   * {@code timestamp} or {@code context.library} keeps its bytes too, with the missing fields and
+   * the codec's values for them inserted ({@link WireReader#complete}). Anything else, including every message
    * the codec refuses and the rare shapes the reader leaves to the codec, answers null: the caller
    * then decodes it with {@link MessageCodec} (which gives the refusal) and enqueues the
    * {@code Message}.

@@ -24,8 +24,10 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * messages in every shape the reader judges or leaves alone, and hand-picked edge cases, a message
  * the reader passes on as it arrived ({@link WireReader.Verdict#AS_IS}) is one the codec accepts and
  * finds complete — which is what the relay checked before passing a record's bytes on — and a
- * message the codec refuses is never passed on. Every other message goes to the codec, so its
- * acceptance, refusal text and completed JSON are the codec's own.
+ * message the codec refuses is never passed on. A message the reader completes is one the codec
+ * completes, kept as it came with exactly the codec's values inserted, and it decodes to the
+ * codec's {@code Message} ({@link #assertSameCompletion}). Every other message goes to the codec,
+ * so its acceptance, refusal text and completed JSON are the codec's own.
  *
  * <p>The generated corpus also counts how often the reader decided by itself: a reader that left
  * everything to the codec would pass the first property and fail {@link #theReaderDecidesTheCommonShapes}.
@@ -118,14 +120,59 @@ class WireReaderDifferentialTest {
     assertThat(settled).as(new String(json, offset, length, StandardCharsets.UTF_8)).isEqualTo(expected);
   }
 
+  /**
+   * The message a completion must be, as a map: the input's own map (every field it sent, unknown
+   * ones and the sender's library included) with the fields the codec gives a message that lacks
+   * them — the id, the timestamp as {@link Timestamps#format} writes it, Beacon's
+   * {@code context.library} where the context has no library object.
+   */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> completedMap(byte[] json, int offset, int length, String id, long millis) {
+    Map<String, Object> m = MessageCodec.parseObject(json, offset, length);
+    if (m.get("messageId") == null) {
+      m.put("messageId", id);
+    }
+    if (m.get("timestamp") == null) {
+      m.put("timestamp", Timestamps.format(java.time.Instant.ofEpochMilli(millis)));
+    }
+    Object context = m.get("context");
+    Map<String, Object> c = context instanceof Map ? (Map<String, Object>) context : new java.util.LinkedHashMap<>();
+    if (!(c.get("library") instanceof Map)) {
+      byte[] library = MessageSerializer.library().getBytes(StandardCharsets.UTF_8);
+      c.put("library", MessageCodec.parseObject(library, 0, library.length));
+    }
+    m.put("context", c);
+    return m;
+  }
+
+  /**
+   * The reader's completion against the codec's decision: it completes only messages the codec
+   * completes; the result keeps every field of the input and adds exactly the codec's values
+   * ({@link #completedMap}); it is a message the reader itself passes on, within Segment's size
+   * limit; it decodes to the {@link dev.beacon.Message} the codec builds from the completed map;
+   * and written by Beacon it is byte for byte what the codec's completion wrote.
+   */
   static boolean assertSameCompletion(byte[] json, int offset, int length, long millis) {
     assertSettleAgrees(json, offset, length, millis);
     byte[] fast = WireReader.complete(json, offset, length, () -> "stable-id", millis);
     if (fast != null) {
+      String text = new String(json, offset, length, StandardCharsets.UTF_8);
+      String out = new String(fast, StandardCharsets.UTF_8);
       byte[] codec = codecCompletion(json, offset, length, "stable-id", millis);
-      assertThat(codec).as("the codec must complete: %s", new String(json, offset, length, StandardCharsets.UTF_8))
-          .isNotNull();
-      assertThat(new String(fast, StandardCharsets.UTF_8)).as(new String(json, offset, length, StandardCharsets.UTF_8))
+      assertThat(codec).as("the codec must complete: %s", text).isNotNull();
+      Map<String, Object> expected = completedMap(json, offset, length, "stable-id", millis);
+      assertThat(MessageCodec.parseObject(fast, 0, fast.length)).as("%s completed as %s", text, out)
+          .isEqualTo(expected);
+      assertThat(fast.length).as(out).isLessThanOrEqualTo(dev.beacon.Message.MAX_MESSAGE_BYTES);
+      assertThat(WireReader.read(fast, 0, fast.length)).as(out).isEqualTo(WireReader.Verdict.AS_IS);
+      dev.beacon.Message ours = MessageCodec.decode(fast, 0, fast.length);
+      dev.beacon.Message theirs = MessageCodec.fromMap(expected);
+      assertThat(ours.getClass()).isEqualTo(theirs.getClass());
+      assertThat(ours.messageId()).isEqualTo(theirs.messageId());
+      assertThat(ours.timestamp()).as(out).isEqualTo(theirs.timestamp());
+      assertThat(ours.context()).as(out).isEqualTo(theirs.context());
+      assertThat(ours.serializedSizeBound()).as(out).isEqualTo(theirs.serializedSizeBound());
+      assertThat(new String(MessageSerializer.toBytes(ours), StandardCharsets.UTF_8)).as(out)
           .isEqualTo(new String(codec, StandardCharsets.UTF_8));
     }
     return fast != null;
@@ -288,6 +335,94 @@ class WireReaderDifferentialTest {
       byte[] json = m.getBytes(StandardCharsets.UTF_8);
       assertThat(WireReader.complete(json, 0, json.length, () -> "id", 0)).as(m).isNull();
     }
+  }
+
+  @Example
+  void theMissingFieldsAreInsertedIntoTheMessagesOwnBytes() {
+    String lib = MessageSerializer.library();
+    String at = "\"timestamp\":\"2024-01-15T10:30:00.123Z\"";
+    String head = "{\"type\":\"identify\",\"userId\":\"u\",\"messageId\":\"m\",\"timestamp\":\"2024-01-15T10:30:00.5+01:00\"";
+    String[][] cases = {
+        // Nothing but the type and ids: the three fields put first; the unknown field stays.
+        {"{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\",\"sentAt\":\"x\"}",
+            "{\"messageId\":\"stable-id\"," + at + ",\"context\":{\"library\":" + lib + "},"
+                + "\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\",\"sentAt\":\"x\"}"},
+        // A context without a library: Beacon's first in it; white space and escapes kept.
+        {" { \"type\":\"identify\", \"userId\":\"u\",\"messageId\":\"m\",\"timestamp\":\"2024-01-15T10:30:00.5+01:00\","
+            + "\"context\" : { \"ip\":\"1.2.3.4\",\"x\":\"\\\"}\"} } ",
+            " { \"type\":\"identify\", \"userId\":\"u\",\"messageId\":\"m\",\"timestamp\":\"2024-01-15T10:30:00.5+01:00\","
+                + "\"context\" : {\"library\":" + lib + ", \"ip\":\"1.2.3.4\",\"x\":\"\\\"}\"} } "},
+        {head + ",\"context\":{ }}", head + ",\"context\":{\"library\":" + lib + " }}"},
+        // null where a field is expected: replaced in place (putting it first would repeat the name).
+        {"{\"type\":\"identify\",\"messageId\": null ,\"userId\":\"u\",\"timestamp\":null,\"context\":null}",
+            "{\"type\":\"identify\",\"messageId\": \"stable-id\" ,\"userId\":\"u\"," + at + ",\"context\":{\"library\":"
+                + lib + "}}"},
+        // A library that is not an object is replaced by Beacon's, whatever it was.
+        {head + ",\"context\":{\"library\": null ,\"a\":1}}", head + ",\"context\":{\"library\": " + lib + " ,\"a\":1}}"},
+        {head + ",\"context\":{\"a\":1,\"library\":12.5}}", head + ",\"context\":{\"a\":1,\"library\":" + lib + "}}"},
+        {head + ",\"context\":{\"library\":-7,\"a\":1}}", head + ",\"context\":{\"library\":" + lib + ",\"a\":1}}"},
+        {head + ",\"context\":{\"library\":\"a\\\"b}\\\\\",\"a\":1}}", head + ",\"context\":{\"library\":" + lib + ",\"a\":1}}"},
+        {head + ",\"context\":{\"library\":[1,\"]\",{}],\"a\":true}}", head + ",\"context\":{\"library\":" + lib + ",\"a\":true}}"},
+        {head + ",\"context\":{\"library\":true}}", head + ",\"context\":{\"library\":" + lib + "}}"},
+        // Only the id missing: the sender's own library stays (as read keeps it for complete messages).
+        {"{\"type\":\"identify\",\"userId\":\"u\",\"timestamp\":\"2024-01-15T10:30:00Z\",\"context\":{\"library\":{\"name\":\"theirs\"}}}",
+            "{\"messageId\":\"stable-id\",\"type\":\"identify\",\"userId\":\"u\",\"timestamp\":\"2024-01-15T10:30:00Z\","
+                + "\"context\":{\"library\":{\"name\":\"theirs\"}}}"},
+    };
+    for (String[] c : cases) {
+      byte[] json = c[0].getBytes(StandardCharsets.UTF_8);
+      byte[] out = WireReader.complete(json, 0, json.length, () -> "stable-id", 1_705_314_600_123L);
+      assertThat(out).as(c[0]).isNotNull();
+      assertThat(new String(out, StandardCharsets.UTF_8)).as(c[0]).isEqualTo(c[1]);
+      assertThat(assertSameCompletion(json, 0, json.length, 1_705_314_600_123L)).isTrue();
+    }
+    // The id the caller gives is escaped as a JSON string.
+    byte[] json = "{\"type\":\"identify\",\"userId\":\"u\",\"timestamp\":\"2024-01-15T10:30:00Z\"}"
+        .getBytes(StandardCharsets.UTF_8);
+    String odd = "a\"b\\c\u0001\u00e9\uD83D\uDE00";
+    byte[] out = WireReader.complete(json, 0, json.length, () -> odd, 0);
+    assertThat(MessageCodec.decode(out, 0, out.length).messageId()).isEqualTo(odd);
+    // An id the codec would not take, or a lone surrogate anywhere, is left to the codec.
+    assertThat(WireReader.complete(json, 0, json.length, () -> " ", 0)).isNull();
+    assertThat(WireReader.complete(json, 0, json.length, () -> "\ud800", 0)).isNull();
+    for (String lone : new String[] {"\\ud800", "\\uDC00x", "\\ud83d\\u0041", "\\ud83d"}) {
+      byte[] j = ("{\"type\":\"identify\",\"userId\":\"u\",\"traits\":{\"k\":\"" + lone + "\"}}")
+          .getBytes(StandardCharsets.UTF_8);
+      assertThat(WireReader.complete(j, 0, j.length, () -> "id", 0)).as(lone).isNull();
+    }
+    // Wherever it falls in the bytes (the check reads eight at a time), an escaped lone surrogate
+    // is found; one encoded in UTF-8 (ED A0 80) is refused by Jackson, the codec's and the reader's.
+    for (int pad = 0; pad < 17; pad++) {
+      String p = "x".repeat(pad);
+      byte[] escaped = ("{\"type\":\"identify\",\"userId\":\"u\",\"traits\":{\"k\":\"" + p + "\\udfff\"}}")
+          .getBytes(StandardCharsets.UTF_8);
+      assertThat(WireReader.complete(escaped, 0, escaped.length, () -> "id", 0)).as(p).isNull();
+      byte[] cesu = ("{\"type\":\"identify\",\"userId\":\"u\",\"traits\":{\"k\":\"" + p + "\u00ff\"}}")
+          .getBytes(StandardCharsets.UTF_8);
+      int ff = new String(cesu, StandardCharsets.UTF_8).indexOf('\u00ff'); // its two bytes C3 BF
+      cesu = java.util.Arrays.copyOf(cesu, cesu.length + 1);
+      System.arraycopy(cesu, ff + 2, cesu, ff + 3, cesu.length - ff - 3);
+      cesu[ff] = (byte) 0xED;
+      cesu[ff + 1] = (byte) 0xA0;
+      cesu[ff + 2] = (byte) 0x80;
+      // Jackson refuses a surrogate encoded in UTF-8 where it decodes a string (the codec's
+      // refusal); the reader, which skips strings, leaves the message to the codec.
+      assertThat(codecCompletion(cesu, 0, cesu.length, "id", 0)).isNull();
+      assertThat(WireReader.complete(cesu, 0, cesu.length, () -> "id", 0)).as("ED A0 80 after %s", p).isNull();
+      byte[] whole = new byte[cesu.length - 2];
+      System.arraycopy(cesu, 0, whole, 0, cesu.length - 2);
+      whole = (new String(whole, StandardCharsets.ISO_8859_1) + "},\"messageId\":\"m\",\"timestamp\":\"2024-01-15T10:30:00Z\","
+          + "\"context\":{\"library\":{}}}").getBytes(StandardCharsets.ISO_8859_1);
+      assertThat(WireReader.read(whole, 0, whole.length)).as(new String(whole, StandardCharsets.ISO_8859_1))
+          .isEqualTo(WireReader.Verdict.USE_CODEC);
+      byte[] clean = ("{\"type\":\"identify\",\"userId\":\"u\",\"traits\":{\"k\":\"" + p + "\u00e9\"}}")
+          .getBytes(StandardCharsets.UTF_8);
+      assertThat(WireReader.complete(clean, 0, clean.length, () -> "id", 0)).as(p).isNotNull();
+    }
+    // An escaped backslash before "ud800" is text, and an escaped pair is one character: completed.
+    byte[] pair = "{\"type\":\"identify\",\"userId\":\"u\",\"traits\":{\"k\":\"\\\\ud800\\ud83d\\ude00\"}}"
+        .getBytes(StandardCharsets.UTF_8);
+    assertThat(assertSameCompletion(pair, 0, pair.length, 0)).as("an escaped backslash and a pair").isTrue();
   }
 
   @Example

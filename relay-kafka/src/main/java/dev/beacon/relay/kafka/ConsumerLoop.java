@@ -247,8 +247,8 @@ final class ConsumerLoop implements Runnable {
       invalid = "the message is " + value.length + " bytes, over Segment's limit of " + Message.MAX_MESSAGE_BYTES;
     } else {
       // The streaming reader first: a valid, complete record (as Beacon's Kafka transport writes
-      // it) goes on as its bytes, and a valid incomplete one is completed on the token stream to
-      // the bytes the codec would write, neither decoded into maps or a Message. What it leaves
+      // it) goes on as its bytes, and a valid incomplete one keeps its bytes with the missing
+      // fields inserted, neither decoded into maps or a Message. What it leaves
       // (null) goes through the codec below, which completes or refuses it as before.
       payload = WireReader.read(value, 0, value.length) == WireReader.Verdict.AS_IS ? value
           : WireReader.complete(value, 0, value.length, () -> stableId(r), r.timestamp());

@@ -101,4 +101,20 @@ public final class RawMessage {
   public String toString() {
     return "RawMessage{" + json.length + " bytes}";
   }
+
+  /**
+   * Whether {@code s} is a timestamp in the spelling every Segment library sends
+   * ({@code yyyy-MM-ddTHH:mm:ss[.fraction](Z|+HH:mm|-HH:mm)}, a valid date, time and offset),
+   * recognized by hand, without {@code DateTimeFormatter}: the same recognizer {@link #of} judges a
+   * message's {@code timestamp} with. For the wire module's checks ({@code beacon-wire}'s
+   * {@code SegmentRequests}), whose own ISO-8601 rule accepts more: a text this answers false for
+   * still goes to that rule. Exposed here so that the recognizer's class stays package-private.
+   * Not API.
+   *
+   * @param s the text
+   * @return true when it is a timestamp of that spelling
+   */
+  public static boolean isLibraryTimestamp(String s) {
+    return WireTimestamps.isIsoOffsetDateTime(s);
+  }
 }

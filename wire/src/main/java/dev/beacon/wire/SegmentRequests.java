@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.internal.RawMessage;
 import dev.beacon.internal.WireRules;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -547,7 +548,9 @@ public final class SegmentRequests {
 
   /**
    * Checks an envelope or message time: absent is fine; present must be an ISO-8601 date-time
-   * as {@link #ISO_8601} reads it.
+   * as {@link #ISO_8601} reads it. The spelling libraries send is recognized by hand first
+   * ({@link RawMessage#isLibraryTimestamp}, which accepts only texts that rule accepts); any other
+   * goes to the formatter.
    *
    * @param v the value sent, of any JSON type
    * @return null when fine, else what is wrong
@@ -558,6 +561,11 @@ public final class SegmentRequests {
     }
     if (!(v instanceof String)) {
       return "must be an ISO-8601 string but was " + shown(v);
+    }
+    if (RawMessage.isLibraryTimestamp((String) v)) {
+      // The spelling every library sends, recognized by hand: a subset of what ISO_8601 reads, so
+      // the answer is the same, without the formatter (15% of the gateway's CPU under load).
+      return null;
     }
     try {
       ISO_8601.parseBest((String) v, OffsetDateTime::from, LocalDateTime::from);

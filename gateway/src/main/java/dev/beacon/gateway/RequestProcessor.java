@@ -1,8 +1,11 @@
 package dev.beacon.gateway;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.beacon.internal.FastIds;
+import dev.beacon.internal.RawMessage;
 import dev.beacon.wire.SegmentApi;
 import dev.beacon.wire.SegmentRequests;
 import java.io.IOException;
@@ -22,6 +25,16 @@ import java.util.function.LongSupplier;
  */
 final class RequestProcessor {
   private static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+  /**
+   * The deepest nesting (the message object is level 1) of a message the gateway hands on as
+   * complete ({@link Sink.Event#complete()}): far inside the engine's own limit of 64 levels, and
+   * deeper than any SDK's message. Checked for free while writing: the writer refuses to go deeper.
+   */
+  static final int MAX_COMPLETE_DEPTH = 32;
+  /** {@link #MAPPER} with a writer that stops past {@link #MAX_COMPLETE_DEPTH} levels. */
+  private static final ObjectMapper SHALLOW = new ObjectMapper(JsonFactory.builder()
+      .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_COMPLETE_DEPTH).build())
+      .build()).disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
   private final WriteKeysHolder keys;
   private final SegmentRequests.Limits limits;
@@ -120,16 +133,49 @@ final class RequestProcessor {
       }
       withIp(m, req.clientIp());
       byte[] json;
+      boolean complete = complete(m);
       try {
-        json = MAPPER.writeValueAsBytes(m);
+        try {
+          json = (complete ? SHALLOW : MAPPER).writeValueAsBytes(m);
+        } catch (IOException deeper) {
+          if (!complete) {
+            throw deeper;
+          }
+          // Nested past MAX_COMPLETE_DEPTH: written in full and left to the sink to judge.
+          complete = false;
+          json = MAPPER.writeValueAsBytes(m);
+        }
       } catch (IOException e) {
         return Outcome.refuse(400, "invalid", "a message cannot be written as JSON: " + e.getMessage());
       }
       Object user = m.get("userId");
       String key = user instanceof String && !((String) user).isBlank() ? (String) user : (String) m.get("anonymousId");
-      events.add(new Sink.Event(json, (String) m.get("type"), key, source.name));
+      events.add(new Sink.Event(json, (String) m.get("type"), key, source.name, complete));
     }
     return new Outcome(200, null, null, events, source.name, 0);
+  }
+
+  /**
+   * Whether a message {@link SegmentRequests#check} accepted (and the gateway stamped) is complete
+   * and valid by the engine's rules too, so that the journal takes its bytes without judging them
+   * again ({@link Sink.Event#complete()}): the check already holds it to the engine's rules for the
+   * type, ids, {@code messageId}, object fields, numbers and repeated names; what it does not
+   * require is checked here — a {@code timestamp} in the libraries' spelling (the engine reads no
+   * other without the codec), a {@code context.library} object, a string {@code category} on a
+   * page or screen — and the nesting depth while writing ({@link #MAX_COMPLETE_DEPTH}).
+   */
+  static boolean complete(Map<String, Object> m) {
+    Object ts = m.get("timestamp");
+    if (!(ts instanceof String) || !RawMessage.isLibraryTimestamp((String) ts)) {
+      return false;
+    }
+    Object ctx = m.get("context");
+    if (!(ctx instanceof Map) || !(((Map<?, ?>) ctx).get("library") instanceof Map)) {
+      return false;
+    }
+    Object type = m.get("type");
+    Object category = m.get("category");
+    return category == null || category instanceof String || !("page".equals(type) || "screen".equals(type));
   }
 
   /** Sets {@code context.ip} to the client's address unless the client sent one (as Segment does). */

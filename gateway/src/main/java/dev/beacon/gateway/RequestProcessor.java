@@ -1,7 +1,7 @@
 package dev.beacon.gateway;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.beacon.internal.FastIds;
@@ -9,6 +9,8 @@ import dev.beacon.internal.RawMessage;
 import dev.beacon.wire.SegmentApi;
 import dev.beacon.wire.SegmentRequests;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,13 +30,9 @@ final class RequestProcessor {
   /**
    * The deepest nesting (the message object is level 1) of a message the gateway hands on as
    * complete ({@link Sink.Event#complete()}): far inside the engine's own limit of 64 levels, and
-   * deeper than any SDK's message. Checked for free while writing: the writer refuses to go deeper.
+   * deeper than any SDK's message. Measured while writing.
    */
   static final int MAX_COMPLETE_DEPTH = 32;
-  /** {@link #MAPPER} with a writer that stops past {@link #MAX_COMPLETE_DEPTH} levels. */
-  private static final ObjectMapper SHALLOW = new ObjectMapper(JsonFactory.builder()
-      .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_COMPLETE_DEPTH).build())
-      .build()).disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
   private final WriteKeysHolder keys;
   private final SegmentRequests.Limits limits;
@@ -133,17 +131,16 @@ final class RequestProcessor {
       }
       withIp(m, req.clientIp());
       byte[] json;
-      boolean complete = complete(m);
+      boolean complete;
       try {
-        try {
-          json = (complete ? SHALLOW : MAPPER).writeValueAsBytes(m);
-        } catch (IOException deeper) {
-          if (!complete) {
-            throw deeper;
-          }
-          // Nested past MAX_COMPLETE_DEPTH: written in full and left to the sink to judge.
-          complete = false;
+        JsonWriter w = new JsonWriter();
+        json = w.write(m);
+        if (json == null) {
+          // A value of a type the writer does not know (never from the parser): Jackson writes it.
           json = MAPPER.writeValueAsBytes(m);
+          complete = false;
+        } else {
+          complete = w.deepest <= MAX_COMPLETE_DEPTH && complete(m);
         }
       } catch (IOException e) {
         return Outcome.refuse(400, "invalid", "a message cannot be written as JSON: " + e.getMessage());
@@ -162,7 +159,7 @@ final class RequestProcessor {
    * type, ids, {@code messageId}, object fields, numbers and repeated names; what it does not
    * require is checked here — a {@code timestamp} in the libraries' spelling (the engine reads no
    * other without the codec), a {@code context.library} object, a string {@code category} on a
-   * page or screen — and the nesting depth while writing ({@link #MAX_COMPLETE_DEPTH}).
+   * page or screen. The caller checks the nesting depth ({@link #MAX_COMPLETE_DEPTH}) while writing.
    */
   static boolean complete(Map<String, Object> m) {
     Object ts = m.get("timestamp");
@@ -176,6 +173,72 @@ final class RequestProcessor {
     Object type = m.get("type");
     Object category = m.get("category");
     return category == null || category instanceof String || !("page".equals(type) || "screen".equals(type));
+  }
+
+  /**
+   * Writes a parsed message (maps, lists, strings, numbers, booleans, nulls) exactly as
+   * {@link #MAPPER} writes it — same generator, same order, numbers in their own spelling — without
+   * Jackson's serializer lookup per value, and measures its nesting on the way.
+   */
+  static final class JsonWriter {
+    /** The deepest container written; the message object is 1. */
+    int deepest;
+
+    /** The JSON, or null when a value is of another type (then nothing is to be used). */
+    byte[] write(Map<String, Object> m) throws IOException {
+      ByteArrayBuilder out = new ByteArrayBuilder(MAPPER.getFactory()._getBufferRecycler(), 512);
+      try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+        if (!value(g, m, 0)) {
+          return null;
+        }
+      }
+      byte[] bytes = out.toByteArray();
+      out.release();
+      return bytes;
+    }
+
+    private boolean value(JsonGenerator g, Object v, int depth) throws IOException {
+      if (v instanceof String) {
+        g.writeString((String) v);
+      } else if (v instanceof Map) {
+        deepest = Math.max(deepest, depth + 1);
+        g.writeStartObject();
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+          if (!(e.getKey() instanceof String)) {
+            return false;
+          }
+          g.writeFieldName((String) e.getKey());
+          if (!value(g, e.getValue(), depth + 1)) {
+            return false;
+          }
+        }
+        g.writeEndObject();
+      } else if (v instanceof List) {
+        deepest = Math.max(deepest, depth + 1);
+        g.writeStartArray();
+        for (Object o : (List<?>) v) {
+          if (!value(g, o, depth + 1)) {
+            return false;
+          }
+        }
+        g.writeEndArray();
+      } else if (v instanceof Integer) {
+        g.writeNumber((Integer) v);
+      } else if (v instanceof Long) {
+        g.writeNumber((Long) v);
+      } else if (v instanceof BigDecimal) {
+        g.writeNumber((BigDecimal) v);
+      } else if (v instanceof BigInteger) {
+        g.writeNumber((BigInteger) v);
+      } else if (v instanceof Boolean) {
+        g.writeBoolean((Boolean) v);
+      } else if (v == null) {
+        g.writeNull();
+      } else {
+        return false;
+      }
+      return true;
+    }
   }
 
   /** Sets {@code context.ip} to the client's address unless the client sent one (as Segment does). */

@@ -71,4 +71,23 @@ class RequestProcessorCompleteTest {
       }
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void theWriterWritesWhatJacksonWrites() throws Exception {
+    String body = "{\"context\":{\"library\":{\"name\":\"batch\"},\"page\":{\"path\":\"/\",\"title\":\"t\"}},"
+        + "\"integrations\":{\"All\":false},\"batch\":["
+        + "{\"type\":\"track\",\"event\":\"E \\u2028 \\u0001 \\ud83d\\ude00 é\",\"userId\":123456789012345678901234567890,"
+        + TS + ",\"context\":{\"page\":{\"path\":\"/x\"},\"ip\":null},\"properties\":{\"i\":1,\"l\":12345678901,"
+        + "\"big\":123456789012345678901234567890,\"d\":129.95,\"e\":1e3,\"small\":-2.5E-7,\"z\":0.0,\"t\":true,"
+        + "\"f\":false,\"n\":null,\"a\":[1,[2,[{}]],\"s\",[]],\"o\":{}}},"
+        + "{\"type\":\"identify\",\"anonymousId\":\"a\",\"traits\":{\"lone\":\"\\ud800\"}}]}";
+    SegmentRequests.Parsed parsed = SegmentRequests.parseBatch(body.getBytes(StandardCharsets.UTF_8));
+    SegmentRequests.check(parsed, null, SegmentRequests.Limits.SEGMENT, false, (kind, text) -> { });
+    com.fasterxml.jackson.databind.ObjectMapper jackson = new com.fasterxml.jackson.databind.ObjectMapper();
+    for (java.util.Map<String, Object> m : parsed.messages) {
+      RequestProcessor.JsonWriter w = new RequestProcessor.JsonWriter();
+      assertThat(new String(w.write(m), StandardCharsets.UTF_8))
+          .isEqualTo(new String(jackson.writeValueAsBytes(m), StandardCharsets.UTF_8));
+    }
+  }
 }

@@ -237,6 +237,9 @@ public final class SegmentRequests {
         }
       } catch (Undecided | IOException | RuntimeException e) {
         return null;
+      } catch (StackOverflowError e) {
+        // Nesting up to the parser's 1,000 levels on a small thread stack: the strict reader is not recursive.
+        return null;
       }
     }
 

@@ -101,4 +101,46 @@ public final class RawMessage {
   public String toString() {
     return "RawMessage{" + json.length + " bytes}";
   }
+
+  /**
+   * Whether {@code s} is a timestamp in the spelling every Segment library sends
+   * ({@code yyyy-MM-ddTHH:mm:ss[.fraction](Z|+HH:mm|-HH:mm)}, a valid date, time and offset),
+   * recognized by hand, without {@code DateTimeFormatter}: the same recognizer {@link #of} judges a
+   * message's {@code timestamp} with. For the wire module's checks ({@code beacon-wire}'s
+   * {@code SegmentRequests}), whose own ISO-8601 rule accepts more: a text this answers false for
+   * still goes to that rule. Exposed here so that the recognizer's class stays package-private.
+   * Not API.
+   *
+   * @param s the text
+   * @return true when it is a timestamp of that spelling
+   */
+  public static boolean isLibraryTimestamp(String s) {
+    return WireTimestamps.isIsoOffsetDateTime(s);
+  }
+
+  /**
+   * A message whose JSON the caller has already judged, for a receiver that checked it with rules
+   * at least as strict as {@link #of}'s verdict for a complete message (the gateway: {@code beacon-wire}'s
+   * {@code SegmentRequests} check plus the conditions listed below). With {@code complete} true the
+   * caller vouches that the bytes are one JSON object that {@link MessageCodec#decode} accepts, with
+   * no repeated names, nested at most 32 levels, holding a non-blank {@code messageId} of at most
+   * {@value Message#MAX_MESSAGE_ID_LENGTH} characters, a {@code timestamp} that
+   * {@link #isLibraryTimestamp} recognizes and a {@code context.library} object: then the bytes are
+   * taken as they are, without a second scan and without a copy (the caller hands the array over
+   * and must not change it). Bytes longer than the reader's own bound for passing a message on
+   * unchanged are scanned anyway. With {@code complete} false this is {@link #of}: a message
+   * lacking {@code timestamp} or {@code context.library} is completed, anything else judged.
+   *
+   * @param json UTF-8 JSON of one message, owned by the result when taken as it is
+   * @param complete whether the caller judged the message valid and complete as described
+   * @param messageId as for {@link #of}
+   * @param timestampMillis as for {@link #of}
+   * @return the raw message, or null to use the codec (only when not taken as it is)
+   */
+  public static RawMessage ofJudged(byte[] json, boolean complete, Supplier<String> messageId, long timestampMillis) {
+    if (complete && json.length <= Message.MAX_MESSAGE_BYTES - WireReader.SIZE_MARGIN) {
+      return new RawMessage(json);
+    }
+    return of(json, 0, json.length, messageId, timestampMillis);
+  }
 }

@@ -17,6 +17,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
@@ -198,6 +199,10 @@ public final class Gateway implements AutoCloseable {
                       .setMaxInitialLineLength(Math.min(4096, config.maxHeaderBytes))
                       .setMaxHeaderSize(config.maxHeaderBytes)
                       .setMaxChunkSize(16 * 1024)))
+                  // The codec emits every request decoded from one read at once, whatever auto-read
+                  // says: this holds pipelined requests back while the handler's reads are paused, so
+                  // that no answer overtakes the one before it (RFC 9112 §9.3.2).
+                  .addLast(new FlowControlHandler())
                   .addLast(new GatewayHandler(Gateway.this));
             }
           });

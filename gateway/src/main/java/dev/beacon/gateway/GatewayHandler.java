@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -47,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * when the sink completes. All fields are touched on the connection's event loop only.
  *
  * <p>Pipelined requests (several written before the first answer is read, RFC 9112 §9.3.2) are
- * answered one at a time, in order: a {@link FlowControlHandler} behind the HTTP codec holds what
+ * answered one at a time, in order: a {@link FlowControlHandler} between the HTTP codec and this
+ * handler ({@link Gateway} sets the pipeline up) holds what
  * the codec decoded from bytes already read while this handler's reads are paused, and hands it on
  * once the answer before it is written. It holds no more than what was read before the pause.
  */
@@ -82,13 +82,6 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter implements ByteB
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    // The codec emits every request decoded from one read at once, whatever auto-read says: without
-    // this, a pipelined request would reach this handler while the one before it is in the sink, and
-    // its answer could overtake the earlier one's.
-    ChannelHandlerContext codec = ctx.pipeline().context(HttpServerCodec.class);
-    if (codec != null && ctx.pipeline().get(FlowControlHandler.class) == null) {
-      ctx.pipeline().addAfter(codec.name(), "gateway-flow-control", new FlowControlHandler());
-    }
   }
 
   @Override

@@ -90,8 +90,10 @@ public final class JournalSink implements Sink {
     Object[] entries = new Object[events.size()];
     long now = System.currentTimeMillis();
     for (int i = 0; i < entries.length; i++) {
-      byte[] json = events.get(i).json();
-      RawMessage raw = RawMessage.of(json, 0, json.length, FastIds::randomUuid, now);
+      Event e = events.get(i);
+      byte[] json = e.json();
+      // What the gateway already found complete and valid is taken as it is: no second scan (issue 22).
+      RawMessage raw = RawMessage.ofJudged(json, e.complete(), FastIds::randomUuid, now);
       if (raw != null) {
         entries[i] = raw;
         continue;

@@ -25,8 +25,24 @@ public interface Sink extends AutoCloseable {
    * @param type the message type, e.g. {@code track}
    * @param key the partitioning key: userId, else anonymousId
    * @param source the name of the source whose write key sent it (never the key itself)
+   * @param complete whether the gateway found the message complete as Beacon's engine defines it
+   *     (a {@code messageId}, a {@code timestamp} in the spelling libraries send, a
+   *     {@code context.library} object) and valid by rules at least as strict as the engine's, so
+   *     that a sink feeding the engine may take the bytes as they are, without judging them again
    */
-  record Event(byte[] json, String type, String key, String source) {
+  record Event(byte[] json, String type, String key, String source, boolean complete) {
+    /**
+     * An event not known to be complete: a sink judges it as it would any message.
+     *
+     * @param json the message's JSON
+     * @param type the message type
+     * @param key the partitioning key
+     * @param source the source's name
+     */
+    public Event(byte[] json, String type, String key, String source) {
+      this(json, type, key, source, false);
+    }
+
     @Override
     public String toString() {
       return "Event[" + type + ", " + json.length + " bytes, source=" + source + "]";

@@ -7,17 +7,10 @@ import static dev.beacon.gateway.GatewayFixture.batch;
 import static dev.beacon.gateway.GatewayFixture.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,34 +21,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * answer simply has nobody to read it. Never half. A body the HTTP decoder finds malformed midway
  * is refused whole, never stored up to the fault.
  */
-class GatewayClientDisconnectTest {
-  private static final Duration READ = Duration.ofSeconds(60);
-  @TempDir
-  Path dir;
-  final RecordingSink sink = new RecordingSink();
-  Gateway gateway;
-  URI base;
-
-  @BeforeEach
-  void start() throws Exception {
-    gateway = Gateway.builder(GatewayFixture.keysFile(dir), sink).listen("127.0.0.1", 0).build().start();
-    base = gateway.uri();
-  }
-
-  @AfterEach
-  void stop() {
-    gateway.close(Duration.ofSeconds(10));
-  }
+class GatewayClientDisconnectTest extends RawSocketGatewayTest {
 
   private static String body(String... ids) {
     String[] messages = Arrays.stream(ids)
         .map(id -> "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\",\"messageId\":\"" + id + "\"}")
         .toArray(String[]::new);
     return batch(messages);
-  }
-
-  private List<String> storedIds() {
-    return sink.messages().stream().map(m -> (String) m.get("messageId")).toList();
   }
 
   /** The gateway has seen the connection go and given back what it held for it. */
@@ -78,7 +50,7 @@ class GatewayClientDisconnectTest {
     String json = body("cut-1", "cut-2");
     byte[] request = RawHttp.post("/v1/batch", KEY, json + " ".repeat(200));
     int headers = new String(request, StandardCharsets.ISO_8859_1).indexOf("\r\n\r\n") + 4;
-    try (RawHttp c = new RawHttp(base, READ)) {
+    try (RawHttp c = connect()) {
       c.write(Arrays.copyOf(request, headers + json.length()));
       await("the gateway holds the body's bytes", () -> gateway.budget.held() > 0);
       if (reset) {
@@ -97,7 +69,7 @@ class GatewayClientDisconnectTest {
   void aClientGoneRightAfterItsBodyHasItsEventsStoredAndCounted(boolean reset) throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     sink.holdAppends(release);
-    try (RawHttp c = new RawHttp(base, READ)) {
+    try (RawHttp c = connect()) {
       c.write(RawHttp.post("/v1/batch", KEY, body("whole-1", "whole-2", "whole-3")));
       // The request is complete and in the sink: now the client goes.
       await("the request is in the sink", () -> gateway.inFlight.get() == 1);
@@ -122,7 +94,7 @@ class GatewayClientDisconnectTest {
         + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
         + Integer.toHexString(json.length()) + "\r\n" + json + "\r\n"
         + "not-a-chunk-size\r\n";
-    try (RawHttp c = new RawHttp(base, READ)) {
+    try (RawHttp c = connect()) {
       c.write(request.getBytes(StandardCharsets.ISO_8859_1));
       RawHttp.Answer a = c.read();
       assertThat(a).isNotNull();

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code Expect: 100-continue} (RFC 9110 §10.1.1), which curl sends before a large body and the
@@ -33,32 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The curl test needs {@code /usr/bin/curl} ({@code .ci/browser-test-deps} installs it): skipped
  * without it on a developer machine, failed in CI ({@code CI=true}).
  */
-class GatewayExpectContinueTest {
-  private static final Duration READ = Duration.ofSeconds(60);
-  @TempDir
-  Path dir;
-  final RecordingSink sink = new RecordingSink();
-  Gateway gateway;
-  URI base;
-
-  @BeforeEach
-  void start() throws Exception {
-    start(Gateway.DEFAULT_MAX_PENDING_BYTES);
-  }
-
-  private void start(long maxPendingBytes) throws Exception {
-    if (gateway != null) {
-      gateway.close(Duration.ofSeconds(10));
-    }
-    gateway = Gateway.builder(GatewayFixture.keysFile(dir), sink).listen("127.0.0.1", 0)
-        .maxPendingBytes(maxPendingBytes).build().start();
-    base = gateway.uri();
-  }
-
-  @AfterEach
-  void stop() {
-    gateway.close(Duration.ofSeconds(10));
-  }
+class GatewayExpectContinueTest extends RawSocketGatewayTest {
 
   /** A batch of {@code n} messages, over 1 KB for n ≥ 10 (curl's threshold for sending Expect). */
   private static String body(String prefix, int n) {
@@ -75,15 +46,11 @@ class GatewayExpectContinueTest {
         + "Content-Type: application/json\r\nContent-Length: " + contentLength + "\r\nExpect: " + expect + "\r\n\r\n";
   }
 
-  private List<String> storedIds() {
-    return sink.messages().stream().map(m -> (String) m.get("messageId")).toList();
-  }
-
   @Test
   void aRequestTheGatewayWillReadIsToldToContinueThenAnswered() throws Exception {
     String json = body("e", 20);
     assertThat(json.length()).isGreaterThan(1024);
-    try (RawHttp c = new RawHttp(base, READ)) {
+    try (RawHttp c = connect()) {
       c.write(head(KEY, json.length(), "100-continue").getBytes(StandardCharsets.ISO_8859_1));
       RawHttp.Answer goOn = c.read();
       assertThat(goOn.status()).isEqualTo(100);
@@ -172,7 +139,7 @@ class GatewayExpectContinueTest {
   void aRequestRefusedOnItsHeadersGetsItsFinalAnswerInsteadOfAContinue() throws Exception {
     // A wrong key, and a body larger than the limit: both known from the headers alone.
     for (String[] c : new String[][] {{"wrong-key", "2000", "401"}, {KEY, Long.toString(10L << 20), "400"}}) {
-      try (RawHttp raw = new RawHttp(base, READ)) {
+      try (RawHttp raw = connect()) {
         raw.write(head(c[0], Long.parseLong(c[1]), "100-continue").getBytes(StandardCharsets.ISO_8859_1));
         RawHttp.Answer a = raw.read();
         assertThat(a.status()).as("the first answer to %s", String.join(" ", c)).isEqualTo(Integer.parseInt(c[2]));
@@ -187,12 +154,12 @@ class GatewayExpectContinueTest {
   void aContinueIsSentOnlyOnceTheBodyHasRoom() throws Exception {
     // A 1 MB budget: two held requests of 500,000 bytes (JSON padded with spaces) keep all but
     // 48,576 bytes of it, so the third, of 50,000 bytes, waits for room before it is told to go on.
-    start(1024 * 1024);
+    start(b -> b.maxPendingBytes(1024 * 1024));
     CountDownLatch release = new CountDownLatch(1);
     sink.holdAppends(release);
     String third = padded(body("c", 20), 50_000);
-    try (RawHttp a = new RawHttp(base, READ); RawHttp b = new RawHttp(base, READ);
-        RawHttp c = new RawHttp(base, READ)) {
+    try (RawHttp a = connect(); RawHttp b = connect();
+        RawHttp c = connect()) {
       a.write(RawHttp.post("/v1/batch", KEY, padded(body("a", 1), 500_000)));
       b.write(RawHttp.post("/v1/batch", KEY, padded(body("b", 1), 500_000)));
       await("both bodies are in the sink", () -> gateway.inFlight.get() == 2);
@@ -214,7 +181,7 @@ class GatewayExpectContinueTest {
 
   @Test
   void anExpectationOtherThanContinueIs417() throws Exception {
-    try (RawHttp c = new RawHttp(base, READ)) {
+    try (RawHttp c = connect()) {
       c.write(head(KEY, 10, "something-else").getBytes(StandardCharsets.ISO_8859_1));
       RawHttp.Answer a = c.read();
       assertThat(a.status()).isEqualTo(417);

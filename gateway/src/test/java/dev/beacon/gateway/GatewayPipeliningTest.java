@@ -4,19 +4,13 @@ import static dev.beacon.gateway.GatewayFixture.KEY;
 import static dev.beacon.gateway.GatewayFixture.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * HTTP/1.1 pipelining (RFC 9112 §9.3.2): requests written back-to-back on one connection before any
@@ -24,24 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * once; a request refused on its headers closes the connection after its answer, and what was
  * pipelined behind it is neither answered nor stored (the client sends it again).
  */
-class GatewayPipeliningTest {
-  private static final Duration READ = Duration.ofSeconds(60);
-  @TempDir
-  Path dir;
-  final RecordingSink sink = new RecordingSink();
-  Gateway gateway;
-  URI base;
-
-  @BeforeEach
-  void start() throws Exception {
-    gateway = Gateway.builder(GatewayFixture.keysFile(dir), sink).listen("127.0.0.1", 0).build().start();
-    base = gateway.uri();
-  }
-
-  @AfterEach
-  void stop() {
-    gateway.close(Duration.ofSeconds(10));
-  }
+class GatewayPipeliningTest extends RawSocketGatewayTest {
 
   private static String message(String id) {
     return "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"E\",\"messageId\":\"" + id + "\"}";
@@ -55,16 +32,12 @@ class GatewayPipeliningTest {
     return RawHttp.post("/v1/batch", KEY, batch(messages.toArray(String[]::new)));
   }
 
-  private List<String> storedIds() {
-    return sink.messages().stream().map(m -> (String) m.get("messageId")).toList();
-  }
-
   @Test
   void pipelinedRequestsAreAnsweredInOrderWithABadOneInTheMiddle() throws Exception {
     // The first request's append is held, so the ones behind it arrive while it is in the sink.
     CountDownLatch release = new CountDownLatch(1);
     sink.holdAppends(release);
-    try (RawHttp c = new RawHttp(base, READ)) {
+    try (RawHttp c = connect()) {
       c.write(RawHttp.concat(
           batchOf("a1", "a2"),
           RawHttp.post("/v1/batch", KEY, "{\"batch\":[{\"type\":\"track\""),
@@ -103,7 +76,7 @@ class GatewayPipeliningTest {
       }
       all.add(batchOf(ids));
     }
-    try (RawHttp c = new RawHttp(base, READ)) {
+    try (RawHttp c = connect()) {
       // Written on a thread of its own: the gateway stops reading while a request is in the sink, so
       // a single write of everything could fill the socket buffers while this thread is not reading.
       CompletableFuture<Void> writer = new CompletableFuture<>();
@@ -133,7 +106,7 @@ class GatewayPipeliningTest {
   void aRequestRefusedOnItsHeadersEndsTheConnectionAfterTheAnswersBeforeIt() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     sink.holdAppends(release);
-    try (RawHttp c = new RawHttp(base, READ)) {
+    try (RawHttp c = connect()) {
       c.write(RawHttp.concat(batchOf("a1"), RawHttp.post("/v1/batch", "wrong-key", batch(message("x1"))),
           batchOf("z1")));
       release.countDown();

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.internal.RawMessage;
 import dev.beacon.internal.WireRules;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.chrono.IsoChronology;
@@ -18,6 +21,7 @@ import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -114,6 +118,21 @@ public final class SegmentRequests {
    * @throws Refusal when the body breaks a rule of the wire format; the message names it
    */
   public static Parsed parseBatch(byte[] body) throws Refusal {
+    Parsed fast = FastBatch.parse(body);
+    // Anything the fast reader did not settle (a refusal, a repeated name, a number near the limits)
+    // is read again by the strict reader below, whose answer is the definition.
+    return fast != null ? fast : parseBatchStrictly(body);
+  }
+
+  /**
+   * {@link #parseBatch} as Jackson's databind and strict duplicate detection read it: the
+   * definition {@link FastBatch} answers like, and the reader of every body it does not settle.
+   *
+   * @param body the (inflated) request body
+   * @return the messages and envelope
+   * @throws Refusal when the body breaks a rule of the wire format; the message names it
+   */
+  static Parsed parseBatchStrictly(byte[] body) throws Refusal {
     Parsed out = new Parsed();
     try (JsonParser p = WireRules.parser(MAPPER.getFactory(), body, 0, body.length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -184,6 +203,169 @@ public final class SegmentRequests {
       throw refusal(e);
     }
     return out;
+  }
+
+  /**
+   * Reads a batch body as {@link #parseBatchStrictly} does, building the same maps, lists and
+   * values Jackson's untyped reading builds ({@code LinkedHashMap}, {@code ArrayList}, {@code String},
+   * {@code Integer}/{@code Long}/{@code BigInteger}, {@code BigDecimal}, {@code Boolean}), but in one
+   * pass of its own: a repeated name is noticed by a map that does not grow (instead of Jackson's
+   * hash set per object) and numbers are checked as they are read (instead of a second walk). It
+   * settles only bodies the strict reader accepts; for anything else — a refusal, a repeated name,
+   * a number out of range, a text that is not UTF-8, invalid JSON — it answers null, and the strict
+   * reader gives the answer (and the refusal's wording). {@code SegmentRequestsFastBatchTest} holds
+   * the two to the same results.
+   */
+  static final class FastBatch {
+    /** Not an answer: the strict reader decides. */
+    private static final class Undecided extends Exception {
+      private static final long serialVersionUID = 1L;
+      static final Undecided INSTANCE = new Undecided();
+
+      private Undecided() {
+        super(null, null, false, false);
+      }
+    }
+
+    private FastBatch() {}
+
+    static Parsed parse(byte[] body) {
+      try {
+        WireRules.requireUtf8(body, 0, body.length);
+        try (JsonParser p = MAPPER.getFactory().createParser(body, 0, body.length)) {
+          return parse(p);
+        }
+      } catch (Undecided | IOException | RuntimeException e) {
+        return null;
+      } catch (StackOverflowError e) {
+        // Nesting up to the parser's 1,000 levels on a small thread stack: the strict reader is not recursive.
+        return null;
+      }
+    }
+
+    private static Parsed parse(JsonParser p) throws IOException, Undecided {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw Undecided.INSTANCE;
+      }
+      Parsed out = new Parsed();
+      List<String> names = new ArrayList<>(4);
+      boolean sawBatch = false;
+      Object firstMessageKey = null;
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        if (names.contains(name)) {
+          throw Undecided.INSTANCE;
+        }
+        names.add(name);
+        t = p.nextToken();
+        switch (name) {
+          case "batch":
+            sawBatch = true;
+            if (t != JsonToken.START_ARRAY) {
+              throw Undecided.INSTANCE;
+            }
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+              if (t != JsonToken.START_OBJECT) {
+                throw Undecided.INSTANCE;
+              }
+              long start = p.currentTokenLocation().getByteOffset();
+              @SuppressWarnings("unchecked")
+              Map<String, Object> m = (Map<String, Object>) value(p, t);
+              long end = p.currentLocation().getByteOffset();
+              Object messageKey = m.remove("writeKey");
+              if (firstMessageKey == null) {
+                firstMessageKey = messageKey;
+              }
+              out.messages.add(m);
+              out.sizes.add(end - start);
+            }
+            break;
+          case "context":
+          case "integrations": {
+            long start = p.currentTokenLocation().getByteOffset();
+            Object v = value(p, t);
+            if (v != null && !(v instanceof Map)) {
+              throw Undecided.INSTANCE;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> frozen = v == null ? null : frozen((Map<String, Object>) v);
+            if ("context".equals(name)) {
+              out.context = frozen;
+            } else {
+              out.integrations = frozen;
+            }
+            out.envelopeBytes += p.currentLocation().getByteOffset() - start;
+            break;
+          }
+          case "sentAt":
+            out.sentAt = value(p, t);
+            break;
+          case "writeKey":
+            out.writeKey = value(p, t);
+            break;
+          default:
+            value(p, t); // read, not kept: a repeated name inside is refused as the strict reader refuses it
+            break;
+        }
+      }
+      if (t != JsonToken.END_OBJECT || p.nextToken() != null || !sawBatch) {
+        throw Undecided.INSTANCE;
+      }
+      if (out.writeKey == null) {
+        out.writeKey = firstMessageKey;
+      }
+      return out;
+    }
+
+    /** One value from its first token, as Jackson's untyped reading (with big decimals for floats) builds it. */
+    private static Object value(JsonParser p, JsonToken t) throws IOException, Undecided {
+      switch (t) {
+        case START_OBJECT: {
+          Map<String, Object> m = new LinkedHashMap<>();
+          String name;
+          while ((name = p.nextFieldName()) != null) {
+            Object v = value(p, p.nextToken());
+            int before = m.size();
+            m.put(name, v);
+            if (m.size() == before) {
+              throw Undecided.INSTANCE; // a repeated name
+            }
+          }
+          return m;
+        }
+        case START_ARRAY: {
+          List<Object> l = new ArrayList<>();
+          JsonToken e;
+          while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+            l.add(value(p, e));
+          }
+          return l;
+        }
+        case VALUE_STRING:
+          return p.getText();
+        case VALUE_NUMBER_INT: {
+          Number n = p.getNumberValue();
+          if (n instanceof BigInteger) {
+            WireRules.checkNumber(n); // out of range: an IllegalArgumentException, so undecided
+          }
+          return n;
+        }
+        case VALUE_NUMBER_FLOAT: {
+          BigDecimal d = p.getDecimalValue();
+          WireRules.checkNumber(d);
+          return d;
+        }
+        case VALUE_TRUE:
+          return Boolean.TRUE;
+        case VALUE_FALSE:
+          return Boolean.FALSE;
+        case VALUE_NULL:
+          return null;
+        default:
+          throw Undecided.INSTANCE;
+      }
+    }
   }
 
   /**
@@ -547,7 +729,9 @@ public final class SegmentRequests {
 
   /**
    * Checks an envelope or message time: absent is fine; present must be an ISO-8601 date-time
-   * as {@link #ISO_8601} reads it.
+   * as {@link #ISO_8601} reads it. The spelling libraries send is recognized by hand first
+   * ({@link RawMessage#isLibraryTimestamp}, which accepts only texts that rule accepts); any other
+   * goes to the formatter.
    *
    * @param v the value sent, of any JSON type
    * @return null when fine, else what is wrong
@@ -558,6 +742,11 @@ public final class SegmentRequests {
     }
     if (!(v instanceof String)) {
       return "must be an ISO-8601 string but was " + shown(v);
+    }
+    if (RawMessage.isLibraryTimestamp((String) v)) {
+      // The spelling every library sends, recognized by hand: a subset of what ISO_8601 reads, so
+      // the answer is the same, without the formatter (15% of the gateway's CPU under load).
+      return null;
     }
     try {
       ISO_8601.parseBest((String) v, OffsetDateTime::from, LocalDateTime::from);

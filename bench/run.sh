@@ -66,6 +66,7 @@ java -Djava.awt.headless=true -cp "$JAR" dev.beacon.bench.Report --jmh "$OUT/jmh
 timeout 300 java -cp "$JAR" dev.beacon.bench.IdleCpu --seconds "${IDLE_SECONDS:-60}" --md docs/performance.md \
   | tee "$OUT/idle.log"
 
-rm -rf bench/results/latest && mkdir -p bench/results/latest
+# Only this suite's own files are replaced: other runners (the gateway bench) keep theirs here too.
+mkdir -p bench/results/latest
 cp "$OUT"/jmh.json "$OUT"/spool.json "$OUT"/side-by-side.json bench/results/latest/
 echo "suite finished in $(( $(date +%s) - start )) s; results in $OUT, report in docs/performance.md"

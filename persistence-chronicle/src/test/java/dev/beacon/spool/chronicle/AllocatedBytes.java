@@ -22,13 +22,23 @@ final class AllocatedBytes {
     return System.getProperty("os.name").toLowerCase().contains("linux") && Files.exists(Path.of("/proc/self/maps"));
   }
 
-  /** {@code du -s -B1}: the bytes allocated to the directory's files. */
+  /**
+   * {@code du -s -B1}: the bytes allocated to the directory's files. The spool deletes delivered
+   * roll cycles while tests sample it, so a file can vanish between {@code du}'s listing and its
+   * {@code stat} ("cannot access …: No such file or directory"); such a walk is measured again.
+   */
   static long of(Path dir) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("du", "-s", "-B1", dir.toString()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("du: %s", out).isZero();
-    return Long.parseLong(out.split("\\s+")[0]);
+    for (int attempt = 1; ; attempt++) {
+      Process p = new ProcessBuilder("du", "-s", "-B1", dir.toString()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      if (p.exitValue() != 0 && out.contains("No such file or directory") && attempt < 100) {
+        continue; // a file deleted during the walk
+      }
+      assertThat(p.exitValue()).as("du: %s", out).isZero();
+      String[] lines = out.split("\n");
+      return Long.parseLong(lines[lines.length - 1].split("\\s+")[0]);
+    }
   }
 
   /** Files under {@code dir} that were deleted while this process still maps them. */

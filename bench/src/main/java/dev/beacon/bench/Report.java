@@ -1158,6 +1158,55 @@ public final class Report {
       top(consumer, 12).forEach((k, v) -> line("| `" + k + "` | " + v + " | " + share(v, consumerSamples) + " |"));
       line("");
     }
+    renderNativeSamples(NativeSamples.read(jfr));
+  }
+
+  /**
+   * The threads Flight Recorder found in native code ({@code jdk.NativeMethodSample}): execution
+   * samples never see a thread inside a JNI method, so the JDK's {@code Deflater} (gzip) is
+   * invisible in the tables above. Waiting threads (epoll, socket reads, parked in native) are
+   * sampled too, so the table names each top frame rather than counting it as work.
+   */
+  private void renderNativeSamples(NativeSamples n) {
+    if (n.total == 0) {
+      return;
+    }
+    line("Threads in native code (`jdk.NativeMethodSample`, " + n.total + " samples; execution samples cannot see"
+        + " them, so gzip's `Deflater` shows only here; threads waiting in native code, such as an IO thread in"
+        + " `epoll`, are sampled too):");
+    line("");
+    line("| Thread ← native top frame | Samples | Share |");
+    line("|---|---|---|");
+    top(n.byThreadAndFrame, 12).forEach((k, v) -> line("| `" + k + "` | " + v + " | " + share(v, n.total) + " |"));
+    line("");
+  }
+
+  /** Native method samples of one recording, by thread group and top frame. */
+  static final class NativeSamples {
+    /** "thread-group ← Type.method" to samples. */
+    final Map<String, Long> byThreadAndFrame = new LinkedHashMap<>();
+    long total;
+
+    static NativeSamples read(Path jfr) throws IOException {
+      NativeSamples n = new NativeSamples();
+      try (RecordingFile f = new RecordingFile(jfr)) {
+        while (f.hasMoreEvents()) {
+          RecordedEvent e = f.readEvent();
+          if (!"jdk.NativeMethodSample".equals(e.getEventType().getName())) {
+            continue;
+          }
+          RecordedStackTrace st = e.getStackTrace();
+          if (st == null || st.getFrames().isEmpty()) {
+            continue;
+          }
+          String thread = e.getThread("sampledThread") == null ? null : e.getThread("sampledThread").getJavaName();
+          String group = thread == null ? "?" : thread.replaceAll("\\d+", "N");
+          n.byThreadAndFrame.merge(group + "  ←  " + frame(st.getFrames().get(0)), 1L, Long::sum);
+          n.total++;
+        }
+      }
+      return n;
+    }
   }
 
   private static String firstMatching(List<RecordedFrame> frames, Predicate<RecordedFrame> p) {

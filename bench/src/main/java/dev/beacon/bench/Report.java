@@ -1116,7 +1116,7 @@ public final class Report {
           continue;
         }
         String thread = e.getThread("sampledThread") == null ? "?" : e.getThread("sampledThread").getJavaName();
-        String group = thread == null ? "?" : thread.replaceAll("\\d+", "N");
+        String group = threadGroup(thread);
         threads.merge(group, 1L, Long::sum);
         String top = frame(st.getFrames().get(0));
         all.merge(top, 1L, Long::sum);
@@ -1200,13 +1200,28 @@ public final class Report {
             continue;
           }
           String thread = e.getThread("sampledThread") == null ? null : e.getThread("sampledThread").getJavaName();
-          String group = thread == null ? "?" : thread.replaceAll("\\d+", "N");
+          String group = threadGroup(thread);
           n.byThreadAndFrame.merge(group + "  ←  " + frame(st.getFrames().get(0)), 1L, Long::sum);
           n.total++;
         }
       }
       return n;
     }
+  }
+
+  /**
+   * Groups threads by role: an engine's threads keep their role number ({@code beacon-N-1} the
+   * consumer, {@code beacon-N-2} the scheduler, {@code beacon-N-transport-1} HttpClient's IO thread)
+   * and lose only the engine's instance number; other names lose every number.
+   */
+  static String threadGroup(String thread) {
+    if (thread == null) {
+      return "?";
+    }
+    if (thread.startsWith("beacon-")) {
+      return thread.replaceFirst("^beacon-\\d+", "beacon-N");
+    }
+    return thread.replaceAll("\\d+", "N");
   }
 
   private static String firstMatching(List<RecordedFrame> frames, Predicate<RecordedFrame> p) {

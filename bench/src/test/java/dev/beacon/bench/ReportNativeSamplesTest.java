@@ -48,7 +48,7 @@ class ReportNativeSamplesTest {
         samples = Report.NativeSamples.read(file);
       } while (!hasDeflaterSample(samples) && System.nanoTime() < deadline);
       assertThat(samples.byThreadAndFrame.keySet())
-          .anySatisfy(k -> assertThat(k).startsWith("beacon-N-transport-N  ←  Deflater."));
+          .anySatisfy(k -> assertThat(k).startsWith("beacon-N-transport-3  ←  Deflater."));
       assertThat(samples.total).isEqualTo(samples.byThreadAndFrame.values().stream().mapToLong(Long::longValue).sum());
     } finally {
       stop.set(true);
@@ -69,7 +69,16 @@ class ReportNativeSamplesTest {
     assertThat(Report.NativeSamples.read(file).total).isZero();
   }
 
+  @Test
+  void threadsAreGroupedByRoleAcrossEngineInstances() {
+    assertThat(Report.threadGroup("beacon-12-1")).isEqualTo("beacon-N-1");
+    assertThat(Report.threadGroup("beacon-3-2")).isEqualTo("beacon-N-2");
+    assertThat(Report.threadGroup("beacon-7-transport-1")).isEqualTo("beacon-N-transport-1");
+    assertThat(Report.threadGroup("producer-3")).isEqualTo("producer-N");
+    assertThat(Report.threadGroup(null)).isEqualTo("?");
+  }
+
   private static boolean hasDeflaterSample(Report.NativeSamples s) {
-    return s.byThreadAndFrame.keySet().stream().anyMatch(k -> k.startsWith("beacon-N-transport-N  ←  Deflater."));
+    return s.byThreadAndFrame.keySet().stream().anyMatch(k -> k.startsWith("beacon-N-transport-3  ←  Deflater."));
   }
 }

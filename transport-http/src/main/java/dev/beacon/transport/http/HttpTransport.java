@@ -740,7 +740,7 @@ public final class HttpTransport implements Transport {
      * Chooses the compressor that gzips request bodies, by name. Default null: the
      * highest-priority {@link GzipCompressorProvider} found with {@link java.util.ServiceLoader}
      * (adding {@code dev.beacon:beacon-compression-libdeflate} to the class path gives
-     * {@code "libdeflate"}, about twice as fast at level 1 with bodies about a tenth smaller), else
+     * {@code "libdeflate"}, 1.6–2 times as fast at level 1 with bodies about a tenth smaller), else
      * {@value GzipCompressorProvider#JDK}, the JDK's {@link Deflater}. {@code "jdk"} forces the
      * JDK's compressor even when another is on the class path.
      *

@@ -12,7 +12,7 @@ import dev.beacon.transport.http.spi.GzipCompressorProvider;
  * {@code HttpTransport} uses it unless {@code HttpTransport.Builder#gzipCompressor("jdk")} says
  * otherwise.
  *
- * <p>On Beacon's own batches at level 1 it compresses 1.75–2.05× as fast as the JDK's
+ * <p>On Beacon's own batches at level 1 it compresses 1.6–2× as fast as the JDK's
  * {@link java.util.zip.Deflater} with bodies 11–12% smaller (500 to 1,500 messages; see
  * docs/performance.md). Where its native library cannot load (another platform, a C library it was
  * not built for, a temporary directory it cannot write to), {@link #create(int)} throws an

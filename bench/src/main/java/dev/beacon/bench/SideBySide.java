@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.segment.analytics.messages.TrackMessage;
 import dev.beacon.Analytics;
 import dev.beacon.QueueFullPolicy;
+import dev.beacon.spi.Transport;
+import dev.beacon.spi.TransportContext;
+import dev.beacon.spi.TransportProvider;
+import dev.beacon.transport.http.HttpTransport;
+import dev.beacon.transport.http.libdeflate.LibdeflateGzipCompressorProvider;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -40,18 +45,23 @@ import okhttp3.OkHttpClient;
  * through the public {@code Builder#client}), {@code beacon} with its defaults (drop newest when
  * the 10,000-message queue is full), and {@code beacon-block} with
  * {@code QueueFullPolicy.block(30 s)} so that, like analytics-java's unbounded queue, it accepts
- * every call. Everything else is each library's default.
+ * every call. Everything else is each library's default. These two gzip with the JDK's
+ * {@code Deflater} (chosen explicitly: what Beacon does without its optional compression module);
+ * {@code beacon-block-libdeflate} is {@code beacon-block} with
+ * {@code dev.beacon:beacon-compression-libdeflate}'s compressor (issue 23 §1), and fails the run if
+ * libdeflate could not start rather than measure the JDK's compressor under its name.
  *
  * <pre>
  * java -cp benchmarks.jar dev.beacon.bench.SideBySide [--events 1000000] [--threads 1,4] [--reps 3]
- *     [--clients analytics-java,analytics-java-nodelay,beacon,beacon-block] [--out side-by-side.json]
+ *     [--clients analytics-java,analytics-java-nodelay,beacon,beacon-block,beacon-block-libdeflate]
+ *     [--out side-by-side.json]
  *     [--in-process]
  * </pre>
  */
 public final class SideBySide {
   /** The client configurations compared. */
   public static final List<String> CLIENTS =
-      List.of("analytics-java", "analytics-java-nodelay", "beacon", "beacon-block");
+      List.of("analytics-java", "analytics-java-nodelay", "beacon", "beacon-block", "beacon-block-libdeflate");
   /** The write key both clients use and the collector checks. */
   static final String WRITE_KEY = "bench-write-key";
   /** JVM flags of every child run. */
@@ -309,12 +319,22 @@ public final class SideBySide {
         };
       }
       case "beacon":
-      case "beacon-block": {
-        Analytics.Builder b = Analytics.builder(WRITE_KEY).endpoint(endpoint).shutdownHook(false);
-        if (client.endsWith("block")) {
+      case "beacon-block":
+      case "beacon-block-libdeflate": {
+        boolean libdeflate = client.endsWith("libdeflate");
+        HttpCompressorChoice http = new HttpCompressorChoice(libdeflate);
+        Analytics.Builder b = Analytics.builder(WRITE_KEY).endpoint(endpoint).shutdownHook(false)
+            .transportProvider(http);
+        if (client.contains("block")) {
           b.queueFullPolicy(QueueFullPolicy.block(Duration.ofSeconds(30)));
         }
         Analytics beacon = b.build();
+        String used = http.created == null ? null : http.created.gzipCompressor();
+        String want = libdeflate ? LibdeflateGzipCompressorProvider.NAME : "jdk";
+        if (!want.equals(used)) {
+          beacon.close();
+          throw new IllegalStateException(client + " compresses with '" + used + "', not '" + want + "'");
+        }
         return new Sender() {
           @Override
           public boolean track(int i) {
@@ -334,6 +354,38 @@ public final class SideBySide {
       }
       default:
         throw new IllegalArgumentException("unknown client '" + client + "'; one of " + CLIENTS);
+    }
+  }
+
+  /**
+   * Beacon's own HTTP provider (the client's context: endpoint, thread factory, user agent) with
+   * the gzip compressor chosen explicitly, so each client's name says what it measures whatever
+   * ServiceLoader would find on the class path.
+   */
+  static final class HttpCompressorChoice implements TransportProvider {
+    private final boolean libdeflate;
+    volatile HttpTransport created;
+
+    HttpCompressorChoice(boolean libdeflate) {
+      this.libdeflate = libdeflate;
+    }
+
+    @Override
+    public String name() {
+      return "http";
+    }
+
+    @Override
+    public Transport create(TransportContext context) {
+      HttpTransport.Builder b = HttpTransport.builder(context);
+      if (libdeflate) {
+        b.gzipCompressor(new LibdeflateGzipCompressorProvider());
+      } else {
+        b.gzipCompressor("jdk");
+      }
+      HttpTransport t = b.build();
+      created = t;
+      return t;
     }
   }
 

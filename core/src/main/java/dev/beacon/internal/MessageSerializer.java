@@ -3,6 +3,8 @@ package dev.beacon.internal;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.beacon.Alias;
 import dev.beacon.Group;
@@ -43,6 +45,24 @@ public final class MessageSerializer {
       // so the pool is touched only when one is made.
       .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.newConcurrentDequePool())
       .build();
+
+  // Field names, encoded once: the generator copies their quoted UTF-8 bytes instead of checking
+  // every character for escaping on every message (issue 23 §1, "pre-encode constant parts").
+  private static final SerializableString TYPE = new SerializedString("type");
+  private static final SerializableString MESSAGE_ID = new SerializedString("messageId");
+  private static final SerializableString TIMESTAMP = new SerializedString("timestamp");
+  private static final SerializableString USER_ID = new SerializedString("userId");
+  private static final SerializableString ANONYMOUS_ID = new SerializedString("anonymousId");
+  private static final SerializableString EVENT = new SerializedString("event");
+  private static final SerializableString PROPERTIES = new SerializedString("properties");
+  private static final SerializableString TRAITS = new SerializedString("traits");
+  private static final SerializableString NAME = new SerializedString("name");
+  private static final SerializableString CATEGORY = new SerializedString("category");
+  private static final SerializableString GROUP_ID = new SerializedString("groupId");
+  private static final SerializableString PREVIOUS_ID = new SerializedString("previousId");
+  private static final SerializableString CONTEXT = new SerializedString("context");
+  private static final SerializableString LIBRARY = new SerializedString("library");
+  private static final SerializableString INTEGRATIONS = new SerializedString("integrations");
 
   /** {@code context.library}, encoded once. */
   private static final String LIBRARY_JSON = libraryJson();
@@ -124,39 +144,39 @@ public final class MessageSerializer {
    */
   public static void write(JsonGenerator g, Message m) throws IOException {
     g.writeStartObject();
-    g.writeStringField("type", m.type().wireName());
-    g.writeStringField("messageId", m.messageId());
-    g.writeStringField("timestamp", Timestamps.format(m.timestamp()));
+    stringField(g, TYPE, m.type().wireName());
+    stringField(g, MESSAGE_ID, m.messageId());
+    stringField(g, TIMESTAMP, Timestamps.format(m.timestamp()));
     if (m.userId() != null) {
-      g.writeStringField("userId", m.userId());
+      stringField(g, USER_ID, m.userId());
     }
     if (m.anonymousId() != null) {
-      g.writeStringField("anonymousId", m.anonymousId());
+      stringField(g, ANONYMOUS_ID, m.anonymousId());
     }
     if (m instanceof Track) {
       Track t = (Track) m;
-      g.writeStringField("event", t.event());
-      writeMapField(g, "properties", t.properties());
+      stringField(g, EVENT, t.event());
+      writeMapField(g, PROPERTIES, t.properties());
     } else if (m instanceof Identify) {
-      writeMapField(g, "traits", ((Identify) m).traits());
+      writeMapField(g, TRAITS, ((Identify) m).traits());
     } else if (m instanceof Page) {
       Page p = (Page) m;
-      optionalString(g, "name", p.name());
-      optionalString(g, "category", p.category());
-      writeMapField(g, "properties", p.properties());
+      optionalString(g, NAME, p.name());
+      optionalString(g, CATEGORY, p.category());
+      writeMapField(g, PROPERTIES, p.properties());
     } else if (m instanceof Screen) {
       Screen s = (Screen) m;
-      optionalString(g, "name", s.name());
-      optionalString(g, "category", s.category());
-      writeMapField(g, "properties", s.properties());
+      optionalString(g, NAME, s.name());
+      optionalString(g, CATEGORY, s.category());
+      writeMapField(g, PROPERTIES, s.properties());
     } else if (m instanceof Group) {
       Group gr = (Group) m;
-      g.writeStringField("groupId", gr.groupId());
-      writeMapField(g, "traits", gr.traits());
+      stringField(g, GROUP_ID, gr.groupId());
+      writeMapField(g, TRAITS, gr.traits());
     } else if (m instanceof Alias) {
-      g.writeStringField("previousId", ((Alias) m).previousId());
+      stringField(g, PREVIOUS_ID, ((Alias) m).previousId());
     }
-    g.writeFieldName("context");
+    g.writeFieldName(CONTEXT);
     g.writeStartObject();
     for (Map.Entry<String, Object> e : m.context().entrySet()) {
       if (!"library".equals(e.getKey())) {
@@ -164,22 +184,27 @@ public final class MessageSerializer {
         writeValue(g, e.getValue());
       }
     }
-    g.writeFieldName("library");
+    g.writeFieldName(LIBRARY);
     g.writeRawValue(LIBRARY_JSON);
     g.writeEndObject();
     if (!m.integrations().isEmpty()) {
-      writeMapField(g, "integrations", m.integrations());
+      writeMapField(g, INTEGRATIONS, m.integrations());
     }
     g.writeEndObject();
   }
 
-  private static void optionalString(JsonGenerator g, String name, String value) throws IOException {
+  private static void stringField(JsonGenerator g, SerializableString name, String value) throws IOException {
+    g.writeFieldName(name);
+    g.writeString(value);
+  }
+
+  private static void optionalString(JsonGenerator g, SerializableString name, String value) throws IOException {
     if (value != null) {
-      g.writeStringField(name, value);
+      stringField(g, name, value);
     }
   }
 
-  private static void writeMapField(JsonGenerator g, String name, Map<String, Object> map)
+  private static void writeMapField(JsonGenerator g, SerializableString name, Map<String, Object> map)
       throws IOException {
     g.writeFieldName(name);
     writeMap(g, map);

@@ -2,6 +2,7 @@ package dev.beacon.transport.http;
 
 import com.fulcrumgenomics.jlibdeflate.LibdeflateCompressor;
 import dev.beacon.bench.Workload;
+import dev.beacon.transport.http.libdeflate.LibdeflateGzipCompressorProvider;
 import dev.beacon.internal.ByteSink;
 import dev.beacon.spi.Batch;
 import java.io.BufferedOutputStream;
@@ -13,6 +14,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -52,6 +54,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code HttpTransport.encode} as it is (a new {@link GZIPOutputStream} behind a 32 KB
  *       {@link BufferedOutputStream} per request); {@code libdeflateTransport} writes the body into
  *       a reused buffer and compresses it in one call into a new array of the exact size.
+ *   <li>{@link #pooledJdk} / {@link #pooledLibdeflate}: {@code HttpTransport.encode} as it is since
+ *       the compressor became pluggable (issue 23 §1), the transport's own code ({@code GzipBodies}):
+ *       the body into a reused buffer, one call of the chosen {@code GzipCompressor} (the built-in
+ *       JDK one, or {@code beacon-compression-libdeflate}'s) into a reused buffer, copied out at its
+ *       exact size. {@code pooledJdk} against {@code jdkTransport} is what a user without the module
+ *       gains or loses; {@code pooledLibdeflate} against {@code jdkTransport} what adding it gives.
  * </ul>
  *
  * <p>The score is batches per second; the {@link Bytes} counters are bytes per second in
@@ -86,6 +94,8 @@ public class DeflateBenchmark {
   private LibdeflateCompressor compressor;
   private byte[] out;
   private ByteSink sink;
+  private GzipBodies pooledJdkBodies;
+  private GzipBodies pooledLibdeflateBodies;
 
   /** Bytes per second in and out, reported beside the score. */
   @AuxCounters(AuxCounters.Type.OPERATIONS)
@@ -126,11 +136,18 @@ public class DeflateBenchmark {
     // Room for the worst case of both (stored blocks plus framing).
     out = new byte[Math.max(compressor.gzipCompressBound(body.length), body.length + body.length / 100 + 1024)];
     sink = new ByteSink(body.length + 64);
+    pooledJdkBodies = GzipBodies.start("jdk", null, LEVEL, List.of());
+    pooledLibdeflateBodies = GzipBodies.start(null, new LibdeflateGzipCompressorProvider(), LEVEL, List.of());
+    if (!"libdeflate".equals(pooledLibdeflateBodies.name())) {
+      throw new IllegalStateException("libdeflate did not start here: " + pooledLibdeflateBodies.name());
+    }
     // Measure only paths that produce the body: each output must gunzip back to it.
     check("jdkDeflater", Arrays.copyOf(out, jdkGzip(body, out)));
     check("libdeflate", Arrays.copyOf(out, libdeflateGzip(body, body.length)));
     check("jdkTransport", transportEncode(batch));
     check("libdeflateTransport", libdeflateEncode());
+    check("pooledJdk", pooledJdkBodies.encode(batch, SENT_AT));
+    check("pooledLibdeflate", pooledLibdeflateBodies.encode(batch, SENT_AT));
   }
 
   /** Throws unless {@code gzip} gunzips to {@link #body}. */
@@ -150,6 +167,8 @@ public class DeflateBenchmark {
   public void tearDown() {
     deflater.end();
     compressor.close();
+    pooledJdkBodies.close();
+    pooledLibdeflateBodies.close();
   }
 
   /**
@@ -213,6 +232,38 @@ public class DeflateBenchmark {
     return encoded;
   }
 
+  /**
+   * {@code HttpTransport.encode} with the built-in JDK compressor, through the transport's own
+   * {@code GzipBodies}.
+   *
+   * @param bytes the byte counters
+   * @return the request body
+   * @throws IOException never (in-memory buffers)
+   */
+  @Benchmark
+  public byte[] pooledJdk(Bytes bytes) throws IOException {
+    long cpu = THREADS.getCurrentThreadCpuTime();
+    byte[] encoded = pooledJdkBodies.encode(batch, SENT_AT);
+    bytes.count(body.length, encoded.length, cpu);
+    return encoded;
+  }
+
+  /**
+   * {@code HttpTransport.encode} with {@code beacon-compression-libdeflate}'s compressor, through
+   * the transport's own {@code GzipBodies}.
+   *
+   * @param bytes the byte counters
+   * @return the request body
+   * @throws IOException never (in-memory buffers)
+   */
+  @Benchmark
+  public byte[] pooledLibdeflate(Bytes bytes) throws IOException {
+    long cpu = THREADS.getCurrentThreadCpuTime();
+    byte[] encoded = pooledLibdeflateBodies.encode(batch, SENT_AT);
+    bytes.count(body.length, encoded.length, cpu);
+    return encoded;
+  }
+
   private byte[] libdeflateEncode() throws IOException {
     sink.truncate(0);
     batch.writeTo(sink, SENT_AT);
@@ -228,7 +279,10 @@ public class DeflateBenchmark {
     return n;
   }
 
-  /** {@code HttpTransport.encode}'s gzip branch, kept in step with it (it is private there). */
+  /**
+   * {@code HttpTransport.encode}'s gzip branch as it was before the compressor became pluggable
+   * (issue 23 §1): the baseline of {@link #pooledJdk} and {@link #pooledLibdeflate}.
+   */
   static byte[] transportEncode(Batch batch) throws IOException {
     ByteArrayOutputStream bos = new ByteArrayOutputStream(Math.max(256, batch.sizeInBytes() / 6));
     try (OutputStream gz = new BufferedOutputStream(new LeveledGzip(bos, LEVEL), 32 * 1024)) {

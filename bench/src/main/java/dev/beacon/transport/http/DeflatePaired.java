@@ -40,11 +40,20 @@ public final class DeflatePaired {
         Op lib = () -> b.libdeflate(sink);
         Op jdkT = () -> b.jdkTransport(sink).length;
         Op libT = () -> b.libdeflateTransport(sink).length;
+        Op jdkP = () -> b.pooledJdk(sink).length;
+        Op libP = () -> b.pooledLibdeflate(sink).length;
         int jdkSize = jdk.run();
         int libSize = lib.run();
         report(messages, b.body.length, "compressor alone: libdeflate ÷ JDK Deflater", jdk, lib, jdkSize, libSize, rounds);
         report(messages, b.body.length, "as a transport encodes: libdeflate ÷ HttpTransport.encode", jdkT, libT,
             jdkT.run(), libT.run(), rounds);
+        // Issue 23 §1: the transport's own pooled paths against the stream path they replaced.
+        report(messages, b.body.length, "HttpTransport.encode, JDK: pooled (now) ÷ stream (before)", jdkT, jdkP,
+            jdkT.run(), jdkP.run(), rounds);
+        report(messages, b.body.length, "HttpTransport.encode: pooled libdeflate (module) ÷ stream JDK (before)", jdkT,
+            libP, jdkT.run(), libP.run(), rounds);
+        report(messages, b.body.length, "HttpTransport.encode, pooled: libdeflate ÷ JDK", jdkP, libP, jdkP.run(),
+            libP.run(), rounds);
       } finally {
         b.tearDown();
       }

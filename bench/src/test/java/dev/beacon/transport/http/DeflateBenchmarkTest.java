@@ -34,10 +34,16 @@ class DeflateBenchmarkTest {
       byte[] jdkBody = b.jdkTransport(jdkT);
       DeflateBenchmark.Bytes libT = new DeflateBenchmark.Bytes();
       byte[] libBody = b.libdeflateTransport(libT);
+      DeflateBenchmark.Bytes jdkP = new DeflateBenchmark.Bytes();
+      byte[] jdkPooled = b.pooledJdk(jdkP);
+      DeflateBenchmark.Bytes libP = new DeflateBenchmark.Bytes();
+      byte[] libPooled = b.pooledLibdeflate(libP);
 
       assertThat(gunzip(jdkBody)).isEqualTo(b.body);
       assertThat(gunzip(libBody)).isEqualTo(b.body);
-      for (DeflateBenchmark.Bytes c : new DeflateBenchmark.Bytes[] {jdk, lib, jdkT, libT}) {
+      assertThat(gunzip(jdkPooled)).isEqualTo(b.body);
+      assertThat(gunzip(libPooled)).isEqualTo(b.body);
+      for (DeflateBenchmark.Bytes c : new DeflateBenchmark.Bytes[] {jdk, lib, jdkT, libT, jdkP, libP}) {
         assertThat(c.inputBytes).isEqualTo(b.body.length);
         assertThat(c.outputBytes).isPositive().isLessThan(b.body.length / 4);
         assertThat(c.cpuNanos).isNotNegative();
@@ -48,6 +54,9 @@ class DeflateBenchmarkTest {
       assertThat(libT.outputBytes).isEqualTo(libBody.length);
       // The same compressor and level through the stream or in one call: the same deflate stream.
       assertThat(jdkBody.length).isEqualTo(jdkSize);
+      // The transport's pooled paths write what the stream path and libdeflate alone write.
+      assertThat(jdkPooled).isEqualTo(jdkBody);
+      assertThat(libPooled.length).isEqualTo(libSize);
     } finally {
       b.tearDown();
     }

@@ -790,32 +790,25 @@ public final class WireReader {
      */
     private boolean value(JsonParser p, JsonToken v, int depth) throws IOException {
       switch (v) {
-        case START_OBJECT: {
-          if (depth + 1 > MAX_JUDGED_DEPTH) {
-            return false;
-          }
-          int start = top;
-          String name;
-          // nextFieldName: the name and the value's first token in one call, no FIELD_NAME token round.
-          while ((name = p.nextFieldName()) != null) {
-            JsonToken t = p.nextToken();
-            if (!name(start, name) || t == null || !value(p, t, depth + 1)) {
-              return false;
-            }
-          }
-          top = start;
-          return p.currentToken() == JsonToken.END_OBJECT;
-        }
+        case START_OBJECT:
         case START_ARRAY: {
           if (depth + 1 > MAX_JUDGED_DEPTH) {
             return false;
           }
           JsonToken t;
-          while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+          int start = top;
+          while ((t = p.nextToken()) != JsonToken.END_OBJECT && t != JsonToken.END_ARRAY) {
+            if (t == JsonToken.FIELD_NAME) {
+              if (!name(start, p.currentName())) {
+                return false;
+              }
+              t = p.nextToken();
+            }
             if (t == null || !value(p, t, depth + 1)) {
               return false;
             }
           }
+          top = start;
           return true;
         }
         case VALUE_NUMBER_INT:

@@ -28,6 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code codec}: what the relay did for every record before, and still does for the
  *       messages the reader leaves to it: {@link MessageCodec#parseObject} into maps, then
  *       {@link MessageCodec#fromMap} into a validated {@link Message}.</li>
+ *   <li>{@code parserOnly}: Jackson's parser alone over the same bytes (every token, no check),
+ *       the floor under {@code reader};</li>
  *   <li>{@code readerDecode}: {@link WireReader#decode}, the same {@code Message} as {@code codec}
  *       built from the token stream ({@code beacon import}'s path);</li>
  *   <li>{@code readerComplete} and {@code codecComplete}: the same messages without
@@ -87,6 +89,23 @@ public class WireReaderBenchmark {
   public WireReader.Verdict reader() {
     byte[] m = messages[i++ & 1023];
     return WireReader.read(m, 0, m.length);
+  }
+
+  /**
+   * The floor under {@code reader}: Jackson's parser alone over the same bytes (every token, no
+   * check, no text made), from the same factory the reader uses. What the reader adds is the
+   * difference.
+   */
+  @Benchmark
+  public int parserOnly() throws java.io.IOException {
+    byte[] m = messages[i++ & 1023];
+    int tokens = 0;
+    try (com.fasterxml.jackson.core.JsonParser p = MessageSerializer.JSON.createParser(m, 0, m.length)) {
+      while (p.nextToken() != null) {
+        tokens++;
+      }
+    }
+    return tokens;
   }
 
   /** {@code beacon import}'s decoding now: the same {@link Message} as {@code codec}, built from the token stream. */

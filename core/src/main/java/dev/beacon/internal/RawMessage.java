@@ -119,6 +119,19 @@ public final class RawMessage {
   }
 
   /**
+   * {@link #isLibraryTimestamp(String)} on characters in a buffer (a parser's text buffer, so that a
+   * streaming reader makes no {@code String} to check a timestamp).
+   *
+   * @param c the buffer
+   * @param off where the text starts
+   * @param len its length
+   * @return true when it is a timestamp of that spelling
+   */
+  public static boolean isLibraryTimestamp(char[] c, int off, int len) {
+    return WireTimestamps.isIsoOffsetDateTime(c, off, len);
+  }
+
+  /**
    * A message whose JSON the caller has already judged, for a receiver that checked it with rules
    * at least as strict as {@link #of}'s verdict for a complete message (the gateway: {@code beacon-wire}'s
    * {@code SegmentRequests} check plus the conditions listed below). With {@code complete} true the

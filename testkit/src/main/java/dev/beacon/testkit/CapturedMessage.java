@@ -4,13 +4,21 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * One message as it went on the wire, parsed back from its JSON: what a receiver would see,
  * stamped fields ({@code messageId}, {@code timestamp}, {@code context.library}) included.
  */
 public final class CapturedMessage {
-  private final Map<String, Object> json;
+  /** The message as maps: given, or built from {@link #source} the first time it is asked for. */
+  private volatile Map<String, Object> json;
+  /** Builds {@link #json} for a message the collector checked on the token stream; null once built. */
+  private Supplier<Map<String, Object>> source;
+  /** Known without the maps when built lazily: {@code type}, {@code messageId}, {@code event}. */
+  private final String knownType;
+  private final String knownMessageId;
+  private final String knownEvent;
 
   /**
    * Wraps a parsed message object.
@@ -19,6 +27,20 @@ public final class CapturedMessage {
    */
   public CapturedMessage(Map<String, Object> json) {
     this.json = Collections.unmodifiableMap(new LinkedHashMap<>(json));
+    this.knownType = null;
+    this.knownMessageId = null;
+    this.knownEvent = null;
+  }
+
+  /**
+   * A message whose maps are built only when something asks for more than its type, id or event
+   * (the collector's streaming path: counting and duplicate detection need no maps).
+   */
+  CapturedMessage(String type, String messageId, String event, Supplier<Map<String, Object>> source) {
+    this.source = source;
+    this.knownType = type;
+    this.knownMessageId = messageId;
+    this.knownEvent = event;
   }
 
   /**
@@ -27,7 +49,18 @@ public final class CapturedMessage {
    * @return an unmodifiable map
    */
   public Map<String, Object> json() {
-    return json;
+    Map<String, Object> m = json;
+    if (m == null) {
+      synchronized (this) {
+        m = json;
+        if (m == null) {
+          m = Collections.unmodifiableMap(source.get());
+          json = m;
+          source = null;
+        }
+      }
+    }
+    return m;
   }
 
   /**
@@ -36,7 +69,7 @@ public final class CapturedMessage {
    * @return e.g. {@code "track"}
    */
   public String type() {
-    return string("type");
+    return json == null ? knownType : string("type");
   }
 
   /**
@@ -63,7 +96,7 @@ public final class CapturedMessage {
    * @return the message id
    */
   public String messageId() {
-    return string("messageId");
+    return json == null ? knownMessageId : string("messageId");
   }
 
   /**
@@ -81,7 +114,7 @@ public final class CapturedMessage {
    * @return the event name, or null
    */
   public String event() {
-    return string("event");
+    return json == null ? knownEvent : string("event");
   }
 
   /**
@@ -155,7 +188,7 @@ public final class CapturedMessage {
    * @return the value, or null when any step is missing
    */
   public Object get(String path) {
-    Object cur = json;
+    Object cur = json();
     for (String part : path.split("\\.")) {
       String key = part;
       int bracket = part.indexOf('[');
@@ -184,18 +217,18 @@ public final class CapturedMessage {
   }
 
   private String string(String field) {
-    Object v = json.get(field);
+    Object v = json().get(field);
     return v == null ? null : v.toString();
   }
 
   @SuppressWarnings("unchecked")
   private Map<String, Object> object(String field) {
-    Object v = json.get(field);
+    Object v = json().get(field);
     return v instanceof Map ? Collections.unmodifiableMap((Map<String, Object>) v) : Map.of();
   }
 
   @Override
   public String toString() {
-    return json.toString();
+    return json().toString();
   }
 }

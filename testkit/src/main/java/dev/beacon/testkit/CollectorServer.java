@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.beacon.wire.SegmentApi;
 import dev.beacon.wire.SegmentRequests;
+import dev.beacon.wire.StreamedBody;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -154,6 +155,10 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
   private final TestCertificates certificates;
   /** The origins CORS answers are given to; null for any well-formed origin. */
   private final Set<String> allowedOrigins;
+  /** Whether bodies are first checked on the token stream ({@link StreamedBody}); off only in tests, to compare. */
+  private final boolean streaming;
+  /** Bodies the streaming check settled, for tests. */
+  private final java.util.concurrent.atomic.AtomicLong streamed = new java.util.concurrent.atomic.AtomicLong();
 
   private final Object lock = new Object();
   private final ArrayDeque<ServerFault> scripted = new ArrayDeque<>();
@@ -205,6 +210,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     this.tlsContext = b.tlsContext;
     this.certificates = b.certificates;
     this.allowedOrigins = b.allowedOrigins;
+    this.streaming = b.streaming;
     this.random = new Random(seed);
   }
 
@@ -496,6 +502,11 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     }
   }
 
+  /** How many bodies the streaming check settled (the rest went through the map path). */
+  long streamedBodies() {
+    return streamed.get();
+  }
+
   @Override
   public String toString() {
     URI u = uri;
@@ -674,6 +685,20 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       accept(ex, r, List.of());
       return;
     }
+    // The streaming path: a body it settles is one the map path below accepts, with the same
+    // warnings; it builds no maps (a captured message builds its own only when asked for).
+    StreamedBody streamed = !streaming ? null : batch ? StreamedBody.readBatch(body, limits, strict)
+        : StreamedBody.readSingle(body, singleType, limits, strict);
+    if (streamed != null) {
+      this.streamed.incrementAndGet();
+      if (auth == Auth.ABSENT && !bodyKeyMatches(streamed.writeKey())) {
+        finish(ex, r, 401, "missing or invalid Authorization header (or writeKey)");
+        return;
+      }
+      r.authorized = true;
+      acceptStreamed(ex, r, streamed);
+      return;
+    }
     SegmentRequests.Parsed parsed;
     try {
       parsed = batch ? SegmentRequests.parseBatch(body) : SegmentRequests.parseSingle(body);
@@ -693,14 +718,7 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
       ids.add(id == null ? null : id.toString());
     }
     r.ids = ids;
-    Map<String, Long> warningKinds = new TreeMap<>();
-    List<String> warningTexts = new ArrayList<>();
-    SegmentRequests.Warnings warnings = (kind, text) -> {
-      warningKinds.merge(kind, 1L, Long::sum);
-      if (warningTexts.size() < 3) {
-        warningTexts.add(text);
-      }
-    };
+    RequestWarnings warnings = new RequestWarnings();
     try {
       SegmentRequests.check(parsed, singleType, limits, strict, warnings);
     } catch (SegmentRequests.Refusal e) {
@@ -711,11 +729,48 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     for (Map<String, Object> m : parsed.messages) {
       accepted.add(new CapturedMessage(m));
     }
-    if (!warningKinds.isEmpty()) {
-      r.warnings = warningKinds;
-      r.warningTexts = warningTexts;
-    }
+    warnings.into(r);
     accept(ex, r, accepted);
+  }
+
+  /** Accepts a body the streaming path settled: ids, warnings and captured messages without maps. */
+  private void acceptStreamed(HttpExchange ex, Req r, StreamedBody streamed) {
+    int n = streamed.size();
+    List<String> ids = new ArrayList<>(n);
+    List<CapturedMessage> accepted = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      ids.add(streamed.messageId(i));
+      // Each keeps a copy of its own bytes, not the body's, and parses them only when asked.
+      byte[] json = streamed.json(i);
+      accepted.add(new CapturedMessage(streamed.type(i), streamed.messageId(i), streamed.event(i),
+          () -> StreamedBody.message(json)));
+    }
+    r.ids = ids;
+    RequestWarnings warnings = new RequestWarnings();
+    streamed.warnings(warnings);
+    warnings.into(r);
+    accept(ex, r, accepted);
+  }
+
+  /** A request's warnings: counted by kind, the first three texts kept for the log. */
+  private static final class RequestWarnings implements SegmentRequests.Warnings {
+    private final Map<String, Long> kinds = new TreeMap<>();
+    private final List<String> texts = new ArrayList<>();
+
+    @Override
+    public void add(String kind, String text) {
+      kinds.merge(kind, 1L, Long::sum);
+      if (texts.size() < 3) {
+        texts.add(text);
+      }
+    }
+
+    void into(Req r) {
+      if (!kinds.isEmpty()) {
+        r.warnings = kinds;
+        r.warningTexts = texts;
+      }
+    }
   }
 
   /**
@@ -1046,8 +1101,15 @@ public final class CollectorServer implements MessageRecorder, AutoCloseable {
     private SSLContext tlsContext;
     private TestCertificates certificates;
     private Set<String> allowedOrigins;
+    private boolean streaming = true;
 
     private Builder() {}
+
+    /** Turns the streaming check off (every body through the map path), for tests comparing the two. */
+    Builder streaming(boolean streaming) {
+      this.streaming = streaming;
+      return this;
+    }
 
     /**
      * Limits the browser pages that may call this server from another origin (CORS): only these

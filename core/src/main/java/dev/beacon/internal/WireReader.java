@@ -419,7 +419,7 @@ public final class WireReader {
           return p.getLongValue();
         case VALUE_NUMBER_FLOAT: {
           scan.decimals++;
-          if (!Scan.plainDecimal(p)) {
+          if (!WireRules.plainDecimal(p)) {
             throw LEFT_TO_CODEC;
           }
           java.math.BigDecimal d = p.getDecimalValue();
@@ -818,7 +818,7 @@ public final class WireReader {
           return p.getTextLength() <= 1000;
         case VALUE_NUMBER_FLOAT:
           decimals++;
-          return plainDecimal(p);
+          return WireRules.plainDecimal(p);
         case VALUE_STRING:
         case VALUE_TRUE:
         case VALUE_FALSE:
@@ -829,24 +829,6 @@ public final class WireReader {
       }
     }
 
-    /**
-     * A decimal written without an exponent and short: its decimal exponent is within a few dozen
-     * of zero, far inside {@link WireRules#MAX_DECIMAL_EXPONENT}. Others go to the codec.
-     */
-    private static boolean plainDecimal(JsonParser p) throws IOException {
-      int n = p.getTextLength();
-      if (n > 40) {
-        return false;
-      }
-      char[] c = p.getTextCharacters();
-      int off = p.getTextOffset();
-      for (int i = off; i < off + n; i++) {
-        if (c[i] == 'e' || c[i] == 'E') {
-          return false;
-        }
-      }
-      return true;
-    }
 
     /** After the whole object: the codec's rules per type, for the fields read. */
     Verdict verdict(int length) {

@@ -152,6 +152,31 @@ public final class WireRules {
   }
 
   /**
+   * Whether the current floating-point token is a decimal written without an exponent in at most
+   * 40 characters: its decimal exponent is then within a few dozen of zero, far inside
+   * &plusmn;{@value #MAX_DECIMAL_EXPONENT}, so a streaming reader can accept it without building a
+   * {@link BigDecimal}; any other number is left to {@link #decimal(JsonParser)}.
+   *
+   * @param p a parser on a {@code VALUE_NUMBER_FLOAT}
+   * @return true when the number is certainly within range
+   * @throws IOException from the parser
+   */
+  public static boolean plainDecimal(JsonParser p) throws IOException {
+    int n = p.getTextLength();
+    if (n > 40) {
+      return false;
+    }
+    char[] c = p.getTextCharacters();
+    int off = p.getTextOffset();
+    for (int i = off; i < off + n; i++) {
+      if (c[i] == 'e' || c[i] == 'E') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Refuses a number whose decimal exponent is beyond &plusmn;{@value #MAX_DECIMAL_EXPONENT}.
    *
    * @param n a number (only {@link BigDecimal} and {@link BigInteger} can be that large)

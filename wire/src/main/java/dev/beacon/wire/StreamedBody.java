@@ -465,7 +465,7 @@ public final class StreamedBody {
         }
         return;
       case VALUE_NUMBER_FLOAT:
-        if (!plainDecimal(p)) {
+        if (!WireRules.plainDecimal(p)) {
           throw UNDECIDED;
         }
         return;
@@ -477,22 +477,6 @@ public final class StreamedBody {
       default:
         throw UNDECIDED;
     }
-  }
-
-  /** A decimal of at most 40 characters without an exponent: its exponent is far inside the range. */
-  private static boolean plainDecimal(JsonParser p) throws IOException {
-    int n = p.getTextLength();
-    if (n > 40) {
-      return false;
-    }
-    char[] c = p.getTextCharacters();
-    int off = p.getTextOffset();
-    for (int i = off; i < off + n; i++) {
-      if (c[i] == 'e' || c[i] == 'E') {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Records a name of the object whose names start at {@code start}; a repeat (refused) or too many names: undecided. */

@@ -69,7 +69,8 @@ final class GzipBodies implements AutoCloseable {
     if (chosen != jdk) {
       try {
         return new GzipBodies(chosen, level, new Encoder(chosen.create(level)));
-      } catch (LinkageError | RuntimeException e) {
+      } catch (LinkageError | RuntimeException | OutOfMemoryError e) {
+        // OutOfMemoryError: a native library that cannot allocate its state (jlibdeflate throws it).
         LOG.warn("Beacon's HTTP transport: gzip compressor '{}' could not start ({}); compressing with the JDK's"
             + " Deflater instead", chosen.name(), e.toString());
       }
@@ -168,10 +169,14 @@ final class GzipBodies implements AutoCloseable {
     } catch (IOException | RuntimeException failure) {
       e.close(); // its state is unknown now: never reuse it
       throw failure;
-    } catch (LinkageError failure) {
-      // A native method that does not link: fail this attempt, never the engine's thread.
+    } catch (LinkageError | OutOfMemoryError failure) {
+      // A native method that does not link, or memory the compressor could not get: fail this
+      // attempt, never the engine's thread.
       e.close();
       throw new IllegalStateException("gzip compressor '" + provider.name() + "' failed: " + failure, failure);
+    } catch (Error failure) {
+      e.close();
+      throw failure;
     }
     release(e);
     return body;
@@ -181,7 +186,7 @@ final class GzipBodies implements AutoCloseable {
   private GzipCompressor create() {
     try {
       return Objects.requireNonNull(provider.create(level), "create returned null");
-    } catch (LinkageError | RuntimeException e) {
+    } catch (LinkageError | RuntimeException | OutOfMemoryError e) {
       if (GzipCompressorProvider.JDK.equals(provider.name())) {
         throw e;
       }

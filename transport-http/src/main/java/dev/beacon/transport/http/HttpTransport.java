@@ -364,7 +364,9 @@ public final class HttpTransport implements Transport {
     byte[] body;
     try {
       body = encode(batch, Instant.now());
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
+      // An Error too (memory for a body, a compressor's own): on the rate-cap timer nobody else
+      // would complete this attempt, and on the engine's thread it belongs to this attempt only.
       result.completeExceptionally(e);
       return;
     }

@@ -122,6 +122,46 @@ class GzipCompressorSelectionTest {
   }
 
   @Test
+  void aProviderThatCannotAllocateItsNativeStateFallsBackToTheJdkWithOneWarning() {
+    // jlibdeflate throws OutOfMemoryError("Failed to allocate libdeflate compressor") when malloc fails.
+    GzipCompressorProvider noMemory = new Counting("native", 5) {
+      @Override
+      public GzipCompressor create(int level) {
+        throw new OutOfMemoryError("Failed to allocate native compressor");
+      }
+    };
+    String log = stderrOf(() -> {
+      try (HttpTransport t = HttpTransport.builder(KEY).endpoint(LOCAL).gzipProviders(List.of(noMemory)).build()) {
+        assertThat(t.gzipCompressor()).isEqualTo("jdk");
+      }
+    });
+    assertThat(log.lines().filter(l -> l.contains("WARN"))).hasSize(1);
+    assertThat(log).contains("gzip compressor 'native' could not start", "Failed to allocate").doesNotContain(KEY);
+  }
+
+  @Test
+  void aCompressorThatThrowsAnErrorFailsTheAttemptAndIsClosed() throws Exception {
+    Counting failing = new Counting("failing", 1) {
+      @Override
+      GzipCompressor wrap(GzipCompressor jdk) {
+        return new Delegating(jdk) {
+          @Override
+          public int compress(byte[] input, int offset, int length, byte[] output) {
+            throw new OutOfMemoryError("Failed to allocate native buffer");
+          }
+        };
+      }
+    };
+    try (HttpTransport t = HttpTransport.builder(KEY).endpoint(LOCAL).gzipProviders(List.of(failing)).build()) {
+      Batch batch = Batch.of(List.of(Track.builder("Broken").userId("u").build()));
+      assertThatThrownBy(() -> t.send(batch).get(20, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("Failed to allocate native buffer");
+      assertThat(failing.closed).hasValue(1);
+    }
+  }
+
+  @Test
   void aProviderClassThatCannotLoadIsSkippedAndAChosenNameThenFallsBack() {
     Iterable<GzipCompressorProvider> broken = () -> new Iterator<>() {
       int i;

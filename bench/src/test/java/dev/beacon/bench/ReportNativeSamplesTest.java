@@ -46,6 +46,9 @@ class ReportNativeSamplesTest {
         // A sample needs the sampler to find the thread inside the native method: dump until it has.
         r.dump(file);
         samples = Report.NativeSamples.read(file);
+        if (!hasDeflaterSample(samples)) {
+          Thread.sleep(50); // a poll interval, not a wait for time to pass: the loop ends on the condition
+        }
       } while (!hasDeflaterSample(samples) && System.nanoTime() < deadline);
       assertThat(samples.byThreadAndFrame.keySet())
           .anySatisfy(k -> assertThat(k).startsWith("beacon-N-transport-3  ←  Deflater."));

@@ -11,10 +11,11 @@ import java.util.function.Supplier;
  * stamped fields ({@code messageId}, {@code timestamp}, {@code context.library}) included.
  */
 public final class CapturedMessage {
-  /** The message as maps: given, or built from {@link #source} the first time it is asked for. */
-  private volatile Map<String, Object> json;
-  /** Builds {@link #json} for a message the collector checked on the token stream; null once built. */
-  private Supplier<Map<String, Object>> source;
+  /**
+   * The maps, or how to build them. Behind a final field so that a message handed to another
+   * thread without synchronization (a listener's plain field) is still seen whole.
+   */
+  private final Maps maps;
   /** Known without the maps when built lazily: {@code type}, {@code messageId}, {@code event}. */
   private final String knownType;
   private final String knownMessageId;
@@ -26,7 +27,7 @@ public final class CapturedMessage {
    * @param json the message's JSON object as maps, lists and scalars
    */
   public CapturedMessage(Map<String, Object> json) {
-    this.json = Collections.unmodifiableMap(new LinkedHashMap<>(json));
+    this.maps = new Maps(Collections.unmodifiableMap(new LinkedHashMap<>(json)), null);
     this.knownType = null;
     this.knownMessageId = null;
     this.knownEvent = null;
@@ -37,7 +38,7 @@ public final class CapturedMessage {
    * (the collector's streaming path: counting and duplicate detection need no maps).
    */
   CapturedMessage(String type, String messageId, String event, Supplier<Map<String, Object>> source) {
-    this.source = source;
+    this.maps = new Maps(null, source);
     this.knownType = type;
     this.knownMessageId = messageId;
     this.knownEvent = event;
@@ -49,18 +50,7 @@ public final class CapturedMessage {
    * @return an unmodifiable map
    */
   public Map<String, Object> json() {
-    Map<String, Object> m = json;
-    if (m == null) {
-      synchronized (this) {
-        m = json;
-        if (m == null) {
-          m = Collections.unmodifiableMap(source.get());
-          json = m;
-          source = null;
-        }
-      }
-    }
-    return m;
+    return maps.get();
   }
 
   /**
@@ -69,7 +59,7 @@ public final class CapturedMessage {
    * @return e.g. {@code "track"}
    */
   public String type() {
-    return json == null ? knownType : string("type");
+    return maps.json == null ? knownType : string("type");
   }
 
   /**
@@ -96,7 +86,7 @@ public final class CapturedMessage {
    * @return the message id
    */
   public String messageId() {
-    return json == null ? knownMessageId : string("messageId");
+    return maps.json == null ? knownMessageId : string("messageId");
   }
 
   /**
@@ -114,7 +104,7 @@ public final class CapturedMessage {
    * @return the event name, or null
    */
   public String event() {
-    return json == null ? knownEvent : string("event");
+    return maps.json == null ? knownEvent : string("event");
   }
 
   /**
@@ -230,5 +220,32 @@ public final class CapturedMessage {
   @Override
   public String toString() {
     return json().toString();
+  }
+
+  /** The message as maps: given, or built from {@code source} the first time it is asked for. */
+  private static final class Maps {
+    volatile Map<String, Object> json;
+    /** Builds {@link #json} for a message the collector checked on the token stream; null once built. */
+    private Supplier<Map<String, Object>> source;
+
+    Maps(Map<String, Object> json, Supplier<Map<String, Object>> source) {
+      this.json = json;
+      this.source = source;
+    }
+
+    Map<String, Object> get() {
+      Map<String, Object> m = json;
+      if (m == null) {
+        synchronized (this) {
+          m = json;
+          if (m == null) {
+            m = Collections.unmodifiableMap(source.get());
+            json = m;
+            source = null; // the kept bytes can go
+          }
+        }
+      }
+      return m;
+    }
   }
 }

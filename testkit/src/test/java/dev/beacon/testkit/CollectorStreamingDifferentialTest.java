@@ -111,6 +111,7 @@ class CollectorStreamingDifferentialTest {
         assertThat(sa.rejected()).isEqualTo(se.rejected());
         List<ReceivedRequest> la = streaming.requests();
         List<ReceivedRequest> le = maps.requests();
+        assertThat(la).hasSameSizeAs(le);
         for (int i = 0; i < la.size(); i++) {
           assertThat(la.get(i).status()).isEqualTo(le.get(i).status());
           assertThat(la.get(i).detail()).isEqualTo(le.get(i).detail());

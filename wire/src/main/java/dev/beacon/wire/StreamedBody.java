@@ -24,14 +24,14 @@ import java.util.Map;
  * shape whose answer this reader does not work out itself: a batch-level {@code context} or
  * {@code integrations} (merged into each message), ids sent as numbers (converted to strings), a
  * timestamp in another ISO-8601 spelling than libraries send (possibly without a zone), numbers with an
- * exponent or of more than 1,000 digits, nesting deeper than {@value #MAX_DEPTH} levels, objects of
+ * exponent or of more than 1,000 digits, nesting deeper than {@value #MAX_DEPTH} levels below a message, objects of
  * more than {@value #MAX_NAMES} names, a message within 40 bytes of the size limit, a
  * {@code writeKey} that is not a string, a single call without {@code type}. Its thresholds only
  * route a body to the strict path; they never refuse one. {@code StreamedBodyDifferentialTest}
  * holds it to that.
  */
 public final class StreamedBody {
-  /** Deepest container (the root object is 1) judged here; deeper goes to the strict path. */
+  /** Deepest container judged here, counted from the message object (1); deeper goes to the strict path. */
   static final int MAX_DEPTH = 64;
   /** Most names of one object checked for repeats here; an object with more goes to the strict path. */
   static final int MAX_NAMES = 48;

@@ -74,4 +74,24 @@ class GzipCompressorOptionTest {
       assertThat(collector.messages()).hasSize(2);
     }
   }
+
+  @Test
+  void fallsBackToTheJdksDeflaterWithOneWarningWhenLibdeflatesNativeCannotLoad() throws Exception {
+    Path f = dir.resolve("one.ndjson");
+    Files.write(f, List.of("{\"messageId\":\"f-1\",\"type\":\"track\",\"userId\":\"u1\",\"event\":\"Viewed\"}"));
+    try (CollectorServer collector = CollectorServer.builder().writeKey(KEY).build().start()) {
+      // jlibdeflate copies its native library to java.io.tmpdir before loading it: a missing
+      // directory makes the load fail with an UnsatisfiedLinkError, as an unsupported platform would.
+      Cli.Run r = Cli.start(dir, List.of("-Djava.io.tmpdir=" + dir.resolve("missing")), "import", "--debug",
+          "--no-progress", "--endpoint", collector.uri().toString(), "--write-key-file",
+          Cli.keyFile(dir, KEY).toString(), f.toString()).await(Duration.ofMinutes(3));
+
+      assertThat(r.exit()).as(r.all()).isEqualTo(ExitCodes.OK);
+      assertThat(r.err().split("WARN", -1)).as(r.err()).hasSize(2);
+      assertThat(r.err()).contains("gzip compressor 'libdeflate' could not start (java.lang.UnsatisfiedLinkError")
+          .contains("HTTP transport: gzip compressor jdk").doesNotContain(KEY);
+      assertThat(r.out()).contains("delivered 1, failed 0");
+      assertThat(collector.messages()).hasSize(1);
+    }
+  }
 }

@@ -181,6 +181,10 @@ final class ClientOptions {
     HttpTransport.Builder http = HttpTransport.builder(writeKey).endpoint(uri).gzip(gzip).debug(debug)
         .allowInsecureHttp(allowInsecureHttp);
     if (gzipCompressor != null) {
+      if (gzipCompressor.isBlank()) {
+        throw new CliException(ExitCodes.USAGE, "--gzip-compressor must name a compressor (libdeflate or jdk)"
+            + " but was '" + gzipCompressor + "'");
+      }
       http.gzipCompressor(gzipCompressor);
     }
     if (attemptTimeout != null) {

@@ -58,6 +58,13 @@ class GzipCompressorOptionTest {
   }
 
   @Test
+  void aBlankCompressorIsAUsageErrorNamingTheChoices() {
+    assertThatThrownBy(() -> options("--gzip-compressor", " ").transport(KEY, null))
+        .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCodes.USAGE))
+        .hasMessage("--gzip-compressor must name a compressor (libdeflate or jdk) but was ' '");
+  }
+
+  @Test
   void importWithDebugSaysWhichCompressorGzipsAndDelivers() throws Exception {
     Path f = dir.resolve("two.ndjson");
     Files.write(f, List.of(

@@ -8,7 +8,7 @@
 #      replaced; every other section already on the page, hand-written, is kept after them).
 # The spool benchmarks (SpoolBenchmark, Chronicle) run as a second JMH run into spool.json.
 # Results land in bench/results/<UTC time>/ and bench/results/latest/.
-# IDLE_SECONDS (60) sets the idle-CPU measurement. Knobs (environment): EVENTS (1000000), REPS (2; 3 fits in about 16 minutes), THREADS (1,4), CLIENTS (all four),
+# IDLE_SECONDS (60) sets the idle-CPU measurement. Knobs (environment): EVENTS (1000000), REPS (2; 3 fits in about 16 minutes), THREADS (1,4), CLIENTS (all five),
 # JMH_ARGS (extra JMH options, e.g. "-f 1" to halve the forks), SPOOL_ARGS (extra JMH options for
 # the spool run), SKIP_BUILD=1, SPOOL_ONLY=1 (run only SpoolBenchmark, about 4.5 minutes, and patch
 # its figures into the existing docs/performance.md, leaving the rest of the page as it is).
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 EVENTS=${EVENTS:-1000000}
 REPS=${REPS:-2}
 THREADS=${THREADS:-1,4}
-CLIENTS=${CLIENTS:-analytics-java,analytics-java-nodelay,beacon,beacon-block}
+CLIENTS=${CLIENTS:-analytics-java,analytics-java-nodelay,beacon,beacon-block,beacon-block-libdeflate}
 JAR=bench/target/benchmarks.jar
 OUT=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT"

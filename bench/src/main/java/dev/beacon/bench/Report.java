@@ -811,7 +811,8 @@ public final class Report {
       "analytics-java", "analytics-java 3.5.4 (default OkHttp, Nagle on)",
       "analytics-java-nodelay", "analytics-java 3.5.4 + TCP_NODELAY client",
       "beacon", "Beacon (defaults: drop newest when the 10,000 queue is full)",
-      "beacon-block", "Beacon (`QueueFullPolicy.block(30 s)`: accepts every call)");
+      "beacon-block", "Beacon (`QueueFullPolicy.block(30 s)`: accepts every call)",
+      "beacon-block-libdeflate", "Beacon, `block(30 s)`, gzip with libdeflate (beacon-compression-libdeflate)");
 
   private void renderSideBySide(Path imgDir, String imgRel) throws IOException {
     long events = side.path("events").asLong();
@@ -846,7 +847,7 @@ public final class Report {
     line("| Threads | Beacon config | vs analytics-java | enqueue calls/s | delivered events/s | peak heap | CPU per delivered event |");
     line("|---|---|---|---|---|---|---|");
     for (int t : sideThreads()) {
-      for (String b : List.of("beacon", "beacon-block")) {
+      for (String b : List.of("beacon", "beacon-block", "beacon-block-libdeflate")) {
         for (String a : List.of("analytics-java", "analytics-java-nodelay")) {
           if (summary(b, t) == null || summary(a, t) == null) {
             continue;

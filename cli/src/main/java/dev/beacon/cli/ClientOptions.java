@@ -12,10 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /** Where and how to send: shared by the commands that send. */
 final class ClientOptions {
+  private static final Logger LOG = LoggerFactory.getLogger(ClientOptions.class);
+
   @Option(names = "--endpoint", paramLabel = "URI",
       description = "API base URI (default: the region's, https://api.segment.io)")
   URI endpoint;
@@ -40,6 +44,12 @@ final class ClientOptions {
   @Option(names = "--gzip", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "gzip request bodies (default: on)")
   boolean gzip;
+
+  @Option(names = "--gzip-compressor", paramLabel = "NAME",
+      description = "the compressor that gzips request bodies: libdeflate (the default: bundled, about 1.6-2x"
+          + " as fast as the JDK's Deflater, falls back to jdk with one warning where its native library cannot"
+          + " load) or jdk")
+  String gzipCompressor;
 
   @Option(names = "--allow-insecure-http",
       description = "allow a plaintext http:// endpoint on a host that is not loopback (e.g. `beacon collect`"
@@ -154,9 +164,29 @@ final class ClientOptions {
    * @param attemptTimeout when not null, bounds the connect and response timeouts of each request
    */
   Analytics.Builder builder(String writeKey, Duration attemptTimeout) {
+    HttpTransport transport = transport(writeKey, attemptTimeout);
+    return Analytics.builder(writeKey).endpoint(endpointOrDefault()).transport(transport).debug(debug)
+        .shutdownHook(false);
+  }
+
+  /**
+   * The HTTP transport configured by these options ({@code import}, {@code send} and {@code relay}
+   * deliver through it). With {@code --debug} it logs which compressor gzips the bodies.
+   *
+   * @param attemptTimeout when not null, bounds the connect and response timeouts of each request
+   * @throws CliException {@link ExitCodes#USAGE} when an option is refused
+   */
+  HttpTransport transport(String writeKey, Duration attemptTimeout) {
     URI uri = endpointOrDefault();
     HttpTransport.Builder http = HttpTransport.builder(writeKey).endpoint(uri).gzip(gzip).debug(debug)
         .allowInsecureHttp(allowInsecureHttp);
+    if (gzipCompressor != null) {
+      if (gzipCompressor.isBlank()) {
+        throw new CliException(ExitCodes.USAGE, "--gzip-compressor must name a compressor (libdeflate or jdk)"
+            + " but was '" + gzipCompressor + "'");
+      }
+      http.gzipCompressor(gzipCompressor);
+    }
     if (attemptTimeout != null) {
       http.connectTimeout(min(attemptTimeout, Duration.ofSeconds(HttpTransport.DEFAULT_CONNECT_TIMEOUT_SECONDS)))
           .responseTimeout(min(attemptTimeout, Duration.ofSeconds(HttpTransport.DEFAULT_RESPONSE_TIMEOUT_SECONDS)));
@@ -173,10 +203,15 @@ final class ClientOptions {
         // The transport speaks to Java callers; name the command-line switch instead.
         msg = "endpoint " + uri + " uses plaintext http:// to a host that is not loopback: the write key and"
             + " the events would travel unencrypted. Use https://, or pass --allow-insecure-http";
+      } else if (msg != null && msg.startsWith("gzipCompressor")) {
+        msg = "--gzip-compressor" + msg.substring("gzipCompressor".length());
       }
       throw new CliException(ExitCodes.USAGE, msg, e);
     }
-    return Analytics.builder(writeKey).endpoint(uri).transport(transport).debug(debug).shutdownHook(false);
+    if (debug && gzip) {
+      LOG.info("HTTP transport: gzip compressor {}", transport.gzipCompressor());
+    }
+    return transport;
   }
 
   private static Duration min(Duration a, Duration b) {

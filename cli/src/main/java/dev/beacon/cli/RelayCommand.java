@@ -4,7 +4,6 @@ import dev.beacon.relay.kafka.KafkaRelay;
 import dev.beacon.relay.kafka.RelayStats;
 import dev.beacon.transport.http.HttpTransport;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -243,23 +242,7 @@ final class RelayCommand implements Callable<Integer> {
   }
 
   private KafkaRelay build(String key) {
-    URI uri = client.endpointOrDefault();
-    HttpTransport.Builder http = HttpTransport.builder(key).endpoint(uri).gzip(client.gzip).debug(client.debug)
-        .allowInsecureHttp(client.allowInsecureHttp);
-    if (client.rate != null) {
-      http.maxRequestsPerSecond(client.rate);
-    }
-    HttpTransport transport;
-    try {
-      transport = http.build();
-    } catch (IllegalArgumentException e) {
-      String msg = e.getMessage();
-      if (msg != null && msg.contains("allowInsecureHttp")) {
-        msg = "endpoint " + uri + " uses plaintext http:// to a host that is not loopback: the write key and"
-            + " the events would travel unencrypted. Use https://, or pass --allow-insecure-http";
-      }
-      throw new CliException(ExitCodes.USAGE, msg, e);
-    }
+    HttpTransport transport = client.transport(key, null);
     try {
       KafkaRelay.Builder b = KafkaRelay.builder().bootstrapServers(bootstrapServers).topic(topic).groupId(group)
           .transport(transport).linger(linger).commitInterval(commitInterval).maxBufferedBytes(maxBufferedMb << 20);

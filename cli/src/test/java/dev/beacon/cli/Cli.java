@@ -44,6 +44,11 @@ final class Cli {
    * is removed from its environment; stdout and stderr go to files in {@code dir}.
    */
   static Child start(Path dir, String... args) throws IOException {
+    return start(dir, List.of(), args);
+  }
+
+  /** As {@link #start(Path, String...)}, with these JVM flags added (e.g. a system property). */
+  static Child start(Path dir, List<String> jvmFlags, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -51,6 +56,7 @@ final class Cli {
             || a.startsWith("-Dsun.net") || a.startsWith("--enable-native") || a.startsWith("--sun-misc"))
         .toList());
     cmd.add("-Xmx512m");
+    cmd.addAll(jvmFlags);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(BeaconCli.class.getName());

@@ -101,6 +101,24 @@ class DistributionIT {
     }
   }
 
+  @Test
+  void theShadedJarGzipsWithLibdeflate(@TempDir Path dir) throws Exception {
+    Path home = unpack(dir);
+    Path events = dir.resolve("events.ndjson");
+    Files.writeString(events, "{\"type\":\"track\",\"userId\":\"u\",\"event\":\"Compressed\"}\n",
+        StandardCharsets.UTF_8);
+    try (CollectorServer collector = CollectorServer.builder().build().start()) {
+      // The provider is found through the shaded jar's merged META-INF/services entry, and its
+      // native library loads from the same jar.
+      Cli.Run r = launch(dir, home, "import", "--no-progress", "--debug", "--endpoint", collector.uri().toString(),
+          "--write-key", collector.writeKey(), events.toString());
+
+      assertThat(r.exit()).as(r.all()).isZero();
+      assertThat(r.err()).contains("HTTP transport: gzip compressor libdeflate").doesNotContain("WARN");
+      assertThat(collector.messages()).singleElement().satisfies(m -> assertThat(m.event()).isEqualTo("Compressed"));
+    }
+  }
+
   private static String text(String entry) {
     return new String(tarEntries.get(entry).content(), StandardCharsets.UTF_8);
   }

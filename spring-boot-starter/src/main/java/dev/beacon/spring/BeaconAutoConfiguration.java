@@ -76,6 +76,7 @@ public class BeaconAutoConfiguration {
     PROPERTIES.put("baseDelay", "beacon.retry.base-delay");
     PROPERTIES.put("userAgent", "beacon.http.user-agent");
     PROPERTIES.put("gzipLevel", "beacon.http.gzip-level");
+    PROPERTIES.put("gzipCompressor", "beacon.http.gzip-compressor");
     PROPERTIES.put("maxDelay", "beacon.retry.max-delay");
     PROPERTIES.put("endpoint", "beacon.endpoint");
     PROPERTIES.put("flushAt", "beacon.batch.flush-at");
@@ -278,6 +279,9 @@ public class BeaconAutoConfiguration {
           .allowInsecureHttp(http.allowInsecureHttp());
       if (http.userAgent() != null) {
         b.userAgent(http.userAgent());
+      }
+      if (http.gzipCompressor() != null) {
+        b.gzipCompressor(http.gzipCompressor());
       }
       BeaconProperties.Proxy proxy = http.proxy();
       if (proxy.host() != null) {

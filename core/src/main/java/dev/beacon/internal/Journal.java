@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  *       caller then waits in {@link #awaitDurable}, at most until its deadline, for a sync that
  *       covers its record: the sync thread ({@link #runSyncs}) syncs for every caller that
  *       appended before each sync starts (group commit, one {@code fdatasync} for many callers).
+ *       After a sync it watches briefly for the next request before it parks
+ *       ({@link #spinForRequest}), and before the next sync it waits, at most about one sync's
+ *       time, for the callers the last sync released to append again ({@link #gatherCallers}),
+ *       so that their records share one sync (issue 23 §2).
  *   <li><b>The ring</b> ({@code BUFFERED}, and the fallback while the spool is degraded or a
  *       message cannot be serialized on the caller): on the consumer thread, {@link #tryAppend}
  *       appends each message from the ring and {@link #commit} ends each group, then publishes
@@ -99,8 +103,29 @@ final class Journal {
   private final java.util.concurrent.locks.Condition syncWanted = syncState.newCondition();
   /** Callers wait here; signalled by every sync that ends (whoever ran it) and by close. */
   private final java.util.concurrent.locks.Condition syncEnded = syncState.newCondition();
-  /** Under syncState: the highest record number a caller waits to see synced. */
-  private long syncRequested;
+  /**
+   * Under syncState: the highest record number a caller waits to see synced. Volatile so that
+   * the sync thread can watch it without the lock while it spins for the next request
+   * ({@link #spinForRequest}); written only under syncState.
+   */
+  private volatile long syncRequested;
+  /** Under syncState: the record numbers of the callers waiting in {@link #awaitDurable}. */
+  private final WaitingRecords waiting = new WaitingRecords();
+  /**
+   * Callers that began to wait in {@link #awaitDurable}, ever; written under syncState, read
+   * without it by the sync thread while it gathers callers ({@link #gatherCallers}).
+   */
+  private volatile long arrivals;
+  /** Under syncState: the callers the last sync released, and {@link #arrivals} when it ended. */
+  private int lastReleased;
+  private long arrivalsAtLastSync;
+  /**
+   * How long a sync waits at most for the callers the last one released ({@link #gatherCallers});
+   * negative (production): the last sync's duration, at most {@link #GATHER_BOUND_NANOS}.
+   */
+  private long gatherBoundNanos = -1;
+  /** How long the last sync took (the device's sync latency); written by whichever thread synced. */
+  private volatile long lastSyncNanos;
   /** Under syncState: the highest record number a failed sync was to cover. */
   private long syncFailedThrough;
   /** Under syncState: the sync thread stopped (close) or died; callers no longer wait. */
@@ -466,25 +491,36 @@ final class Journal {
         syncRequested = number;
         syncWanted.signal();
       }
-      while (synced < number) {
-        if (syncFailedThrough >= number || syncStopped) {
-          return false;
-        }
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        try {
-          syncEnded.awaitNanos(left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
+      waiting.add(number);
+      arrivals++; // one writer at a time: under syncState
+      try {
+        return awaitSynced(number, deadlineNanos);
+      } finally {
+        waiting.remove(number);
       }
-      return true;
     } finally {
       syncState.unlock();
     }
+  }
+
+  /** Under syncState: {@link #awaitDurable}'s wait. */
+  private boolean awaitSynced(long number, long deadlineNanos) {
+    while (synced < number) {
+      if (syncFailedThrough >= number || syncStopped) {
+        return false;
+      }
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      try {
+        syncEnded.awaitNanos(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -498,12 +534,26 @@ final class Journal {
     try {
       while (!syncStopped) {
         long want = syncRequested;
-        if (want <= Math.max(synced, syncFailedThrough)) {
-          syncWanted.await(); // every request and close signal it
+        long covered = Math.max(synced, syncFailedThrough);
+        if (want <= covered) {
+          syncState.unlock();
+          try {
+            spinForRequest(covered);
+          } finally {
+            syncState.lock();
+          }
+          // Checked again under the lock: a request made after the spin gave up signals
+          // syncWanted under this lock, so it is seen here or wakes the await.
+          if (!syncStopped && syncRequested <= Math.max(synced, syncFailedThrough)) {
+            syncWanted.await(); // every request and close signal it
+          }
           continue;
         }
+        int released = lastReleased;
+        long since = arrivalsAtLastSync;
         syncState.unlock();
         try {
+          gatherCallers(released, since);
           syncLock.lock();
           try {
             if (synced < want) {
@@ -532,6 +582,112 @@ final class Journal {
   }
 
   /**
+   * How long the sync thread watches for the next request after a sync before it parks: a caller
+   * released by a sync usually appends its next record and asks again within tens of
+   * microseconds; watching for it saves the sync thread's wake-up, which on a busy machine cost
+   * a large share of each one-producer {@code OS_CRASH} call (issue 23 §2). The watch yields the
+   * processor on every turn, so a runnable thread (the released caller) is not held off it.
+   */
+  static final long SPIN_FOR_REQUEST_NANOS = 100_000L;
+
+  /**
+   * The sync thread, without the lock: yields until a request above {@code covered} arrives, the
+   * journal closes, or {@link #SPIN_FOR_REQUEST_NANOS} pass. Only an optimisation: the caller
+   * re-checks under the lock before it parks.
+   */
+  private void spinForRequest(long covered) {
+    long start = System.nanoTime();
+    while (syncRequested <= covered && !closing) {
+      if (System.nanoTime() - start >= SPIN_FOR_REQUEST_NANOS) {
+        return;
+      }
+      Thread.yield();
+    }
+  }
+
+  /**
+   * The most a sync waits for the callers the previous sync released to append their next records
+   * ({@link #gatherCallers}); below that it waits at most as long as the previous sync took, so
+   * that gathering costs at most one sync's time and brings several records into it. Far below
+   * any caller's {@code flushTimeout}.
+   */
+  static final long GATHER_BOUND_NANOS = 1_000_000L;
+
+  /**
+   * Tests only, before the sync thread starts: the bound of {@link #gatherCallers}.
+   *
+   * @param nanos the longest a sync waits for released callers
+   */
+  void gatherBoundNanos(long nanos) {
+    gatherBoundNanos = nanos;
+  }
+
+  /**
+   * The sync thread, without the lock, before a sync that a request started: waits until as many
+   * callers have come to wait since the previous sync ended as that sync released, at most
+   * {@link #gatherBoundNanos} (by default the previous sync's duration, at most
+   * {@link #GATHER_BOUND_NANOS}). Without this the next sync would start as soon as the first
+   * released caller was back and cover only its record, the others' going to the sync after, so
+   * that four producers split into groups of about two records per sync (issue 23 §2: 1.9,
+   * counted with {@code strace -c}). Waiting for the rest of them, who are appending at that
+   * moment, lets one sync cover them all. After a sync that released one caller (one producer)
+   * the request that started this sync is that caller's: no wait. The wait yields the processor
+   * on every turn, so the callers it waits for are not held off it.
+   *
+   * @param released the callers the previous sync released
+   * @param since {@link #arrivals} when it ended
+   */
+  private void gatherCallers(int released, long since) {
+    if (released <= 1) {
+      return;
+    }
+    long bound = gatherBoundNanos >= 0 ? gatherBoundNanos : Math.min(GATHER_BOUND_NANOS, lastSyncNanos);
+    long start = System.nanoTime();
+    while (arrivals - since < released && !closing) {
+      if (System.nanoTime() - start >= bound) {
+        return;
+      }
+      Thread.yield();
+    }
+  }
+
+  /**
+   * The record numbers callers wait for (one entry per waiting caller; as many as threads call
+   * at once, so a small array searched in full). Under syncState.
+   */
+  private static final class WaitingRecords {
+    private long[] numbers = new long[8];
+    private int size;
+
+    void add(long number) {
+      if (size == numbers.length) {
+        numbers = java.util.Arrays.copyOf(numbers, size * 2);
+      }
+      numbers[size++] = number;
+    }
+
+    void remove(long number) {
+      for (int i = 0; i < size; i++) {
+        if (numbers[i] == number) {
+          numbers[i] = numbers[--size];
+          return;
+        }
+      }
+    }
+
+    /** The waiting callers whose record is at or below {@code synced}. */
+    int coveredBy(long synced) {
+      int n = 0;
+      for (int i = 0; i < size; i++) {
+        if (numbers[i] <= synced) {
+          n++;
+        }
+      }
+      return n;
+    }
+  }
+
+  /**
    * Holding syncLock: makes every record appended so far durable, then publishes the outcome and
    * wakes the callers waiting in {@link #awaitDurable}, whichever thread ran it. False when the
    * sync failed.
@@ -540,7 +696,9 @@ final class Journal {
     long target = total.get();
     boolean ok;
     try {
+      long start = System.nanoTime();
       spool.commit();
+      lastSyncNanos = System.nanoTime() - start;
       ok = true;
     } catch (IOException | RuntimeException e) {
       // When an ordinary close won the race with this sync, the spool did not fail: the callers'
@@ -557,6 +715,8 @@ final class Journal {
       } else if (target > synced) {
         synced = target;
       }
+      lastReleased = waiting.coveredBy(Math.max(synced, syncFailedThrough));
+      arrivalsAtLastSync = arrivals;
       syncEnded.signalAll();
     } finally {
       syncState.unlock();

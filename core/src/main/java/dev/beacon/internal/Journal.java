@@ -101,24 +101,30 @@ final class Journal {
   private final java.util.concurrent.locks.ReentrantLock syncState = new java.util.concurrent.locks.ReentrantLock();
   /** The sync thread waits here for a request; signalled by {@link #awaitDurable} and close. */
   private final java.util.concurrent.locks.Condition syncWanted = syncState.newCondition();
-  /** Callers wait here; signalled by every sync that ends (whoever ran it) and by close. */
-  private final java.util.concurrent.locks.Condition syncEnded = syncState.newCondition();
+  /**
+   * Callers wait here ({@link Signal}: each waiter parks on its own and is unparked directly, so a
+   * sync that releases several callers wakes them all at once rather than one after the other
+   * through a lock, as a condition's waiters re-acquire it); signalled by every sync that ends
+   * (whoever ran it) and by close.
+   */
+  private final Signal syncEnded = new Signal(this);
   /**
    * Under syncState: the highest record number a caller waits to see synced. Volatile so that
    * the sync thread can watch it without the lock while it spins for the next request
    * ({@link #spinForRequest}); written only under syncState.
    */
   private volatile long syncRequested;
-  /** Under syncState: the record numbers of the callers waiting in {@link #awaitDurable}. */
-  private final WaitingRecords waiting = new WaitingRecords();
   /**
-   * Callers that began to wait in {@link #awaitDurable}, ever; written under syncState, read
-   * without it by the sync thread while it gathers callers ({@link #gatherCallers}).
+   * Callers that began to wait in {@link #awaitDurable}, ever (each after its append): a sync that
+   * reads it before the record count covers every caller it counts.
    */
-  private volatile long arrivals;
-  /** Under syncState: the callers the last sync released, and {@link #arrivals} when it ended. */
-  private int lastReleased;
+  private final AtomicLong arrivals = new AtomicLong();
+  /**
+   * Under syncLock: {@link #arrivals} when the last sync started, and the callers it covered that
+   * the sync before did not (those it released).
+   */
   private long arrivalsAtLastSync;
+  private long lastReleased;
   /**
    * How long a sync waits at most for the callers the last one released ({@link #gatherCallers});
    * negative (production): the last sync's duration, at most {@link #GATHER_BOUND_NANOS}.
@@ -126,10 +132,10 @@ final class Journal {
   private long gatherBoundNanos = -1;
   /** How long the last sync took (the device's sync latency); written by whichever thread synced. */
   private volatile long lastSyncNanos;
-  /** Under syncState: the highest record number a failed sync was to cover. */
-  private long syncFailedThrough;
-  /** Under syncState: the sync thread stopped (close) or died; callers no longer wait. */
-  private boolean syncStopped;
+  /** Written under syncState: the highest record number a failed sync was to cover. */
+  private volatile long syncFailedThrough;
+  /** Written under syncState: the sync thread stopped (close) or died; callers no longer wait. */
+  private volatile boolean syncStopped;
   /** Records ({@link #total} values) known durable against an OS crash; written under syncState. */
   private volatile long synced;
   /** Read by every caller, which do not use a degraded journal; changed under {@code this}. */
@@ -485,42 +491,20 @@ final class Journal {
     if (synced >= number) {
       return true;
     }
+    arrivals.incrementAndGet(); // before the request: the sync it starts counts this caller
     syncState.lock();
     try {
       if (number > syncRequested) {
         syncRequested = number;
         syncWanted.signal();
       }
-      waiting.add(number);
-      arrivals++; // one writer at a time: under syncState
-      try {
-        return awaitSynced(number, deadlineNanos);
-      } finally {
-        waiting.remove(number);
-      }
     } finally {
       syncState.unlock();
     }
-  }
-
-  /** Under syncState: {@link #awaitDurable}'s wait. */
-  private boolean awaitSynced(long number, long deadlineNanos) {
-    while (synced < number) {
-      if (syncFailedThrough >= number || syncStopped) {
-        return false;
-      }
-      long left = deadlineNanos - System.nanoTime();
-      if (left <= 0) {
-        return false;
-      }
-      try {
-        syncEnded.awaitNanos(left);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return true;
+    // Ended by the sync that covers the record or fails, by close, by the deadline or an interrupt
+    // (which stays set). Every writer of these three fields signals after writing them.
+    syncEnded.await(() -> synced >= number || syncFailedThrough >= number || syncStopped, deadlineNanos);
+    return synced >= number;
   }
 
   /**
@@ -549,14 +533,12 @@ final class Journal {
           }
           continue;
         }
-        int released = lastReleased;
-        long since = arrivalsAtLastSync;
         syncState.unlock();
         try {
-          gatherCallers(released, since);
           syncLock.lock();
           try {
             if (synced < want) {
+              gatherCallers();
               syncToEnd();
             }
           } finally {
@@ -576,8 +558,8 @@ final class Journal {
         syncState.lock();
       }
       syncStopped = true;
-      syncEnded.signalAll();
       syncState.unlock();
+      syncEnded.signal();
     }
   }
 
@@ -634,56 +616,23 @@ final class Journal {
    * the request that started this sync is that caller's: no wait. The wait yields the processor
    * on every turn, so the callers it waits for are not held off it.
    *
-   * @param released the callers the previous sync released
-   * @param since {@link #arrivals} when it ended
+   * <p>Holding syncLock. The callers the previous sync released are counted as those who came to
+   * wait between its start and the one before's: each appended before it came, so before that
+   * sync read the record count.
    */
-  private void gatherCallers(int released, long since) {
+  private void gatherCallers() {
+    long released = lastReleased;
+    long since = arrivalsAtLastSync;
     if (released <= 1) {
       return;
     }
     long bound = gatherBoundNanos >= 0 ? gatherBoundNanos : Math.min(GATHER_BOUND_NANOS, lastSyncNanos);
     long start = System.nanoTime();
-    while (arrivals - since < released && !closing) {
+    while (arrivals.get() - since < released && !closing) {
       if (System.nanoTime() - start >= bound) {
         return;
       }
       Thread.yield();
-    }
-  }
-
-  /**
-   * The record numbers callers wait for (one entry per waiting caller; as many as threads call
-   * at once, so a small array searched in full). Under syncState.
-   */
-  private static final class WaitingRecords {
-    private long[] numbers = new long[8];
-    private int size;
-
-    void add(long number) {
-      if (size == numbers.length) {
-        numbers = java.util.Arrays.copyOf(numbers, size * 2);
-      }
-      numbers[size++] = number;
-    }
-
-    void remove(long number) {
-      for (int i = 0; i < size; i++) {
-        if (numbers[i] == number) {
-          numbers[i] = numbers[--size];
-          return;
-        }
-      }
-    }
-
-    /** The waiting callers whose record is at or below {@code synced}. */
-    int coveredBy(long synced) {
-      int n = 0;
-      for (int i = 0; i < size; i++) {
-        if (numbers[i] <= synced) {
-          n++;
-        }
-      }
-      return n;
     }
   }
 
@@ -693,7 +642,10 @@ final class Journal {
    * sync failed.
    */
   private boolean syncToEnd() {
+    long arrived = arrivals.get(); // before the record count: every caller it counts is covered
     long target = total.get();
+    lastReleased = arrived - arrivalsAtLastSync;
+    arrivalsAtLastSync = arrived;
     boolean ok;
     try {
       long start = System.nanoTime();
@@ -715,12 +667,10 @@ final class Journal {
       } else if (target > synced) {
         synced = target;
       }
-      lastReleased = waiting.coveredBy(Math.max(synced, syncFailedThrough));
-      arrivalsAtLastSync = arrivals;
-      syncEnded.signalAll();
     } finally {
       syncState.unlock();
     }
+    syncEnded.signal();
     return ok;
   }
 
@@ -926,10 +876,10 @@ final class Journal {
     try {
       syncStopped = true; // the sync thread ends after the sync it may be running
       syncWanted.signal();
-      syncEnded.signalAll();
     } finally {
       syncState.unlock();
     }
+    syncEnded.signal();
     cancelProbe();
     appendLock.lock();
     try {

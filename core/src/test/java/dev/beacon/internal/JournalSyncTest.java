@@ -194,7 +194,6 @@ class JournalSyncTest {
   void aSyncWaitsForTheCallersThePreviousSyncReleasedAndCoversThemAll() throws Exception {
     // Bounded by the test's own deadline only, so that what is gathered does not depend on timing.
     journal.gatherBoundNanos(WAIT_NANOS);
-    syncThread.start();
     // Three producers' records, then their waits: one sync covers the three and releases them.
     long[] records = {journal.appendOwn(event("a")), journal.appendOwn(event("b")), journal.appendOwn(event("c"))};
     List<CompletableFuture<Boolean>> first = new ArrayList<>();
@@ -202,6 +201,7 @@ class JournalSyncTest {
       first.add(waitFor(r));
     }
     await(() -> waiting(3));
+    syncThread.start();
     spool.syncs.release();
     for (CompletableFuture<Boolean> f : first) {
       assertThat(f.get(WAIT_NANOS, TimeUnit.NANOSECONDS)).isTrue();
@@ -222,13 +222,13 @@ class JournalSyncTest {
 
   @Test
   void aSyncWaitsNoLongerThanItsBoundForACallerWhoDoesNotComeBack() throws Exception {
-    syncThread.start();
     // One sync covers two callers' records and releases both...
     long a = journal.appendOwn(event("a"));
     long b = journal.appendOwn(event("b"));
     CompletableFuture<Boolean> aDurable = waitFor(a);
     CompletableFuture<Boolean> bDurable = waitFor(b);
     await(() -> waiting(2));
+    syncThread.start();
     spool.open();
     assertThat(aDurable.get(WAIT_NANOS, TimeUnit.NANOSECONDS)).isTrue();
     assertThat(bDurable.get(WAIT_NANOS, TimeUnit.NANOSECONDS)).isTrue();

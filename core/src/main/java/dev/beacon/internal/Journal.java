@@ -22,10 +22,9 @@ import org.slf4j.LoggerFactory;
  *       caller then waits in {@link #awaitDurable}, at most until its deadline, for a sync that
  *       covers its record: the sync thread ({@link #runSyncs}) syncs for every caller that
  *       appended before each sync starts (group commit, one {@code fdatasync} for many callers).
- *       After a sync it watches briefly for the next request before it parks
- *       ({@link #spinForRequest}), and before the next sync it waits, at most about one sync's
- *       time, for the callers the last sync released to append again ({@link #gatherCallers}),
- *       so that their records share one sync (issue 23 §2).
+ *       Before each sync it waits, at most about one sync's time, for the callers the last sync
+ *       released to append again ({@link #gatherCallers}), so that their records share one sync
+ *       (issue 23 §2).
  *   <li><b>The ring</b> ({@code BUFFERED}, and the fallback while the spool is degraded or a
  *       message cannot be serialized on the caller): on the consumer thread, {@link #tryAppend}
  *       appends each message from the ring and {@link #commit} ends each group, then publishes
@@ -108,12 +107,8 @@ final class Journal {
    * (whoever ran it) and by close.
    */
   private final Signal syncEnded = new Signal(this);
-  /**
-   * Under syncState: the highest record number a caller waits to see synced. Volatile so that
-   * the sync thread can watch it without the lock while it spins for the next request
-   * ({@link #spinForRequest}); written only under syncState.
-   */
-  private volatile long syncRequested;
+  /** Under syncState: the highest record number a caller waits to see synced. */
+  private long syncRequested;
   /**
    * Callers that began to wait in {@link #awaitDurable}, ever (each after its append): a sync that
    * reads it before the record count covers every caller it counts.
@@ -518,19 +513,8 @@ final class Journal {
     try {
       while (!syncStopped) {
         long want = syncRequested;
-        long covered = Math.max(synced, syncFailedThrough);
-        if (want <= covered) {
-          syncState.unlock();
-          try {
-            spinForRequest(covered);
-          } finally {
-            syncState.lock();
-          }
-          // Checked again under the lock: a request made after the spin gave up signals
-          // syncWanted under this lock, so it is seen here or wakes the await.
-          if (!syncStopped && syncRequested <= Math.max(synced, syncFailedThrough)) {
-            syncWanted.await(); // every request and close signal it
-          }
+        if (want <= Math.max(synced, syncFailedThrough)) {
+          syncWanted.await(); // every request and close signal it
           continue;
         }
         syncState.unlock();
@@ -560,30 +544,6 @@ final class Journal {
       syncStopped = true;
       syncState.unlock();
       syncEnded.signal();
-    }
-  }
-
-  /**
-   * How long the sync thread watches for the next request after a sync before it parks: a caller
-   * released by a sync usually appends its next record and asks again within tens of
-   * microseconds; watching for it saves the sync thread's wake-up, which on a busy machine cost
-   * a large share of each one-producer {@code OS_CRASH} call (issue 23 §2). The watch yields the
-   * processor on every turn, so a runnable thread (the released caller) is not held off it.
-   */
-  static final long SPIN_FOR_REQUEST_NANOS = 100_000L;
-
-  /**
-   * The sync thread, without the lock: yields until a request above {@code covered} arrives, the
-   * journal closes, or {@link #SPIN_FOR_REQUEST_NANOS} pass. Only an optimisation: the caller
-   * re-checks under the lock before it parks.
-   */
-  private void spinForRequest(long covered) {
-    long start = System.nanoTime();
-    while (syncRequested <= covered && !closing) {
-      if (System.nanoTime() - start >= SPIN_FOR_REQUEST_NANOS) {
-        return;
-      }
-      Thread.yield();
     }
   }
 

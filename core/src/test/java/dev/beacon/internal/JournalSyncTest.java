@@ -239,10 +239,10 @@ class JournalSyncTest {
   }
 
   @Test
-  void aRequestMadeAfterTheSyncThreadStoppedWatchingWakesIt() throws Exception {
+  void aRequestWakesTheParkedSyncThread() throws Exception {
     syncThread.start();
     spool.open();
-    // The sync thread watches for a request for a while, then parks on its condition.
+    // With nothing to sync the sync thread parks on its condition.
     await(() -> syncThread.getState() == Thread.State.WAITING);
     long record = journal.appendOwn(event("late"));
     // Its deadline is far away: only the request's signal can get the sync done in time.

@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  *       caller then waits in {@link #awaitDurable}, at most until its deadline, for a sync that
  *       covers its record: the sync thread ({@link #runSyncs}) syncs for every caller that
  *       appended before each sync starts (group commit, one {@code fdatasync} for many callers).
+ *       Before each sync it waits, at most about one sync's time, for the callers the last sync
+ *       released to append again ({@link #gatherCallers}), so that their records share one sync
+ *       (issue 23 §2).
  *   <li><b>The ring</b> ({@code BUFFERED}, and the fallback while the spool is degraded or a
  *       message cannot be serialized on the caller): on the consumer thread, {@link #tryAppend}
  *       appends each message from the ring and {@link #commit} ends each group, then publishes
@@ -97,14 +100,37 @@ final class Journal {
   private final java.util.concurrent.locks.ReentrantLock syncState = new java.util.concurrent.locks.ReentrantLock();
   /** The sync thread waits here for a request; signalled by {@link #awaitDurable} and close. */
   private final java.util.concurrent.locks.Condition syncWanted = syncState.newCondition();
-  /** Callers wait here; signalled by every sync that ends (whoever ran it) and by close. */
-  private final java.util.concurrent.locks.Condition syncEnded = syncState.newCondition();
+  /**
+   * Callers wait here ({@link Signal}: each waiter parks on its own and is unparked directly, so a
+   * sync that releases several callers wakes them all at once rather than one after the other
+   * through a lock, as a condition's waiters re-acquire it); signalled by every sync that ends
+   * (whoever ran it) and by close.
+   */
+  private final Signal syncEnded = new Signal(this);
   /** Under syncState: the highest record number a caller waits to see synced. */
   private long syncRequested;
-  /** Under syncState: the highest record number a failed sync was to cover. */
-  private long syncFailedThrough;
-  /** Under syncState: the sync thread stopped (close) or died; callers no longer wait. */
-  private boolean syncStopped;
+  /**
+   * Callers that began to wait in {@link #awaitDurable}, ever (each after its append): a sync that
+   * reads it before the record count covers every caller it counts.
+   */
+  private final AtomicLong arrivals = new AtomicLong();
+  /**
+   * Under syncLock: {@link #arrivals} when the last sync started, and the callers it covered that
+   * the sync before did not (those it released).
+   */
+  private long arrivalsAtLastSync;
+  private long lastReleased;
+  /**
+   * How long a sync waits at most for the callers the last one released ({@link #gatherCallers});
+   * negative (production): the last sync's duration, at most {@link #GATHER_BOUND_NANOS}.
+   */
+  private long gatherBoundNanos = -1;
+  /** How long the last sync took (the device's sync latency); written by whichever thread synced. */
+  private volatile long lastSyncNanos;
+  /** Written under syncState: the highest record number a failed sync was to cover. */
+  private volatile long syncFailedThrough;
+  /** Written under syncState: the sync thread stopped (close) or died; callers no longer wait. */
+  private volatile boolean syncStopped;
   /** Records ({@link #total} values) known durable against an OS crash; written under syncState. */
   private volatile long synced;
   /** Read by every caller, which do not use a degraded journal; changed under {@code this}. */
@@ -460,31 +486,20 @@ final class Journal {
     if (synced >= number) {
       return true;
     }
+    arrivals.incrementAndGet(); // before the request: the sync it starts counts this caller
     syncState.lock();
     try {
       if (number > syncRequested) {
         syncRequested = number;
         syncWanted.signal();
       }
-      while (synced < number) {
-        if (syncFailedThrough >= number || syncStopped) {
-          return false;
-        }
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        try {
-          syncEnded.awaitNanos(left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-      return true;
     } finally {
       syncState.unlock();
     }
+    // Ended by the sync that covers the record or fails, by close, by the deadline or an interrupt
+    // (which stays set). Every writer of these three fields signals after writing them.
+    syncEnded.await(() -> synced >= number || syncFailedThrough >= number || syncStopped, deadlineNanos);
+    return synced >= number;
   }
 
   /**
@@ -507,6 +522,7 @@ final class Journal {
           syncLock.lock();
           try {
             if (synced < want) {
+              gatherCallers();
               syncToEnd();
             }
           } finally {
@@ -526,8 +542,57 @@ final class Journal {
         syncState.lock();
       }
       syncStopped = true;
-      syncEnded.signalAll();
       syncState.unlock();
+      syncEnded.signal();
+    }
+  }
+
+  /**
+   * The most a sync waits for the callers the previous sync released to append their next records
+   * ({@link #gatherCallers}); below that it waits at most as long as the previous sync took, so
+   * that gathering costs at most one sync's time and brings several records into it. Far below
+   * any caller's {@code flushTimeout}.
+   */
+  static final long GATHER_BOUND_NANOS = 1_000_000L;
+
+  /**
+   * Tests only, before the sync thread starts: the bound of {@link #gatherCallers}.
+   *
+   * @param nanos the longest a sync waits for released callers
+   */
+  void gatherBoundNanos(long nanos) {
+    gatherBoundNanos = nanos;
+  }
+
+  /**
+   * The sync thread, without the lock, before a sync that a request started: waits until as many
+   * callers have come to wait since the previous sync ended as that sync released, at most
+   * {@link #gatherBoundNanos} (by default the previous sync's duration, at most
+   * {@link #GATHER_BOUND_NANOS}). Without this the next sync would start as soon as the first
+   * released caller was back and cover only its record, the others' going to the sync after, so
+   * that four producers split into groups of about two records per sync (issue 23 §2: 1.9,
+   * counted with {@code strace -c}). Waiting for the rest of them, who are appending at that
+   * moment, lets one sync cover them all. After a sync that released one caller (one producer)
+   * the request that started this sync is that caller's: no wait. The wait yields the processor
+   * on every turn, so the callers it waits for are not held off it.
+   *
+   * <p>Holding syncLock. The callers the previous sync released are counted as those who came to
+   * wait between its start and the one before's: each appended before it came, so before that
+   * sync read the record count.
+   */
+  private void gatherCallers() {
+    long released = lastReleased;
+    long since = arrivalsAtLastSync;
+    if (released <= 1) {
+      return;
+    }
+    long bound = gatherBoundNanos >= 0 ? gatherBoundNanos : Math.min(GATHER_BOUND_NANOS, lastSyncNanos);
+    long start = System.nanoTime();
+    while (arrivals.get() - since < released && !closing) {
+      if (System.nanoTime() - start >= bound) {
+        return;
+      }
+      Thread.yield();
     }
   }
 
@@ -537,10 +602,15 @@ final class Journal {
    * sync failed.
    */
   private boolean syncToEnd() {
+    long arrived = arrivals.get(); // before the record count: every caller it counts is covered
     long target = total.get();
+    lastReleased = arrived - arrivalsAtLastSync;
+    arrivalsAtLastSync = arrived;
     boolean ok;
     try {
+      long start = System.nanoTime();
       spool.commit();
+      lastSyncNanos = System.nanoTime() - start;
       ok = true;
     } catch (IOException | RuntimeException e) {
       // When an ordinary close won the race with this sync, the spool did not fail: the callers'
@@ -557,10 +627,10 @@ final class Journal {
       } else if (target > synced) {
         synced = target;
       }
-      syncEnded.signalAll();
     } finally {
       syncState.unlock();
     }
+    syncEnded.signal();
     return ok;
   }
 
@@ -766,10 +836,10 @@ final class Journal {
     try {
       syncStopped = true; // the sync thread ends after the sync it may be running
       syncWanted.signal();
-      syncEnded.signalAll();
     } finally {
       syncState.unlock();
     }
+    syncEnded.signal();
     cancelProbe();
     appendLock.lock();
     try {

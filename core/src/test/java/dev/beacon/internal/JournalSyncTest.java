@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.beacon.Message;
 import dev.beacon.Track;
 import dev.beacon.spi.Spool;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,22 +26,34 @@ import org.junit.jupiter.api.Test;
 class JournalSyncTest {
   private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(20);
 
-  /** A spool whose commits wait at a gate (a slow or stalled device) and are counted. */
+  /**
+   * A spool whose commits wait at a gate (a slow or stalled device) and are counted: each commit
+   * takes a permit of {@link #syncs}; {@link #open()} lets every later one through.
+   */
   private static final class GatedSpool implements Spool {
-    final CountDownLatch gate = new CountDownLatch(1);
+    final Semaphore syncs = new Semaphore(0);
     final AtomicInteger commits = new AtomicInteger();
+    /** The records appended when each commit started (what it covers). */
+    final List<Long> covered = new CopyOnWriteArrayList<>();
+    final AtomicLong appended = new AtomicLong();
     volatile long pending;
+
+    void open() {
+      syncs.release(1_000_000);
+    }
 
     @Override
     public void append(byte[] bytes, int offset, int length) {
       pending += length;
+      appended.incrementAndGet();
     }
 
     @Override
     public void commit() throws java.io.IOException {
+      covered.add(appended.get());
       commits.incrementAndGet();
       try {
-        gate.await();
+        syncs.acquire();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new java.io.IOException("interrupted");
@@ -92,7 +108,7 @@ class JournalSyncTest {
 
   @AfterEach
   void stop() throws InterruptedException {
-    spool.gate.countDown();
+    spool.open();
     journal.close();
     syncThread.join(TimeUnit.NANOSECONDS.toMillis(WAIT_NANOS));
     assertThat(syncThread.isAlive()).as("the sync thread stops on close").isFalse();
@@ -121,7 +137,7 @@ class JournalSyncTest {
     caller.start();
     await(() -> caller.getState() == Thread.State.TIMED_WAITING
         && Arrays.stream(caller.getStackTrace()).anyMatch(f -> f.getMethodName().equals("awaitDurable")));
-    spool.gate.countDown();
+    spool.open();
     // The consumer's sync covered the record: it must wake the caller (a missed signal leaves it
     // waiting, and this get times out), and the sync thread need not sync again.
     assertThat(durable.get(WAIT_NANOS, TimeUnit.NANOSECONDS)).as("woken by the sync that covered it").isTrue();
@@ -152,6 +168,108 @@ class JournalSyncTest {
         () -> journal.awaitDurable(record, System.nanoTime() + WAIT_NANOS));
     journal.close();
     assertThat(durable.get(WAIT_NANOS, TimeUnit.NANOSECONDS)).isFalse();
+  }
+
+  @Test
+  void aCallerWhoseRecordWasAppendedDuringASyncIsReleasedByTheNextSync() throws Exception {
+    syncThread.start();
+    long first = journal.appendOwn(event("first"));
+    CompletableFuture<Boolean> firstDurable = waitFor(first);
+    await(() -> spool.commits.get() == 1); // the first sync runs, held by the device
+    // A record appended while that sync runs: the sync does not cover it.
+    long second = journal.appendOwn(event("second"));
+    CompletableFuture<Boolean> secondDurable = waitFor(second);
+    await(() -> waiting(2));
+    spool.syncs.release(); // the first sync ends
+    assertThat(firstDurable.get(WAIT_NANOS, TimeUnit.NANOSECONDS)).isTrue();
+    assertThat(secondDurable).isNotDone();
+    // The very next sync covers the second record, and releases its caller.
+    await(() -> spool.commits.get() == 2);
+    spool.syncs.release();
+    assertThat(secondDurable.get(WAIT_NANOS, TimeUnit.NANOSECONDS)).as("released by the next sync").isTrue();
+    assertThat(spool.covered).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void aSyncWaitsForTheCallersThePreviousSyncReleasedAndCoversThemAll() throws Exception {
+    // Bounded by the test's own deadline only, so that what is gathered does not depend on timing.
+    journal.gatherBoundNanos(WAIT_NANOS);
+    // Three producers' records, then their waits: one sync covers the three and releases them.
+    long[] records = {journal.appendOwn(event("a")), journal.appendOwn(event("b")), journal.appendOwn(event("c"))};
+    List<CompletableFuture<Boolean>> first = new ArrayList<>();
+    for (long r : records) {
+      first.add(waitFor(r));
+    }
+    await(() -> waiting(3));
+    syncThread.start();
+    spool.syncs.release();
+    for (CompletableFuture<Boolean> f : first) {
+      assertThat(f.get(WAIT_NANOS, TimeUnit.NANOSECONDS)).isTrue();
+    }
+    // They come back one after the other. Without gathering, the next sync would start for the
+    // first of them and the other two would need another sync (four producers made 1.9 records
+    // per sync); it waits until all three wait again.
+    spool.open();
+    List<CompletableFuture<Boolean>> second = new ArrayList<>();
+    for (String name : List.of("a again", "b again", "c again")) {
+      second.add(waitFor(journal.appendOwn(event(name))));
+    }
+    for (CompletableFuture<Boolean> f : second) {
+      assertThat(f.get(WAIT_NANOS, TimeUnit.NANOSECONDS)).isTrue();
+    }
+    assertThat(spool.covered).as("records covered by each sync").containsExactly(3L, 6L);
+  }
+
+  @Test
+  void aSyncWaitsNoLongerThanItsBoundForACallerWhoDoesNotComeBack() throws Exception {
+    // One sync covers two callers' records and releases both...
+    long a = journal.appendOwn(event("a"));
+    long b = journal.appendOwn(event("b"));
+    CompletableFuture<Boolean> aDurable = waitFor(a);
+    CompletableFuture<Boolean> bDurable = waitFor(b);
+    await(() -> waiting(2));
+    syncThread.start();
+    spool.open();
+    assertThat(aDurable.get(WAIT_NANOS, TimeUnit.NANOSECONDS)).isTrue();
+    assertThat(bDurable.get(WAIT_NANOS, TimeUnit.NANOSECONDS)).isTrue();
+    // ...and only one comes back: its sync still runs, after at most the default bound.
+    CompletableFuture<Boolean> again = waitFor(journal.appendOwn(event("a again")));
+    assertThat(again.get(WAIT_NANOS, TimeUnit.NANOSECONDS)).as("synced after the bound").isTrue();
+    assertThat(spool.covered).containsExactly(2L, 3L);
+  }
+
+  @Test
+  void aRequestWakesTheParkedSyncThread() throws Exception {
+    syncThread.start();
+    spool.open();
+    // With nothing to sync the sync thread parks on its condition.
+    await(() -> syncThread.getState() == Thread.State.WAITING);
+    long record = journal.appendOwn(event("late"));
+    // Its deadline is far away: only the request's signal can get the sync done in time.
+    assertThat(waitFor(record, System.nanoTime() + TimeUnit.HOURS.toNanos(1)).get(WAIT_NANOS, TimeUnit.NANOSECONDS))
+        .isTrue();
+  }
+
+  private CompletableFuture<Boolean> waitFor(long record) {
+    return waitFor(record, System.nanoTime() + WAIT_NANOS);
+  }
+
+  private CompletableFuture<Boolean> waitFor(long record, long deadline) {
+    assertThat(record).isPositive();
+    CompletableFuture<Boolean> durable = new CompletableFuture<>();
+    Thread caller = new Thread(() -> durable.complete(journal.awaitDurable(record, deadline)), "test-caller-" + record);
+    caller.setDaemon(true);
+    caller.start();
+    return durable;
+  }
+
+  /** True once {@code n} callers wait in awaitDurable. */
+  private static boolean waiting(int n) {
+    return Thread.getAllStackTraces().entrySet().stream()
+        .filter(e -> e.getKey().getName().startsWith("test-caller-"))
+        .filter(e -> e.getKey().getState() == Thread.State.TIMED_WAITING)
+        .filter(e -> Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("awaitDurable")))
+        .count() >= n;
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {

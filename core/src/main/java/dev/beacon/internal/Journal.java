@@ -106,7 +106,19 @@ final class Journal {
    * through a lock, as a condition's waiters re-acquire it); signalled by every sync that ends
    * (whoever ran it) and by close.
    */
-  private final Signal syncEnded = new Signal(this);
+  private final Signal syncEnded = new Signal(new SyncWait());
+
+  /**
+   * The park blocker of callers waiting for a sync ({@link #syncEnded}): a thread dump, and a test
+   * through {@code LockSupport.getBlocker}, tells a wait for a sync from a wait for room in the
+   * spool ({@link #space}, whose blocker is the journal itself).
+   */
+  private static final class SyncWait {
+    @Override
+    public String toString() {
+      return "Beacon journal: waiting for an OS_CRASH sync";
+    }
+  }
   /** Under syncState: the highest record number a caller waits to see synced. */
   private long syncRequested;
   /**

@@ -146,6 +146,25 @@ class JournalSyncTest {
   }
 
   @Test
+  void aCallerWaitingForASyncIsNotShownAsWaitingForSpoolRoom() throws Exception {
+    // Tests and thread dumps tell a wait for room (park blocker: the journal) from a wait for a
+    // sync; SpoolFullPolicyTest once took the second for the first.
+    syncThread.start();
+    long record = journal.appendOwn(event("own"));
+    CompletableFuture<Boolean> durable = new CompletableFuture<>();
+    long farAway = System.nanoTime() + TimeUnit.HOURS.toNanos(1);
+    Thread caller = new Thread(() -> durable.complete(journal.awaitDurable(record, farAway)), "test-caller");
+    caller.start();
+    // Parked for its sync (the gate holds the sync), not on a lock on its way there.
+    await(() -> parkedInJournal(caller));
+    Object blocker = java.util.concurrent.locks.LockSupport.getBlocker(caller);
+    assertThat(blocker).isNotSameAs(journal);
+    assertThat(String.valueOf(blocker)).contains("OS_CRASH sync");
+    spool.open();
+    assertThat(durable.get(WAIT_NANOS, TimeUnit.NANOSECONDS)).isTrue();
+  }
+
+  @Test
   void aCallerWhoseSyncStallsReturnsAtItsDeadline() throws Exception {
     syncThread.start();
     long record = journal.appendOwn(event("own"));
@@ -264,6 +283,11 @@ class JournalSyncTest {
   }
 
   /** True once {@code n} callers wait in awaitDurable. */
+  private boolean parkedInJournal(Thread t) {
+    Object b = java.util.concurrent.locks.LockSupport.getBlocker(t);
+    return b == journal || (b != null && b.toString().contains("OS_CRASH sync"));
+  }
+
   private static boolean waiting(int n) {
     return Thread.getAllStackTraces().entrySet().stream()
         .filter(e -> e.getKey().getName().startsWith("test-caller-"))
